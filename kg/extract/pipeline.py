@@ -1,0 +1,167 @@
+"""The extraction pipeline: builds the spaCy ``Language`` (blank English + our rule components) and
+turns a stream of ``Paper`` into a stream of ``Extraction`` (pure per paper; parallel in batches)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+import kg.extract.abbreviations  # noqa: F401  (registers kg_abbreviations)
+import kg.extract.claims  # noqa: F401  (registers kg_claims)
+import kg.extract.entities  # noqa: F401  (registers kg_entities)
+import kg.extract.sentences  # noqa: F401  (registers kg_sentences)
+from kg.extract.entities import RawMention
+from kg.extract.text import compose, to_section
+from kg.model import Claim, Entity, Extraction, Mention, Paper, Relation
+
+PIPELINE_VERSION = "kg-rules-1"
+_COMPARATIVE = re.compile(
+    r"\b(?:outperform(?:s|ed|ing)?|surpass(?:es|ed|ing)?|beats?|beating|(?:is|are|was|were|performs?|performed)"
+    r" (?:better|superior) (?:than|to)|superior to|better than)\b",
+    re.IGNORECASE,
+)
+_SELF_SUBJECT = re.compile(r"\b(?:our|we|the proposed|this)\b", re.IGNORECASE)
+
+
+def build_nlp(ontology: Path | None = None) -> Language:
+    """Blank English tokenizer + sentence splitter, acronym finder, entity and claim components."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("kg_sentences")
+    nlp.add_pipe("kg_abbreviations")
+    nlp.add_pipe("kg_entities", config={"ontology": str(ontology) if ontology else ""})
+    nlp.add_pipe("kg_claims")
+    return nlp
+
+
+def _sentence(doc: Doc, start: int, end: int) -> tuple[str, int]:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    sent = span.sent if span is not None else doc[:].sents.__next__()
+    return sent.text.strip(), sent.start_char
+
+
+def _entities(raw: list[RawMention], proposed_keys: set[str]) -> list[Entity]:
+    grouped: dict[tuple[str, str], list[RawMention]] = {}
+    for mention in raw:
+        grouped.setdefault((mention.type, mention.key), []).append(mention)
+    entities = []
+    for (type_, key), items in sorted(grouped.items()):
+        surfaces = sorted({m.text for m in items})
+        vocab = next((m.vocab for m in items if m.vocab), None)
+        if vocab:
+            label = items[0].label
+        else:  # prefer the expanded form ("spiking neural network" over "SNN")
+            label = max(surfaces, key=lambda s: (len(s.split()), len(s), s))
+        role = "proposed" if type_ != "Modality" and (key in proposed_keys) else "used"
+        best = max(items, key=lambda m: (m.confidence, m.extractor))
+        entities.append(
+            Entity(
+                type=type_,
+                key=key,
+                label=label,
+                aliases=sorted(set(surfaces) - {label}),
+                role=role,
+                vocab=vocab,
+                confidence=best.confidence,
+                extractor=best.extractor,
+            )
+        )
+    return entities
+
+
+def _relations(doc: Doc, claims: list[Claim], mentions: list[Mention], entities: list[Entity]) -> list[Relation]:
+    proposed = [e.key for e in entities if e.role == "proposed" and e.type == "Method"]
+    relations: list[Relation] = []
+    for claim in claims:
+        match = _COMPARATIVE.search(claim.text)
+        if not match:
+            continue
+        inside = [m for m in mentions if m.section == claim.section and claim.start <= m.start < claim.end and m.type != "Modality"]
+        pivot = claim.start + match.start()
+        before = [m for m in inside if m.start < pivot]
+        after = [m for m in inside if m.start >= claim.start + match.end()]
+        if before:
+            subject = before[-1].key
+        elif proposed and _SELF_SUBJECT.search(claim.text[: match.start()]):
+            subject = proposed[0]
+        else:
+            continue
+        on = next((m.key for m in after if m.type == "Dataset"), None)
+        for obj in dict.fromkeys(m.key for m in after if m.type == "Method" and m.key != subject):
+            relations.append(
+                Relation(subject, "outperforms", obj, claim.text, on, "pattern:comparative", 0.7, claim.section, claim.start, claim.end)
+            )
+    return relations
+
+
+def doc_to_extraction(doc: Doc, paper: Paper) -> Extraction:
+    """Convert the annotated Doc of one paper into its Extraction record."""
+    raw: list[RawMention] = doc._.kg_mentions or []
+    text = doc.text
+    mentions: list[Mention] = []
+    for item in raw:
+        section, start, end = to_section(text, item.start, item.end)
+        sentence, _ = _sentence(doc, item.start, item.end)
+        mentions.append(
+            Mention(item.type, item.text, item.key, section, start, end, sentence, item.extractor, item.confidence)
+        )
+    proposed_keys = {m.key for m in raw if m.proposed}
+    entities = _entities(raw, proposed_keys)
+    claims: list[Claim] = []
+    for found in doc._.kg_claims or []:
+        section, start, end = to_section(text, found.start, found.end)
+        about = sorted({m.key for m in mentions if m.section == section and start <= m.start and m.end <= end})
+        claims.append(
+            Claim(found.text, section, start, end, bool(found.hedges), list(found.hedges), about, "kg_claims", found.score)
+        )
+    relations = _relations(doc, claims, mentions, entities)
+    return Extraction(paper=paper, entities=entities, mentions=mentions, claims=claims, relations=relations)
+
+
+def extract_batch(papers: list[Paper], nlp: Language) -> list[Extraction]:
+    """Extract a list of papers with one ``nlp.pipe`` pass."""
+    docs = nlp.pipe((compose(p) for p in papers), batch_size=256)
+    return [doc_to_extraction(doc, paper) for doc, paper in zip(docs, papers)]
+
+
+_WORKER_NLP: dict[str, Language] = {}
+
+
+def _worker_init(ontology: str) -> None:
+    _WORKER_NLP["nlp"] = build_nlp(Path(ontology) if ontology else None)
+
+
+def _worker_batch(papers: list[Paper]) -> list[dict]:
+    return [e.to_dict() for e in extract_batch(papers, _WORKER_NLP["nlp"])]
+
+
+def _batches(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
+    iterator = iter(papers)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def extract(
+    papers: Iterable[Paper],
+    *,
+    nlp: Language | None = None,
+    ontology: Path | None = None,
+    n_process: int = 1,
+    batch_size: int = 1000,
+) -> Iterator[Extraction]:
+    """Stream extractions in input order; ``n_process > 1`` spreads batches over processes."""
+    if n_process <= 1:
+        nlp = nlp or build_nlp(ontology)
+        for batch in _batches(papers, batch_size):
+            yield from extract_batch(batch, nlp)
+        return
+    with ProcessPoolExecutor(max_workers=n_process, initializer=_worker_init, initargs=(str(ontology or ""),)) as pool:
+        for results in pool.map(_worker_batch, _batches(papers, batch_size)):
+            for data in results:
+                yield Extraction.from_dict(data)

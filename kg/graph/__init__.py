@@ -1,0 +1,34 @@
+"""Assemble per-paper extractions into one typed networkx ``MultiDiGraph`` — the one contract
+that every exporter reads.
+
+Graph contract (exporters may rely on exactly this):
+
+Node ids are strings ``"<kind>/<slug>"``: ``paper/…``, ``method/…``, ``dataset/…``, ``modality/…``,
+``claim/<paper-slug>/<n>``. Slugs use only ``[a-z0-9._-]`` and are stable across runs.
+
+Node attributes (values are str, int, float, bool or lists of str — never other objects):
+  every node   ``type`` (Paper | Method | Dataset | Modality | Claim), ``label`` (display name)
+  Paper        ``title``, ``abstract``, ``date`` ("" if unknown), ``year`` (int, 0 if unknown),
+               ``url``, ``identifier``, ``authors`` (list), ``author_count`` (int, 0 if unknown),
+               ``sources`` (list of "file:line")
+  Method, Dataset, Modality
+               ``aliases`` (sorted list of every surface form seen), ``vocab`` (IRI of the curated
+               concept or ""), ``broader`` (node ids of the curated families it belongs to, which may be absent from the graph), ``papers`` (int: papers using it)
+  Claim        ``text``, ``paper`` (node id), ``hedged`` (bool), ``hedges`` (list), ``section``,
+               ``start``, ``end`` (offsets in that section), ``confidence``
+
+Edges are keyed by their type (``G.edges(keys=True)``); every edge has ``type`` (= key),
+``confidence`` (float), ``extractor`` (str) and ``evidence`` (list of dicts with ``sentence``,
+``section``, ``start``, ``end``, ``text``, ``extractor``, ``confidence``):
+  Paper  -proposesMethod / usesMethod->      Method
+  Paper  -proposesDataset / usesDataset->    Dataset
+  Paper  -hasModality->                      Modality
+  Paper  -hasClaim->                         Claim
+  Claim  -about->                            Method | Dataset | Modality
+  Method|Dataset -outperforms->              Method|Dataset   (+ ``papers``: paper node ids stating it,
+                                                               ``on``: dataset node ids it was evaluated on)
+"""
+
+from kg.graph.assemble import assemble
+
+__all__ = ["assemble"]

@@ -1,0 +1,205 @@
+"""Merge per-paper extractions into one typed MultiDiGraph: one node per paper (same title twice is
+one paper), one node per real-world entity (vocabulary id, else normalised name; acronyms merge)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from kg.extract.vocabulary import Vocabulary
+from kg.keys import normalise_name, paper_key
+from kg.model import Extraction, Paper
+
+ROLE_EDGE = {
+    ("Method", "proposed"): "proposesMethod",
+    ("Method", "used"): "usesMethod",
+    ("Dataset", "proposed"): "proposesDataset",
+    ("Dataset", "used"): "usesDataset",
+    ("Modality", "proposed"): "hasModality",
+    ("Modality", "used"): "hasModality",
+}
+
+
+@dataclass
+class AssemblyStats:
+    """What assembly merged, for the run summary."""
+
+    extractions: int = 0
+    duplicate_papers: int = 0
+    merged_entities: dict[str, str] = field(default_factory=dict)
+
+
+def _merge_paper(node: dict, paper: Paper) -> None:
+    node["sources"] = sorted(set(node["sources"]) | {f"{paper.source}:{paper.line}"})
+    for attr, value in (("date", paper.date), ("url", paper.url), ("identifier", paper.id)):
+        if value and not node[attr]:
+            node[attr] = value
+    if paper.authors and not node["authors"]:
+        node["authors"] = list(paper.authors)
+    if paper.author_count and not node["author_count"]:
+        node["author_count"] = paper.author_count
+    if node["date"] and not node["year"]:
+        node["year"] = int(node["date"][:4]) if node["date"][:4].isdigit() else 0
+
+
+def _paper_node(paper: Paper) -> dict:
+    node = {
+        "type": "Paper",
+        "label": paper.title,
+        "title": paper.title,
+        "abstract": paper.abstract,
+        "date": "",
+        "year": 0,
+        "url": "",
+        "identifier": "",
+        "authors": [],
+        "author_count": 0,
+        "sources": [],
+    }
+    _merge_paper(node, paper)
+    return node
+
+
+def _alias_merges(extractions: list[Extraction]) -> dict[str, str]:
+    """Map minted (non-vocabulary) entity keys onto the one entity whose alias they equal,
+    e.g. a paper that only writes "WorM" joins the entity another paper defined as "Working Memory (WorM)"."""
+    owners: dict[tuple[str, str], set[str]] = {}
+    vocab_keys: set[str] = set()
+    for extraction in extractions:
+        for entity in extraction.entities:
+            if entity.vocab:
+                vocab_keys.add(entity.key)
+            for form in (entity.label, *entity.aliases):
+                owners.setdefault((entity.type, normalise_name(form)), set()).add(entity.key)
+    merges: dict[str, str] = {}
+    for extraction in extractions:
+        for entity in extraction.entities:
+            if entity.vocab or entity.key in merges:
+                continue
+            candidates = owners.get((entity.type, normalise_name(entity.label)), set()) - {entity.key}
+            if len(candidates) == 1:
+                target = next(iter(candidates))
+                if target in vocab_keys or len(target) > len(entity.key):
+                    merges[entity.key] = target
+    # resolve chains deterministically
+    for key in sorted(merges):
+        seen = {key}
+        while merges[key] in merges and merges[key] not in seen:
+            seen.add(merges[key])
+            merges[key] = merges[merges[key]]
+    return merges
+
+
+def assemble(
+    extractions: Iterable[Extraction], vocabulary: Vocabulary | None = None, stats: AssemblyStats | None = None
+) -> nx.MultiDiGraph:
+    """Build the graph described in ``kg.graph`` from extractions (any order gives the same graph)."""
+    items = list(extractions)
+    stats = stats if stats is not None else AssemblyStats()
+    stats.extractions = len(items)
+    merges = _alias_merges(items)
+    stats.merged_entities = dict(sorted(merges.items()))
+    graph = nx.MultiDiGraph()
+    seen_text: dict[str, set[str]] = {}
+    claim_counter: dict[str, int] = {}
+    entity_forms: dict[str, set[str]] = {}
+    entity_papers: dict[str, set[str]] = {}
+
+    for extraction in sorted(items, key=lambda e: (e.paper.key, e.paper.source, e.paper.line)):
+        paper = extraction.paper
+        pid = paper_key(paper.key, paper.title)
+        if pid in graph:
+            _merge_paper(graph.nodes[pid], paper)
+            stats.duplicate_papers += 1
+            if paper.content_hash in seen_text[pid]:
+                continue  # same text: its extraction is already in the graph
+        else:
+            graph.add_node(pid, **_paper_node(paper))
+            seen_text[pid] = set()
+        seen_text[pid].add(paper.content_hash)
+
+        def key_of(key: str) -> str:
+            return merges.get(key, key)
+
+        evidence: dict[str, list[dict]] = {}
+        for mention in extraction.mentions:
+            evidence.setdefault(key_of(mention.key), []).append(
+                {
+                    "sentence": mention.sentence,
+                    "section": mention.section,
+                    "start": mention.start,
+                    "end": mention.end,
+                    "text": mention.text,
+                    "extractor": mention.extractor,
+                    "confidence": mention.confidence,
+                }
+            )
+        for entity in extraction.entities:
+            key = key_of(entity.key)
+            if key not in graph:
+                graph.add_node(key, type=entity.type, label=entity.label, aliases=[], vocab=entity.vocab or "", broader=[], papers=0)
+                if vocabulary is not None and key in vocabulary.concepts:
+                    concept = vocabulary.concepts[key]
+                    graph.nodes[key]["broader"] = sorted(b for b in concept.broader if b in vocabulary.concepts)
+            elif not graph.nodes[key]["vocab"] and len(entity.label) > len(graph.nodes[key]["label"]):
+                entity_forms.setdefault(key, set()).add(graph.nodes[key]["label"])
+                graph.nodes[key]["label"] = entity.label  # prefer the expanded form
+            entity_forms.setdefault(key, set()).update({entity.label, *entity.aliases})
+            entity_papers.setdefault(key, set()).add(pid)
+            edge = ROLE_EDGE[(entity.type, entity.role)]
+            items_ = sorted(evidence.get(key, []), key=lambda e: (e["section"] != "title", e["start"], e["end"]))
+            if graph.has_edge(pid, key, edge):
+                data = graph.edges[pid, key, edge]
+                data["evidence"] = data["evidence"] + [e for e in items_ if e not in data["evidence"]]
+                data["confidence"] = max(data["confidence"], entity.confidence)
+            else:
+                graph.add_edge(pid, key, key=edge, type=edge, confidence=entity.confidence, extractor=entity.extractor, evidence=items_)
+
+        for claim in extraction.claims:
+            if any(graph.nodes[c]["text"] == claim.text for _, c, k in graph.out_edges(pid, keys=True) if k == "hasClaim"):
+                continue
+            claim_counter[pid] = claim_counter.get(pid, 0) + 1
+            cid = f"claim/{pid.split('/', 1)[1]}/{claim_counter[pid]}"
+            graph.add_node(
+                cid,
+                type="Claim",
+                label=claim.text if len(claim.text) <= 80 else claim.text[:77] + "…",
+                text=claim.text,
+                paper=pid,
+                hedged=claim.hedged,
+                hedges=list(claim.hedges),
+                section=claim.section,
+                start=claim.start,
+                end=claim.end,
+                confidence=claim.confidence,
+            )
+            sentence_evidence = [{"sentence": claim.text, "section": claim.section, "start": claim.start, "end": claim.end,
+                                  "text": claim.text, "extractor": claim.extractor, "confidence": claim.confidence}]
+            graph.add_edge(pid, cid, key="hasClaim", type="hasClaim", confidence=claim.confidence, extractor=claim.extractor, evidence=sentence_evidence)
+            for about in sorted({key_of(k) for k in claim.about}):
+                if about in graph:
+                    graph.add_edge(cid, about, key="about", type="about", confidence=claim.confidence, extractor=claim.extractor, evidence=sentence_evidence)
+
+        for relation in extraction.relations:
+            subject, obj = key_of(relation.subject), key_of(relation.object)
+            if subject not in graph or obj not in graph or subject == obj:
+                continue
+            item = {"sentence": relation.sentence, "section": relation.section, "start": relation.start, "end": relation.end,
+                    "text": relation.sentence, "extractor": relation.extractor, "confidence": relation.confidence}
+            on = key_of(relation.on) if relation.on else ""
+            if graph.has_edge(subject, obj, "outperforms"):
+                data = graph.edges[subject, obj, "outperforms"]
+                data["papers"] = sorted(set(data["papers"]) | {pid})
+                data["on"] = sorted(set(data["on"]) | ({on} if on else set()))
+                if item not in data["evidence"]:
+                    data["evidence"].append(item)
+            else:
+                graph.add_edge(subject, obj, key="outperforms", type="outperforms", confidence=relation.confidence,
+                               extractor=relation.extractor, evidence=[item], papers=[pid], on=[on] if on else [])
+
+    for key, forms in entity_forms.items():
+        graph.nodes[key]["aliases"] = sorted(forms - {graph.nodes[key]["label"]})
+        graph.nodes[key]["papers"] = len(entity_papers.get(key, ()))
+    return graph

@@ -1,0 +1,151 @@
+"""Records that flow between the stages: ``Paper`` (ingest) and ``Extraction`` (extract).
+
+Plain dataclasses, JSON-friendly (``to_dict``/``from_dict``), no RDF and no spaCy in here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ENTITY_TYPES: tuple[str, ...] = ("Method", "Dataset", "Modality")
+ROLES: tuple[str, ...] = ("proposed", "used")
+
+
+def normalise_title(title: str) -> str:
+    """Key used to recognise the same paper seen twice: case-, accent- and punctuation-blind."""
+    text = unicodedata.normalize("NFKD", title).casefold()
+    return re.sub(r"[^0-9a-z]+", "", "".join(c for c in text if not unicodedata.combining(c)))
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One paper as read from an input file."""
+
+    title: str
+    abstract: str
+    source: str = ""
+    line: int = 0
+    id: str | None = None
+    date: str | None = None
+    authors: tuple[str, ...] = ()
+    author_count: int | None = None
+    url: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Stable identity: the normalised title (ids differ between sources, titles rarely)."""
+        return normalise_title(self.title) or hashlib.sha1(self.abstract.encode()).hexdigest()[:16]
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of what extraction reads; the cache key for re-extraction."""
+        return hashlib.sha256(f"{self.title}\n\n{self.abstract}".encode()).hexdigest()
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["authors"] = list(self.authors)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Paper:
+        data = dict(data)
+        data["authors"] = tuple(data.get("authors") or ())
+        return cls(**data)
+
+
+@dataclass
+class Mention:
+    """One surface occurrence of an entity in a paper's title or abstract."""
+
+    type: str  # one of ENTITY_TYPES
+    text: str  # surface form as written
+    key: str  # resolved entity key, e.g. "method:transformer"
+    section: str  # "title" or "abstract"
+    start: int  # character offsets into that section's text
+    end: int
+    sentence: str  # the sentence the mention sits in
+    extractor: str  # which rule/component found it
+    confidence: float
+
+
+@dataclass
+class Entity:
+    """An entity as one paper uses it: resolved key, label, aliases seen, role."""
+
+    type: str
+    key: str
+    label: str
+    aliases: list[str] = field(default_factory=list)
+    role: str = "used"  # "proposed" or "used" (modalities: always "used")
+    vocab: str | None = None  # IRI of the curated concept, when known
+    confidence: float = 1.0
+    extractor: str = ""
+
+
+@dataclass
+class Claim:
+    """A sentence in which the paper asserts its own finding."""
+
+    text: str
+    section: str
+    start: int
+    end: int
+    hedged: bool
+    hedges: list[str] = field(default_factory=list)
+    about: list[str] = field(default_factory=list)  # entity keys mentioned in it
+    extractor: str = ""
+    confidence: float = 1.0
+
+
+@dataclass
+class Relation:
+    """A typed edge between two entities stated in a claim, e.g. X outperforms Y (on D)."""
+
+    subject: str
+    predicate: str  # e.g. "outperforms"
+    object: str
+    sentence: str
+    on: str | None = None  # dataset key the comparison was evaluated on
+    extractor: str = ""
+    confidence: float = 1.0
+    section: str = "abstract"  # where the sentence is, and its offsets in that section
+    start: int = 0
+    end: int = 0
+
+
+@dataclass
+class Extraction:
+    """Everything extracted from one paper."""
+
+    paper: Paper
+    entities: list[Entity] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "paper": self.paper.to_dict(),
+            "entities": [asdict(e) for e in self.entities],
+            "mentions": [asdict(m) for m in self.mentions],
+            "claims": [asdict(c) for c in self.claims],
+            "relations": [asdict(r) for r in self.relations],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Extraction:
+        return cls(
+            paper=Paper.from_dict(data["paper"]),
+            entities=[Entity(**e) for e in data.get("entities", [])],
+            mentions=[Mention(**m) for m in data.get("mentions", [])],
+            claims=[Claim(**c) for c in data.get("claims", [])],
+            relations=[Relation(**r) for r in data.get("relations", [])],
+        )

@@ -1,0 +1,290 @@
+"""Tests for the offline interactive HTML exporter (kg.export.html)."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import re
+
+import networkx as nx
+import pytest
+
+from kg.export.html import NODE_STYLES, write_html
+
+HOSTILE_TITLE = "<img src=x onerror=alert(1)> </script><script>alert(2)</script> & <!-- x"
+TYPES = ["Paper", "Method", "Dataset", "Modality", "Claim"]
+
+
+def _ev(sentence: str, text: str, section: str = "abstract") -> dict:
+    start = sentence.find(text)
+    return {"sentence": sentence, "section": section, "start": start, "end": start + len(text),
+            "text": text, "extractor": "test", "confidence": 0.9}
+
+
+def _edge(g: nx.MultiDiGraph, u: str, v: str, kind: str, sentences: list[tuple[str, str]], **extra) -> None:
+    g.add_edge(u, v, key=kind, type=kind, confidence=0.9, extractor="test",
+               evidence=[_ev(s, t) for s, t in sentences], **extra)
+
+
+def _entity(g: nx.MultiDiGraph, node: str, kind: str, label: str, aliases: list[str], papers: int) -> None:
+    g.add_node(node, type=kind, label=label, aliases=sorted(aliases), vocab="", broader=[], papers=papers)
+
+
+def _paper(g: nx.MultiDiGraph, slug: str, title: str, abstract: str, date: str = "", url: str = "") -> str:
+    node = f"paper/{slug}"
+    g.add_node(node, type="Paper", label=title, title=title, abstract=abstract, date=date,
+               year=int(date[:4]) if date else 0, url=url, identifier=slug, authors=["A. Author", "B. Author"],
+               author_count=2, sources=[f"corpus.txt:{len(slug)}"])
+    return node
+
+
+def make_graph(hostile: bool = False) -> nx.MultiDiGraph:
+    """Two papers, three methods, two datasets, two modalities, two claims (per the graph contract)."""
+    g = nx.MultiDiGraph()
+    t1 = HOSTILE_TITLE if hostile else "Transformers predict neural responses in macaque V4 across many stimuli"
+    p1 = _paper(g, "p1", t1, "We propose DeepV4, a transformer model. It outperforms CNN on Allen Brain Observatory.",
+                "2023-09-02", "https://arxiv.org/abs/2309.00001")
+    p2 = _paper(g, "p2", "Bayesian bi-clustering of spiking activity",
+                "We use MCMC on Neuropixels recordings from the IBL dataset.", "")
+    _entity(g, "method/deepv4", "Method", "DeepV4", ["DeepV4", "deep-v4"], 1)
+    _entity(g, "method/cnn", "Method", "convolutional neural network", ["CNN", "convolutional neural network"], 1)
+    _entity(g, "method/mcmc", "Method", "Markov chain Monte Carlo", ["MCMC", "Markov chain Monte Carlo"], 1)
+    _entity(g, "dataset/allen", "Dataset", "Allen Brain Observatory", ["Allen Brain Observatory"], 1)
+    _entity(g, "dataset/ibl", "Dataset", "IBL", ["IBL", "International Brain Laboratory"], 1)
+    _entity(g, "modality/ephys", "Modality", "electrophysiology", ["Neuropixels", "electrophysiology"], 2)
+    _entity(g, "modality/calcium", "Modality", "calcium imaging", ["calcium imaging"], 1)
+    s1 = "We propose DeepV4, a transformer model."
+    s2 = "It outperforms CNN on Allen Brain Observatory."
+    s3 = "We use MCMC on Neuropixels recordings from the IBL dataset."
+    _edge(g, p1, "method/deepv4", "proposesMethod", [(s1, "DeepV4")])
+    _edge(g, p1, "method/cnn", "usesMethod", [(s2, "CNN")])
+    _edge(g, p1, "dataset/allen", "usesDataset", [(s2, "Allen Brain Observatory")])
+    _edge(g, p1, "modality/ephys", "hasModality", [(s2, "Allen Brain Observatory")])
+    _edge(g, p1, "modality/calcium", "hasModality", [(s2, "Allen Brain Observatory")])
+    _edge(g, p2, "method/mcmc", "usesMethod", [(s3, "MCMC")])
+    _edge(g, p2, "dataset/ibl", "usesDataset", [(s3, "IBL")])
+    _edge(g, p2, "modality/ephys", "hasModality", [(s3, "Neuropixels")])
+    claim_text = HOSTILE_TITLE if hostile else "DeepV4 outperforms CNN on Allen Brain Observatory."
+    g.add_node("claim/p1/0", type="Claim", label=claim_text, text=claim_text, paper=p1, hedged=False,
+               hedges=[], section="abstract", start=0, end=len(s2), confidence=0.8)
+    g.add_node("claim/p2/0", type="Claim", label="MCMC may recover latent structure.",
+               text="MCMC may recover latent structure.", paper=p2, hedged=True, hedges=["may"],
+               section="abstract", start=0, end=10, confidence=0.6)
+    _edge(g, p1, "claim/p1/0", "hasClaim", [(s2, s2)])
+    _edge(g, p2, "claim/p2/0", "hasClaim", [(s3, s3)])
+    _edge(g, "claim/p1/0", "method/deepv4", "about", [(s2, "It")])
+    _edge(g, "claim/p2/0", "method/mcmc", "about", [(s3, "MCMC")])
+    hostile_sentence = HOSTILE_TITLE if hostile else s2
+    _edge(g, "method/deepv4", "method/cnn", "outperforms", [(hostile_sentence, "CNN"), (s1, "DeepV4")],
+          paper=p1, on="dataset/allen")
+    return g
+
+
+def embedded_data(page: str) -> dict:
+    match = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', page, re.S)
+    assert match, "no embedded JSON block"
+    return json.loads(match.group(1))
+
+
+@pytest.fixture()
+def page_path(tmp_path: pathlib.Path) -> pathlib.Path:
+    return write_html(make_graph(), tmp_path / "out" / "graph.html")
+
+
+def test_returns_path_and_writes_file(tmp_path: pathlib.Path) -> None:
+    target = tmp_path / "graph.html"
+    result = write_html(make_graph(), target, title="My graph")
+    assert result == target
+    page = target.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<title>My graph</title>" in page
+
+
+def test_no_network_references(page_path: pathlib.Path) -> None:
+    page = page_path.read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]*\bsrc\s*=", page, re.I), "no external scripts at all"
+    assert not re.search(r"<link[^>]*\bhref\s*=\s*[\"']?\s*(https?:)?//", page, re.I)
+    assert not re.search(r"@import", page, re.I)
+    assert not re.search(r"url\(\s*[\"']?\s*(https?:)?//", page, re.I)
+    assert not re.search(r"sourceMappingURL", page)
+    assert not re.search(r"(src|href)\s*=\s*[\"']?https?://", page, re.I)
+
+
+def test_vis_network_inlined(page_path: pathlib.Path) -> None:
+    page = page_path.read_text(encoding="utf-8")
+    assert " * vis-network" in page and "@version 9.1.2" in page  # the library's licence banner
+    assert "new vis.Network(" in page
+    scripts = re.findall(r"<script(?:\s[^>]*)?>(.*?)</script>", page, re.S)
+    assert max(len(s) for s in scripts) > 300_000  # the minified library itself
+    assert "div.vis-tooltip" in page  # and its stylesheet
+
+
+def test_embedded_json_counts_and_types(page_path: pathlib.Path) -> None:
+    graph = make_graph()
+    data = embedded_data(page_path.read_text(encoding="utf-8"))
+    assert len(data["nodes"]) == graph.number_of_nodes() == data["shown_nodes"] == 11
+    assert len(data["edges"]) == graph.number_of_edges() == data["shown_edges"] == 13
+    assert data["hidden_nodes"] == 0
+    assert {n["id"]: n["type"] for n in data["nodes"]} == {n: a["type"] for n, a in graph.nodes(data=True)}
+    assert sorted(e["type"] for e in data["edges"]) == sorted(k for _, _, k in graph.edges(keys=True))
+    assert [n["id"] for n in data["nodes"]] == sorted(graph.nodes)
+    counts = {t["name"]: t["count"] for t in data["types"]}
+    assert counts == {"Paper": 2, "Method": 3, "Dataset": 2, "Modality": 2, "Claim": 2}
+    # styles differ per type, sizes grow with degree, positions are precomputed
+    styles = {(t["color"], t["shape"]) for t in data["types"]}
+    assert len(styles) == 5
+    by_id = {n["id"]: n for n in data["nodes"]}
+    assert by_id["paper/p1"]["size"] > by_id["modality/calcium"]["size"]
+    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data["nodes"])
+    assert len({(n["x"], n["y"]) for n in data["nodes"]}) == len(data["nodes"])
+    # evidence sentences travel with edges; outperforms keeps its paper / dataset
+    out = next(e for e in data["edges"] if e["type"] == "outperforms")
+    assert out["from"] == "method/deepv4" and out["to"] == "method/cnn"
+    assert [ev["sentence"] for ev in out["evidence"]] == ["It outperforms CNN on Allen Brain Observatory.",
+                                                          "We propose DeepV4, a transformer model."]
+    assert out["on"] == "dataset/allen" and out["on_label"] == "Allen Brain Observatory"
+    assert out["paper"] == "paper/p1"
+
+
+def test_panel_relations(page_path: pathlib.Path) -> None:
+    data = embedded_data(page_path.read_text(encoding="utf-8"))
+    by_id = {n["id"]: n for n in data["nodes"]}
+    paper = {s["name"]: [i["id"] for i in s["items"]] for s in by_id["paper/p1"]["relations"]}
+    assert paper["Methods"] == ["method/cnn", "method/deepv4"]
+    assert paper["Datasets"] == ["dataset/allen"]
+    assert sorted(paper["Modalities"]) == ["modality/calcium", "modality/ephys"]
+    assert paper["Claims"] == ["claim/p1/0"]
+    assert by_id["paper/p1"]["attrs"]["abstract"].startswith("We propose DeepV4")
+    method = {s["name"]: [i["id"] for i in s["items"]] for s in by_id["method/deepv4"]["relations"]}
+    assert method["Papers"] == ["paper/p1"]
+    assert method["Claims about it"] == ["claim/p1/0"]
+    assert method["Outperforms"] == ["method/cnn"]
+    assert by_id["method/cnn"]["attrs"]["aliases"] == ["CNN", "convolutional neural network"]
+    cnn = {s["name"]: [i["id"] for i in s["items"]] for s in by_id["method/cnn"]["relations"]}
+    assert cnn["Outperformed by"] == ["method/deepv4"]
+
+
+def test_paper_label_truncated_full_title_kept(page_path: pathlib.Path) -> None:
+    data = embedded_data(page_path.read_text(encoding="utf-8"))
+    paper = next(n for n in data["nodes"] if n["id"] == "paper/p1")
+    full = "Transformers predict neural responses in macaque V4 across many stimuli"
+    assert len(paper["label"]) <= 40 and paper["label"].endswith("\u2026")
+    assert paper["name"] == full and paper["attrs"]["title"] == full
+
+
+def test_hostile_text_is_data_not_markup(tmp_path: pathlib.Path) -> None:
+    path = write_html(make_graph(hostile=True), tmp_path / "g.html", title=HOSTILE_TITLE)
+    page = path.read_text(encoding="utf-8")
+    assert "<img" not in page
+    assert "alert(1)" in page  # it is there, but only as escaped data
+    assert "<!-- x" not in page
+    # raw </script> only where the page closes its own scripts
+    # (vis-network's own code holds a harmless "<script>" string literal, so count closers only)
+    assert page.lower().count("</script") == len(re.findall(r"^<script\b", page, re.M)) == 3
+    assert "<!--" not in page
+    assert "<title>&lt;img src=x onerror=alert(1)&gt;" in page
+    data = embedded_data(page)
+    assert data["title"] == HOSTILE_TITLE
+    by_id = {n["id"]: n for n in data["nodes"]}
+    assert by_id["paper/p1"]["attrs"]["title"] == HOSTILE_TITLE
+    assert by_id["claim/p1/0"]["attrs"]["text"] == HOSTILE_TITLE
+    out = next(e for e in data["edges"] if e["type"] == "outperforms")
+    assert out["evidence"][0]["sentence"] == HOSTILE_TITLE
+    # the page script never feeds input text to an HTML parser
+    app = re.findall(r"<script>(.*?)</script>", page, re.S)[-1]
+    assert "innerHTML" not in app and "insertAdjacentHTML" not in app and "document.write" not in app
+    assert "textContent" in app
+
+
+def test_legend_lists_each_type(page_path: pathlib.Path) -> None:
+    page = page_path.read_text(encoding="utf-8")
+    legend = re.search(r'<nav id="legend".*?</nav>', page, re.S).group(0)
+    for kind in TYPES:
+        assert f'data-type="{kind}"' in legend
+        assert f'<input type="checkbox" class="type-filter" value="{kind}" checked>' in legend
+        assert NODE_STYLES[kind][0] in legend  # its colour swatch
+
+
+def test_search_and_panel_present(page_path: pathlib.Path) -> None:
+    page = page_path.read_text(encoding="utf-8")
+    assert 'id="search"' in page and 'id="panel"' in page
+    assert "network.focus(" in page and "selectNodes(" in page
+    assert "stabilizationIterationsDone" in page and "physics: false" in page
+
+
+def test_deterministic_output(tmp_path: pathlib.Path) -> None:
+    a = write_html(make_graph(), tmp_path / "a.html").read_bytes()
+    b = write_html(make_graph(), tmp_path / "b.html").read_bytes()
+    assert a == b
+    # insertion order of nodes/edges does not matter either
+    g = make_graph()
+    shuffled = nx.MultiDiGraph()
+    shuffled.add_nodes_from(sorted(g.nodes(data=True), reverse=True))
+    shuffled.add_edges_from(sorted(g.edges(keys=True, data=True), key=lambda e: e[:3], reverse=True))
+    c = write_html(shuffled, tmp_path / "c.html").read_bytes()
+    assert a == c
+
+
+def test_atomic_write_leaves_no_temp_files(tmp_path: pathlib.Path) -> None:
+    target = tmp_path / "graph.html"
+    target.write_text("old", encoding="utf-8")
+    write_html(make_graph(), target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.html"]
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_failed_write_keeps_old_file_and_no_temp(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.export.html as mod
+
+    target = tmp_path / "graph.html"
+    target.write_text("old", encoding="utf-8")
+
+    def boom(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(mod.os, "replace", boom)
+    with pytest.raises(OSError):
+        write_html(make_graph(), target)
+    assert target.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.html"]
+
+
+def test_max_nodes_keeps_top_degree(tmp_path: pathlib.Path) -> None:
+    g = make_graph()
+    page = write_html(g, tmp_path / "g.html", max_nodes=4).read_text(encoding="utf-8")
+    data = embedded_data(page)
+    top = sorted(g.nodes, key=lambda n: (-g.degree(n), n))[:4]
+    assert sorted(n["id"] for n in data["nodes"]) == sorted(top)
+    assert data["hidden_nodes"] == g.number_of_nodes() - 4
+    kept = set(top)
+    assert all(e["from"] in kept and e["to"] in kept for e in data["edges"])
+    assert "7 nodes hidden" in page
+
+
+def test_empty_graph(tmp_path: pathlib.Path) -> None:
+    data = embedded_data(write_html(nx.MultiDiGraph(), tmp_path / "e.html").read_text(encoding="utf-8"))
+    assert data["nodes"] == [] and data["edges"] == []
+
+
+def test_large_graph_uses_bounded_stabilisation(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.export.html as mod
+
+    monkeypatch.setattr(mod, "_FULL_LAYOUT_MAX", 5)
+    page = write_html(make_graph(), tmp_path / "g.html").read_text(encoding="utf-8")
+    assert embedded_data(page)["physics"] is True
+    iterations = [int(x) for x in re.findall(r"iterations:\s*(\d+)", page.split("new vis.Network(")[0][-20000:])]
+    assert iterations and max(iterations) <= 200
+    assert 'network.on("stabilizationIterationsDone", function () { network.setOptions({ physics: false }); });' in page
+
+
+def test_minimal_and_unknown_nodes_render(tmp_path: pathlib.Path) -> None:
+    g = nx.MultiDiGraph()
+    g.add_node("paper/bare", type="Paper")  # no label/title/abstract at all
+    g.add_node("thing/x", label="Something else")  # no type
+    g.add_edge("paper/bare", "thing/x", key="mentions")  # no type/evidence attributes
+    data = embedded_data(write_html(g, tmp_path / "g.html").read_text(encoding="utf-8"))
+    by_id = {n["id"]: n for n in data["nodes"]}
+    assert by_id["paper/bare"]["label"] == "paper/bare"
+    assert by_id["thing/x"]["type"] == "Other"
+    assert data["edges"][0]["type"] == "mentions" and data["edges"][0]["evidence"] == []
+    assert "Other" in {t["name"] for t in data["types"]}
