@@ -258,6 +258,15 @@ class EntityRecognizer:
                     span = self._name_at(doc, start)
                     if span is not None and span.end <= token.i:
                         add(span, "Dataset", "pattern:dataset-head", 0.8, proposing)
+                # "GTN baselines", "BMN model", "ResNet-based": a coined name in front of a method word
+                if is_name_like(token.text) and token.i + 1 < sent.end and token.i not in taken:
+                    span = self._name_at(doc, token.i)
+                    if span is not None and span.end < sent.end:
+                        following = doc[span.end]
+                        if following.text == "-" and span.end + 1 < sent.end:
+                            following = doc[span.end + 1]
+                        if following.lower_ in METHOD_HEADS or following.lower_ in {"baseline", "baselines", "based"}:
+                            add(span, "Method", "pattern:name-head", 0.6, False)
                 # "we propose/introduce X" with X a coined name within the next few tokens
                 if proposing and token.lower_ in PROPOSE_VERBS:
                     for j in range(token.i + 1, min(token.i + 9, sent.end)):

@@ -1,0 +1,88 @@
+"""Extraction on small hand-written abstracts: acronyms resolved per paper, vocabulary matches,
+proposed names, claims with hedges, and evidence offsets that point at the text."""
+
+from __future__ import annotations
+
+from kg.extract.pipeline import extract_batch
+from kg.model import Paper
+
+
+def run(nlp, title: str, abstract: str):
+    return extract_batch([Paper(title=title, abstract=abstract)], nlp)[0]
+
+
+def keys(extraction, type_: str) -> set[str]:
+    return {e.key for e in extraction.entities if e.type == type_}
+
+
+def test_sparse_snn_is_not_a_spiking_network(nlp):
+    sparse = run(nlp, "Pruning at scale", "A Sparse Neural Network (SNN) is a pruned dense network. SNNs keep accuracy.")
+    spiking = run(nlp, "Event cameras", "We train spiking neural networks (SNNs) on event data. SNNs are efficient.")
+    assert "modality/snn" not in keys(sparse, "Modality")
+    assert "modality/snn" in keys(spiking, "Modality")
+    sparse_snn = [m for m in sparse.mentions if m.text == "SNNs"]
+    assert sparse_snn and all(m.key == "method/sparseneuralnetwork" for m in sparse_snn)
+
+
+def test_undefined_acronym_uses_vocabulary_and_defined_one_is_aliased(nlp):
+    extraction = run(nlp, "Memory", "We compare recurrent neural networks (RNNs) with LSTMs on EEG data.")
+    methods = {e.key: e for e in extraction.entities if e.type == "Method"}
+    rnn = next(e for e in methods.values() if "RNNs" in e.aliases or e.label == "RNNs")
+    assert rnn.label.lower().startswith("recurrent neural network")
+    assert any("lstm" in k for k in methods)
+    assert keys(extraction, "Modality") == {"modality/eeg"}
+
+
+def test_proposed_name_from_title_and_abstract(nlp):
+    extraction = run(
+        nlp,
+        "NeuroWidget: A Spiking Model of Visual Cortex",
+        "Here we introduce NeuroWidget, a model of visual cortex. We evaluate it on ImageNet and CIFAR-10.",
+    )
+    roles = {e.label: e.role for e in extraction.entities if e.type in {"Method", "Dataset"}}
+    assert roles.get("NeuroWidget") == "proposed"
+    assert roles.get("ImageNet") == "used" and roles.get("CIFAR-10") == "used"
+    assert "modality/image" in keys(extraction, "Modality")  # implied by the image datasets
+
+
+def test_named_dataset_pattern(nlp):
+    extraction = run(nlp, "Benchmarks", "We evaluate on the FooBar-7 benchmark and report results.")
+    datasets = [e for e in extraction.entities if e.type == "Dataset"]
+    assert [d.label for d in datasets] == ["FooBar-7"]
+
+
+def test_claims_have_hedges_and_skip_background(nlp):
+    extraction = run(
+        nlp,
+        "A study",
+        "Deep learning has shown great promise in neuroscience. We propose a new decoder. "
+        "We find that the decoder outperforms linear models by 12\\%. "
+        "Our results suggest that cortex may use sparse codes. Code is available at our website.",
+    )
+    texts = {c.text: c for c in extraction.claims}
+    assert set(texts) == {
+        "We find that the decoder outperforms linear models by 12\\%.",
+        "Our results suggest that cortex may use sparse codes.",
+    }
+    assert texts["Our results suggest that cortex may use sparse codes."].hedged
+    assert set(texts["Our results suggest that cortex may use sparse codes."].hedges) == {"may", "suggest"}
+    assert not texts["We find that the decoder outperforms linear models by 12\\%."].hedged
+
+
+def test_mention_offsets_point_into_their_section(nlp):
+    paper = Paper(title="Transformers for MEG", abstract="We apply a transformer to MEG recordings of speech.")
+    extraction = extract_batch([paper], nlp)[0]
+    assert extraction.mentions
+    for mention in extraction.mentions:
+        text = paper.title if mention.section == "title" else paper.abstract
+        assert text[mention.start : mention.end] == mention.text
+        assert mention.text in mention.sentence
+        assert 0 < mention.confidence <= 1 and mention.extractor
+
+
+def test_comparative_claim_becomes_relation(nlp):
+    extraction = run(nlp, "Vision", "We show that ResNet-50 outperforms VGG-16 on ImageNet.")
+    relations = [(r.subject, r.predicate, r.object, r.on) for r in extraction.relations]
+    assert len(relations) == 1
+    subject, predicate, obj, on = relations[0]
+    assert "resnet" in subject and predicate == "outperforms" and "vgg" in obj and on and "imagenet" in on

@@ -1,0 +1,45 @@
+"""Sentence splitting on the things real abstracts contain."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def sentences(nlp, text: str) -> list[str]:
+    return [s.text.strip() for s in nlp(text).sents]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Deep networks (e.g. CNNs) work well on vision tasks.",
+        "Deep networks, i.e. CNNs, work well.",
+        "Humans vs. Machines on Working Memory tasks.",
+        "As shown by Smith et al. Transformers overfit.",
+        "Our model reaches 77.7\\% accuracy on CIFAR-10.",
+        "The Embedding\\&MLP paradigm is standard; see Fig. 2 for details.",
+        "We use approx. 3.5 hours of MEG data.",
+    ],
+)
+def test_no_split_inside_abbreviations_decimals_and_latex(nlp, text):
+    assert sentences(nlp, text) == [text]
+
+
+def test_splits_real_sentence_ends(nlp):
+    text = 'We find X. It works! Does it? "Yes," they said. Finally (see Sec. 3) we stop.'
+    assert sentences(nlp, text) == ["We find X.", "It works!", "Does it?", '"Yes," they said.', "Finally (see Sec. 3) we stop."]
+
+
+def test_title_is_its_own_sentence(nlp):
+    assert sentences(nlp, "A title without a full stop\n\nThe abstract starts here. And ends.") == [
+        "A title without a full stop",
+        "The abstract starts here.",
+        "And ends.",
+    ]
+
+
+def test_latex_percent_then_new_sentence(nlp):
+    assert sentences(nlp, "Accuracy rose to 95.1\\%. The baseline stayed at 80\\%.") == [
+        "Accuracy rose to 95.1\\%.",
+        "The baseline stayed at 80\\%.",
+    ]
