@@ -119,3 +119,5 @@ def export(graph_dir: Path, fmt: str, output: Path) -> None:
     else:
         {"turtle": write_turtle, "ntriples": write_ntriples, "json": write_json}[fmt](graph, output)
     click.echo(f"wrote {output}")
+if __name__ == "__main__":
+    main()

@@ -7,15 +7,15 @@ import html
 import importlib.resources
 import json
 import math
-import os
 import pathlib
 import re
-import tempfile
 from collections import defaultdict
 from typing import Any
 
 import networkx as nx
 import numpy as np
+
+from kg.export.atomic import atomic_write_text
 
 __all__ = ["write_html", "render_html", "build_payload", "NODE_STYLES"]
 
@@ -61,6 +61,13 @@ _VIS_DIR = ("lib", "vis-9.1.2")
 # --------------------------------------------------------------------------------------------
 # data preparation
 # --------------------------------------------------------------------------------------------
+def _first(value: Any) -> str:
+    """First node id of a list-valued edge attribute (``papers``, ``on``), or the value itself."""
+    if isinstance(value, (list, tuple)):
+        return str(value[0]) if value else ""
+    return str(value or "")
+
+
 def _truncate(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
@@ -198,8 +205,8 @@ def _relations(graph: nx.MultiDiGraph, node: Any, labels: dict[str, str]) -> lis
             item: dict[str, Any] = {"id": str(other), "label": labels[str(other)],
                                     "type": other_type, "rel": edge_type}
             if edge_type == "outperforms":
-                on = str(data.get("on") or "")
-                paper = str(data.get("paper") or "")
+                on = _first(data.get("on"))
+                paper = _first(data.get("papers") or data.get("paper"))
                 item["on"] = labels.get(on, on)
                 item["paper"] = labels.get(paper, paper)
             sections[_section(direction, edge_type, other_type)].append(item)
@@ -273,9 +280,9 @@ def build_payload(graph: nx.MultiDiGraph, *, title: str = "NeuroAI knowledge gra
             "extractor": str(data.get("extractor") or ""),
             "evidence": evidence,
         }
-        for extra in ("paper", "on"):
-            if data.get(extra):
-                ref = str(data[extra])
+        for extra, value in (("paper", data.get("papers") or data.get("paper")), ("on", data.get("on"))):
+            ref = _first(value)
+            if ref:
                 row[extra] = ref
                 row[extra + "_label"] = labels.get(ref, ref)
         edges.append(row)
@@ -389,21 +396,5 @@ def write_html(graph: nx.MultiDiGraph, path: pathlib.Path, *, title: str = "Neur
                max_nodes: int = 2000) -> pathlib.Path:
     """Write the interactive page to ``path`` atomically (temp file in the same folder, then
     ``os.replace``) and return the path."""
-    path = pathlib.Path(path)
-    page = render_html(graph, title=title, max_nodes=max_nodes)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(page)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o644)  # mkstemp creates 0600; a published page should be readable
-        os.replace(tmp_name, path)
-    except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
-        raise
-    return path
+    return atomic_write_text(pathlib.Path(path), render_html(graph, title=title, max_nodes=max_nodes))
+

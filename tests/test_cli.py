@@ -1,0 +1,78 @@
+"""The command line as a user runs it: `kg build` on the sample corpus, `kg eval`, `kg export`."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+from rdflib import Graph
+
+from kg.cli import main
+
+
+def test_build_sample_corpus(tmp_path, corpus_dir):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", str(corpus_dir), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "182 papers" in result.output and "54 duplicates merged" in result.output
+    for name in ("graph.ttl", "graph.nt", "graph.json", "graph.html", "extractions.jsonl"):
+        assert (out / name).stat().st_size > 0, name
+        assert str(out / name) in result.output
+    graph = json.loads((out / "graph.json").read_text(encoding="utf-8"))
+    types = {n["type"] for n in graph["nodes"]}
+    assert types == {"Paper", "Method", "Dataset", "Modality", "Claim"}
+    titles = [n["title"] for n in graph["nodes"] if n["type"] == "Paper"]
+    assert len(titles) == len(set(titles)) == 182
+    assert len(Graph().parse(out / "graph.ttl")) > 1000
+    # the sparse-network paper must not be tagged with the spiking modality
+    sparse = next(n["id"] for n in graph["nodes"] if n["type"] == "Paper" and "Sparseland" in n["title"])
+    assert "modality/snn" not in {e["target"] for e in graph["edges"] if e["source"] == sparse}
+
+    again = CliRunner().invoke(main, ["build", str(corpus_dir), "-o", str(out)])
+    assert again.exit_code == 0 and "extracted 0, reused 182 from cache" in again.output
+
+
+def test_build_reports_bad_records_and_strict_fails(tmp_path, data_dir):
+    result = CliRunner().invoke(main, ["build", str(data_dir / "papers.jsonl"), "-o", str(tmp_path), "--no-html"])
+    assert result.exit_code == 0
+    assert "papers.jsonl:2: record without abstract" in result.output
+    assert "2 papers" in result.output
+    strict = CliRunner().invoke(main, ["build", str(data_dir / "papers.jsonl"), "-o", str(tmp_path), "--strict", "-q"])
+    assert strict.exit_code == 1
+
+
+def test_build_without_readable_input_exits_3(tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(empty), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 3 and "no paper" in result.output
+
+
+def test_eval_on_tiny_gold(data_dir):
+    result = CliRunner().invoke(
+        main, ["eval", "--gold", str(data_dir / "gold-tiny.jsonl"), "--corpus", str(data_dir / "daily_page.txt"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["n_papers"] == 1
+    claims = report["scores"]["claims"]
+    assert claims["tp_gold"] == 1 and claims["n_gold"] == 1
+    assert report["scores"]["modalities"]["recall"] == 1.0
+
+
+def test_eval_counts_gold_papers_missing_from_corpus(data_dir, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"id": 9, "title": "Not in the corpus", "methods": [{"name": "BERT", "aliases": [], "role": "used"}],
+                                "datasets": [], "modalities": ["text"], "claims": []}) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", "--gold", str(gold), "--corpus", str(data_dir / "daily_page.txt"), "--json"])
+    report = json.loads(result.stdout)
+    assert report["scores"]["methods"]["recall"] == 0.0 and "Not in the corpus" in result.stderr
+
+
+def test_export_from_built_graph(tmp_path, data_dir):
+    out = tmp_path / "build"
+    assert CliRunner().invoke(main, ["build", str(data_dir / "papers.json"), "-o", str(out), "-q"]).exit_code == 0
+    target = tmp_path / "copy.nt"
+    result = CliRunner().invoke(main, ["export", "--graph", str(out), "--format", "ntriples", "-o", str(target)])
+    assert result.exit_code == 0
+    assert target.read_bytes() == (out / "graph.nt").read_bytes()

@@ -1,0 +1,116 @@
+"""RDF export: parses, follows the contract (classes, properties, evidence), validates its IRIs,
+and is byte-identical across runs and processes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS
+
+from kg.export.rdf import write_ntriples, write_turtle
+from kg.extract.pipeline import extract_batch
+from kg.extract.vocabulary import Vocabulary
+from kg.graph import assemble
+from kg.model import Paper
+
+KG = Namespace("https://w3id.org/neuroai-kg/ns#")
+ONTOLOGY = Path(__file__).resolve().parents[1] / "ontology" / "kg.ttl"
+
+PAPERS = [
+    Paper("NeuroWidget: spiking models of cortex", "Here we introduce NeuroWidget, a spiking neural network (SNN). "
+          "We show that NeuroWidget outperforms a CNN on CIFAR-10 and may explain EEG data.", date="2024-09-03"),
+    Paper('Hostile "title" <script>alert(1)</script> & émoji 😀 \u202e', "We use BERT on text. Our results suggest it works."),
+]
+
+
+@pytest.fixture(scope="module")
+def kg_graph(nlp):
+    return assemble(extract_batch(PAPERS, nlp), Vocabulary.load())
+
+
+@pytest.fixture(scope="module")
+def turtle(kg_graph, tmp_path_factory) -> Graph:
+    path = write_turtle(kg_graph, tmp_path_factory.mktemp("rdf") / "graph.ttl")
+    return Graph().parse(path, format="turtle")
+
+
+def test_turtle_holds_contract_classes_and_simple_links(turtle):
+    papers = set(turtle.subjects(RDF.type, KG.Paper))
+    assert len(papers) == 2
+    for paper in papers:
+        assert len(list(turtle.objects(paper, DCTERMS.title))) == 1
+        assert len(list(turtle.objects(paper, DCTERMS.abstract))) == 1
+    # the simple query stays simple: paper → method with one triple
+    rows = turtle.query(
+        "PREFIX kg: <https://w3id.org/neuroai-kg/ns#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        "SELECT ?label WHERE { ?p kg:proposesMethod ?m . ?m rdfs:label ?label }"
+    )
+    assert {str(r[0]) for r in rows} == {"NeuroWidget"}
+    for cls in (KG.Method, KG.Dataset, KG.Modality, KG.Claim, KG.Mention):
+        assert set(turtle.subjects(RDF.type, cls)), cls
+    snn = next(turtle.subjects(RDFS.label, Literal("SNN")))
+    assert (snn, RDF.type, KG.Modality) in turtle
+    assert set(turtle.objects(None, SKOS.altLabel))
+
+
+def test_every_mention_is_traceable_to_its_evidence(turtle):
+    mentions = set(turtle.subjects(RDF.type, KG.Mention))
+    assert mentions
+    for mention in mentions:
+        sentence = str(turtle.value(mention, KG.sentence))
+        surface = str(turtle.value(mention, KG.surfaceForm))
+        assert surface in sentence or surface in str(turtle.value(turtle.value(mention, KG.inPaper), DCTERMS.title))
+        assert turtle.value(mention, KG.startOffset) is not None and turtle.value(mention, KG.endOffset) is not None
+        assert isinstance(turtle.value(mention, PROV.wasGeneratedBy), URIRef)
+        assert 0 < float(turtle.value(mention, KG.confidence)) <= 1
+
+
+def test_comparative_claim_is_a_direct_edge_with_evidence(turtle):
+    pairs = list(turtle.subject_objects(KG.outperforms))
+    assert len(pairs) == 1
+    comparison = next(turtle.subjects(RDF.type, KG.Comparison))
+    assert turtle.value(comparison, KG.winner) == pairs[0][0]
+    assert "outperforms" in str(turtle.value(comparison, KG.sentence))
+
+
+def test_hostile_text_is_literal_and_iris_are_safe(turtle, kg_graph):
+    titles = {str(t) for t in turtle.objects(None, DCTERMS.title)}
+    assert PAPERS[1].title in titles
+    for term in {t for triple in turtle for t in triple if isinstance(t, URIRef)}:
+        assert not any(c in str(term) for c in ' <>"{}|\\^`'), term
+
+
+def test_every_property_and_class_used_is_declared_in_the_ontology(turtle):
+    ontology = Graph().parse(ONTOLOGY)
+    declared = set(ontology.subjects(RDF.type, None))
+    used_properties = {p for p in turtle.predicates() if str(p).startswith(str(KG))}
+    used_classes = {o for o in turtle.objects(None, RDF.type) if str(o).startswith(str(KG))}
+    assert used_properties | used_classes <= declared
+    for term in used_properties | used_classes:
+        assert ontology.value(term, RDFS.label) is not None and ontology.value(term, RDFS.comment) is not None
+
+
+def test_ntriples_are_sorted_and_equal_to_turtle(kg_graph, tmp_path, turtle):
+    path = write_ntriples(kg_graph, tmp_path / "graph.nt")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines == sorted(lines)
+    assert len(Graph().parse(path, format="nt")) == len(turtle)
+
+
+def test_build_output_is_byte_identical_across_processes(tmp_path, data_dir):
+    outputs = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        env_seed = {"PYTHONHASHSEED": "1" if run == "a" else "2"}
+        subprocess.run(
+            [sys.executable, "-m", "kg.cli", "build", str(data_dir / "papers.jsonl"), str(data_dir / "daily_page.txt"),
+             "-o", str(out), "-q", "--no-cache"],
+            check=True, env={**os.environ, **env_seed},
+        )
+        outputs.append({name: (out / name).read_bytes() for name in ("graph.ttl", "graph.nt", "graph.json", "graph.html")})
+    assert outputs[0] == outputs[1]
