@@ -76,3 +76,13 @@ def test_export_from_built_graph(tmp_path, data_dir):
     result = CliRunner().invoke(main, ["export", "--graph", str(out), "--format", "ntriples", "-o", str(target)])
     assert result.exit_code == 0
     assert target.read_bytes() == (out / "graph.nt").read_bytes()
+
+
+def test_parallel_extraction_gives_the_same_graph(tmp_path, data_dir):
+    outputs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / jobs
+        result = CliRunner().invoke(main, ["build", str(data_dir), "-o", str(out), "-q", "--no-cache", "--no-html", "-j", jobs])
+        assert result.exit_code == 0, result.output
+        outputs.append((out / "graph.nt").read_bytes())
+    assert outputs[0] == outputs[1] and len(outputs[0]) > 1000

@@ -11,19 +11,47 @@ from spacy.tokens import Doc
 
 from kg.extract.text import abstract_start
 
+_REPORT_VERBS = (
+    r"(?:show|shows|showed|shown|suggest|suggests|suggested|indicate|indicates|indicated|reveal|reveals|revealed|"
+    r"demonstrate|demonstrates|demonstrated|confirm|confirms|confirmed|highlight|highlights|support|supports|"
+    r"establish|establishes|point|points|underscore|underscores|imply|implies|verify|verifies|verified|"
+    r"validate|validates|validated|prove|proves|proved|illustrate|illustrates|illustrated|corroborate\w*)"
+)
+_RESULT_NOUNS = (
+    r"(?:results?|findings?|experiments?|analyses|analysis|evaluations?|simulations?|study|studies|work|"
+    r"evidence|data|comparisons?|ablations?|observations?|tests?|trials?|measurements?|benchmarks?|research)"
+)
 DEFAULT_STRONG_CUES: tuple[str, ...] = (
-    # The paper reporting its own result: "we show/find ...", "our results suggest ...".
-    r"\bwe (?:also |further |then |additionally |empirically |experimentally |theoretically |first |now |further )?"
-    r"(?:show|find|found|demonstrate|observe|observed|reveal|report|confirm|establish|prove|identify|uncover|"
-    r"discover|validate|verify|illustrate|highlight|provide evidence|achieve|obtain)\b",
-    r"\b(?:our|these|the|experimental|empirical|extensive|numerical)\s+(?:\w+\s+){0,2}?"
-    r"(?:results?|findings?|experiments?|analyses|analysis|evaluations?|simulations?|study|work)\s+"
-    r"(?:\w+\s+){0,2}?(?:show|shows|showed|suggest|suggests|indicate|indicates|reveal|reveals|demonstrate|"
-    r"demonstrates|confirm|confirms|highlight|highlights|support|supports|provide|provides|establish|"
-    r"point|underscore|imply|implies)\b",
-    r"\b(?:outperform|outperforms|outperformed|outperforming|surpass|surpasses|surpassing)\b",
-    r"\bstate[- ]of[- ]the[- ]art (?:performance|results?|accuracy)\b",
-    r"\b(?:this|which|these|it) (?:suggests?|indicates?|implies|shows?|demonstrates?|reveals?)\b",
+    # The paper reporting its own result: "we show/find ...", "we conclude that ...".
+    r"\bwe (?:\w+ly |also |further |then |now |first |finally |can |could |here |thereby |(?:\w+ )?(?:and|,) )?"
+    r"(?:show|find|found|demonstrate|observe|observed|reveal|report that|confirm|establish|prove|identify that|"
+    r"uncover|discover|validate|verify|illustrate|highlight|provide evidence|achieve|obtain|conclude|argue|claim|"
+    r"propose that|hypothesi[sz]e that|posit|derive that|note that|see that)\b",
+    # "Our/the experimental results (clearly) show ...", "Results on X indicate ...".
+    r"\b" + _RESULT_NOUNS + r"\b[^.;:]{0,60}?\b(?:(?:have|has|also|further|clearly|consistently|strongly|all) )?"
+    + _REPORT_VERBS + r"\b",
+    r"\b(?:it|this) (?:is|was|has been) (?:shown|found|demonstrated|proven|proved|observed|confirmed|established)\b",
+    r"\b(?:is|are|was|were) (?:found|shown|observed|demonstrated) (?:to|that)\b",
+    r"\b(?:outperform|outperforms|outperformed|outperforming|surpass|surpasses|surpassed|surpassing)\b",
+    r"\bstate[- ]of[- ]the[- ]art (?:performance|results?|accuracy|on)\b",
+    r"\b(?:this|which|these|it|that) (?:further |also |strongly )?(?:suggests?|indicates?|implies|shows?|"
+    r"demonstrates?|reveals?|confirms?|highlights?|provides? (?:\w+ )?evidence)\b",
+    r"\bthis (?:paper|work|study|article) (?:shows|demonstrates|reveals|finds|argues|adds|makes the case|"
+    r"provides evidence|confirms|establishes|proves)\b",
+    r"^\s*(?:our|these) (?:\w+ ){0,2}?(?:results?|findings?|work|research|study|analys[ie]s|experiments?|"
+    r"approach|method|model|framework|system|contributions?|observations?)\b",
+    r"^\s*(?:together|overall|collectively|taken together|in summary|in conclusion|in sum|altogether|"
+    r"in short|to conclude|these results|these findings)\b",
+    r"\b(?:significant(?:ly)?|substantial(?:ly)?|considerabl[ey]|dramatic(?:ally)?|markedly) "
+    r"(?:better|higher|lower|faster|more|less|fewer|improv\w*|reduc\w*|outperform\w*|increas\w*|decreas\w*|"
+    r"correlat\w*|associat\w*|differen\w*)\b",
+    r"\b(?:better|higher|lower|faster|stronger|more accurate\w*|more robust\w*|more efficient\w*|fewer|smaller|"
+    r"larger|greater) (?:\w+ ){0,4}?than\b",
+    r"\b(?:improves?|improved|improving|boosts?|boosted|reduces?|reduced) (?:\w+ ){0,5}?by (?:up to |about |over |"
+    r"more than |nearly |around |approximately )?\d",
+    r"\b(?:achieves?|achieved|achieving|attains?|obtains?|reaches|yields?) (?:\w+ ){0,4}?(?:\d|state|best|top|"
+    r"competitive|comparable|superior|new|significant|substantial|strong|high|higher|better|improved|excellent|"
+    r"promising|near|human)",
 )
 DEFAULT_WEAK_CUES: tuple[str, ...] = (
     r"\b(?:demonstrat\w*|show(?:s|ed|n|ing)?|reveal\w*|suggest\w*|indicat\w*|achiev\w*|find|finds|found|"
@@ -31,21 +59,55 @@ DEFAULT_WEAK_CUES: tuple[str, ...] = (
     r"\b(?:higher|lower|stronger|improvements?|advantages?|effective\w*|robust\w*|efficien\w*|accura\w*|"
     r"precision|outperform\w*|state-of-the-art|SOTA|first)\b",
     r"\b(?:improves?|improved|achieves?|achieved|achieving|attains?|matches|rivals?|reduces?|yields?|enables?|"
-    r"leads? to|results? in|generalizes?|scales?|reaches|competitive|comparable|superior|better|faster)\b",
-    r"\b(?:significantly|substantially|consistently|markedly|dramatically|remarkably)\b",
-    r"\b(?:is|are|was|were) (?:able to|capable of|sufficient|necessary|critical|crucial|key)\b",
+    r"leads? to|results? in|generalizes?|scales?|reaches|competitive|comparable|superior|better|faster|"
+    r"worse|more|less|than|best|associated with|correlat\w*|depends? on|relationship|captures?|benefits?)\b",
+    r"\b(?:significantly|substantially|consistently|markedly|dramatically|remarkably|naturally|strongly|"
+    r"successfully|directly|reliably|surprisingly)\b",
+    r"\b(?:is|are|was|were) (?:able to|capable of|sufficient|necessary|critical|crucial|key|essential|"
+    r"responsible|similar|consistent|not)\b",
     r"\b\d+(?:\.\d+)?\s*\\?%",
-    r"\b(?:\d+(?:\.\d+)?\s*(?:x|×|times)\s+(?:faster|fewer|smaller|less|more|better))\b",
-    r"^\s*(?:empirically|experimentally|finally|overall|together|critically|importantly|surprisingly|notably)\b",
+    r"\b(?:\d+(?:\.\d+)?\s*(?:x|×|times)\s+(?:faster|fewer|smaller|less|more|better|speed\w*))\b",
+    r"^\s*(?:empirically|experimentally|finally|overall|together|critically|importantly|surprisingly|notably|"
+    r"interestingly|moreover|furthermore|in addition|additionally|further|conversely|crucially|second|third|"
+    r"in particular|specifically|thus|hence|therefore|consequently)\b",
+    r"\b(?:we|our)\b",
+    r"\b(?:can|could|may|might|will|would|should|tend to|tends to|allows?|offers?|provides?|paves? the way|"
+    r"opens? (?:up )?(?:new|the)|lays? the (?:foundation|groundwork)|implications?|promising|potential)\b",
 )
 DEFAULT_NEGATIVE_CUES: tuple[str, ...] = (
-    r"\b(?:code|data|dataset|models?|implementation|weights)\b[^.]{0,40}\b(?:is|are|will be) (?:publicly |freely )?(?:available|released)\b",
-    r"\bavailable at\b",
-    r"https?://",
-    r"^\s*(?:however|recently|traditionally|existing|current|prior|previous|despite)\b",
-    r"\b(?:has|have) (?:been|become|shown|emerged|gained|attracted|achieved|demonstrated)\b",
-    r"\bremains? (?:a|an|unclear|challenging|poorly|largely|elusive|an open)\b",
-    r"\b(?:in this (?:paper|work|study)|here),? we (?:propose|introduce|present|develop|describe|study|investigate|explore|consider|address)\b",
+    # availability notes
+    r"\b(?:code|data|dataset|models?|implementation|weights|software|tool\w*|library|benchmark|source)\b[^.]{0,60}"
+    r"\b(?:is|are|will be|has been|have been) (?:made )?(?:publicly |freely |openly )?(?:available|released|accessible)\b",
+    r"\b(?:available|released) (?:at|on|from|online|under)\b|\bopen[- ]source(?:d)? (?:code|implementation|license)\b",
+    r"https?://|\bgithub\b",
+    # background and prior work
+    r"^\s*(?:however|recently|traditionally|existing|current|currently|prior|previous|previously|despite|"
+    r"conventional|classical|typically|nowadays|in recent years|over the past|many|most|although|while "
+    r"(?:many|most|existing|previous|prior))\b",
+    r"(?<!results )(?<!experiments )(?<!we )(?<!our )\b(?:has|have) (?:been|become|shown|emerged|gained|attracted|"
+    r"achieved|demonstrated|received|led|made|drawn|seen|proven)\b",
+    r"\b(?:remains?|remained) (?:a|an|unclear|challenging|poorly|largely|elusive|an open|difficult|unknown|limited)\b",
+    r"\b(?:prior|previous|existing|recent|conventional|traditional|current|state-of-the-art) (?:\w+ )?"
+    r"(?:work|works|methods?|approaches|studies|models|techniques|literature|research|systems|solutions)\b"
+    r"(?![^.]{0,80}\b(?:outperform|than|surpass|compar))",
+    # objectives and pure method descriptions
+    r"\b(?:in this (?:paper|work|study|article|letter|thesis)|here),? we (?:propose|introduce|present|develop|"
+    r"describe|study|investigate|explore|consider|address|design|focus|aim|tackle|examine|review|formulate|"
+    r"extend|build|use|apply|leverage|employ|analy[sz]e|identify and)\b",
+    r"^\s*(?:to (?:this end|address|solve|tackle|overcome|mitigate|alleviate|fill|bridge|remedy|achieve|"
+    r"enable|handle|deal|that end)|for this purpose|in order to)\b",
+    r"^\s*we (?:propose|introduce|present|develop|describe|design|formulate|employ|use|apply|adopt|build|"
+    r"construct|train|collect|curate|release|define|consider|study|investigate|explore|examine|focus|aim|"
+    r"leverage|extend|evaluate|test|conduct|perform|compare|benchmark|assess|utilize|model)\b(?! that)",
+    r"^\s*(?:this|the present|the) (?:paper|work|study|article|survey|review|chapter|thesis|letter) "
+    r"(?:proposes|introduces|presents|describes|develops|reviews|surveys|discusses|focuses|aims|investigates|"
+    r"explores|studies|examines|addresses|considers|is organized|concludes with|brings together)\b",
+    r"\?\s*$",
+    r"\b(?:section|chapter) \d|\b(?:are|is) (?:also )?(?:discussed|described|presented|outlined|reviewed)\b",
+    r"^\s*(?:the|a|an|our) (?:\w+ ){0,3}?(?:model|method|framework|approach|system|algorithm|architecture|"
+    r"network|module|pipeline) (?:is|are|consists|comprises|uses|employs|relies|leverages|takes|contains|"
+    r"combines|builds)\b",
+    r"\b(?:we|our) (?:aim|goal|objective|purpose)\b|\bthe (?:aim|goal|objective|purpose) of\b",
 )
 DEFAULT_HEDGES: tuple[str, ...] = (
     "suggest", "suggests", "suggested", "suggesting", "may", "might", "could", "possibly", "potentially",
@@ -78,16 +140,25 @@ class ClaimDetector:
         self.hedges = frozenset(h.lower() for h in hedges)
         self.threshold = threshold
 
-    def score(self, text: str, position: float) -> float:
+    def score(self, text: str, index: int, total: int) -> float:
+        """Cue score of the ``index``-th of ``total`` abstract sentences, in [0, 1]."""
         strong = sum(1 for p in self.strong if p.search(text))
         weak = sum(1 for p in self.weak if p.search(text))
         if strong + weak == 0:
             return 0.0
-        score = 0.6 * min(strong, 2) + 0.25 * min(weak, 3)
-        if FIRST_PERSON.search(text):
+        position = index / max(total - 1, 1)
+        score = 0.55 * min(strong, 2) + 0.15 * min(weak, 4)
+        # Claims cluster late in an abstract; the opening sentence is almost never one.
+        if index == 0 and total > 1:
+            score -= 0.35
+        elif position < 0.34:
+            score -= 0.15
+        elif position >= 0.75:
+            score += 0.2
+        elif position >= 0.5:
             score += 0.1
-        if position >= 0.5:
-            score += 0.15
+        if index == total - 1 and total > 2:
+            score += 0.1
         score -= 0.45 * sum(1 for p in self.negative if p.search(text))
         return round(max(0.0, min(score, 1.0)), 3)
 
@@ -100,8 +171,7 @@ class ClaimDetector:
             text = sent.text.strip()
             if len(text) < 20:
                 continue
-            position = index / max(len(body) - 1, 1)
-            value = self.score(text, position)
+            value = self.score(text, index, len(body))
             if value >= self.threshold:
                 hedges = tuple(sorted({t.lower_ for t in sent if t.lower_ in self.hedges}))
                 start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
