@@ -26,7 +26,11 @@ DEFAULT_STRONG_CUES: tuple[str, ...] = (
     r"\bwe (?:\w+ly |also |further |then |now |first |finally |can |could |here |thereby |(?:\w+ )?(?:and|,) )?"
     r"(?:show|find|found|demonstrate|observe|observed|reveal|report that|confirm|establish|prove|identify that|"
     r"uncover|discover|validate|verify|illustrate|highlight|provide evidence|achieve|obtain|conclude|argue|claim|"
-    r"propose that|hypothesi[sz]e that|posit|derive that|note that|see that)\b",
+    r"propose that|hypothesi[sz]e that|posit|derive that|note that|see that|identify|report consistent|"
+    r"report (?:significant|substantial|strong|improved|superior|better|state)|make the case)\b",
+    r"\b(?:can|could) (?:\w+ )?(?:show|demonstrate|prove|confirm|verify)\b",
+    r"^\s*(?:perhaps )?(?:surprisingly|unsurprisingly|remarkably|interestingly|strikingly|astonishingly|"
+    r"counterintuitively|unexpectedly|intriguingly)\b",
     # "Our/the experimental results (clearly) show ...", "Results on X indicate ...".
     r"\b" + _RESULT_NOUNS + r"\b[^.;:]{0,60}?\b(?:(?:have|has|also|further|clearly|consistently|strongly|all) )?"
     + _REPORT_VERBS + r"\b",
@@ -39,7 +43,7 @@ DEFAULT_STRONG_CUES: tuple[str, ...] = (
     r"\bthis (?:paper|work|study|article) (?:shows|demonstrates|reveals|finds|argues|adds|makes the case|"
     r"provides evidence|confirms|establishes|proves)\b",
     r"^\s*(?:our|these) (?:\w+ ){0,2}?(?:results?|findings?|work|research|study|analys[ie]s|experiments?|"
-    r"approach|method|model|framework|system|contributions?|observations?)\b",
+    r"observations?|evaluations?|simulations?)\b(?! (?:is|was) (?:a|an|the|one)\b)",
     r"^\s*(?:together|overall|collectively|taken together|in summary|in conclusion|in sum|altogether|"
     r"in short|to conclude|these results|these findings)\b",
     r"\b(?:significant(?:ly)?|substantial(?:ly)?|considerabl[ey]|dramatic(?:ally)?|markedly) "
@@ -51,7 +55,7 @@ DEFAULT_STRONG_CUES: tuple[str, ...] = (
     r"more than |nearly |around |approximately )?\d",
     r"\b(?:achieves?|achieved|achieving|attains?|obtains?|reaches|yields?) (?:\w+ ){0,4}?(?:\d|state|best|top|"
     r"competitive|comparable|superior|new|significant|substantial|strong|high|higher|better|improved|excellent|"
-    r"promising|near|human)",
+    r"promising|near|human|average|an average|accuracy|gains?|speedups?|improvements?|results)",
 )
 DEFAULT_WEAK_CUES: tuple[str, ...] = (
     r"\b(?:demonstrat\w*|show(?:s|ed|n|ing)?|reveal\w*|suggest\w*|indicat\w*|achiev\w*|find|finds|found|"
@@ -81,15 +85,15 @@ DEFAULT_NEGATIVE_CUES: tuple[str, ...] = (
     r"\b(?:available|released) (?:at|on|from|online|under)\b|\bopen[- ]source(?:d)? (?:code|implementation|license)\b",
     r"https?://|\bgithub\b",
     # background and prior work
-    r"^\s*(?:however|recently|traditionally|existing|current|currently|prior|previous|previously|despite|"
+    r"^\s*(?:recently|traditionally|existing|current|currently|prior|previous|previously|despite|"
     r"conventional|classical|typically|nowadays|in recent years|over the past|many|most|although|while "
     r"(?:many|most|existing|previous|prior))\b",
     r"(?<!results )(?<!experiments )(?<!we )(?<!our )\b(?:has|have) (?:been|become|shown|emerged|gained|attracted|"
     r"achieved|demonstrated|received|led|made|drawn|seen|proven)\b",
     r"\b(?:remains?|remained) (?:a|an|unclear|challenging|poorly|largely|elusive|an open|difficult|unknown|limited)\b",
-    r"\b(?:prior|previous|existing|recent|conventional|traditional|current|state-of-the-art) (?:\w+ )?"
+    r"(?<!against )(?<!than )(?<!over )(?<!to )(?<!with )(?<!on )\b(?:prior|previous|existing|recent|conventional|traditional|current|state-of-the-art) (?:\w+ )?"
     r"(?:work|works|methods?|approaches|studies|models|techniques|literature|research|systems|solutions)\b"
-    r"(?![^.]{0,80}\b(?:outperform|than|surpass|compar))",
+    r"(?![^.]{0,80}\b(?:outperform|than|surpass|compar|favou?rabl))",
     # objectives and pure method descriptions
     r"\b(?:in this (?:paper|work|study|article|letter|thesis)|here),? we (?:propose|introduce|present|develop|"
     r"describe|study|investigate|explore|consider|address|design|focus|aim|tackle|examine|review|formulate|"
@@ -98,7 +102,9 @@ DEFAULT_NEGATIVE_CUES: tuple[str, ...] = (
     r"enable|handle|deal|that end)|for this purpose|in order to)\b",
     r"^\s*we (?:propose|introduce|present|develop|describe|design|formulate|employ|use|apply|adopt|build|"
     r"construct|train|collect|curate|release|define|consider|study|investigate|explore|examine|focus|aim|"
-    r"leverage|extend|evaluate|test|conduct|perform|compare|benchmark|assess|utilize|model)\b(?! that)",
+    r"leverage|extend|evaluate|test|conduct|perform|compare|benchmark|assess|utilize|model)\b(?! that)"
+    r"(?![^.]*\b(?:outperform\w*|improv\w* (?:\w+ )?(?:over|by|upon|the)|better|than|significantly|substantially|"
+    r"state-of-the-art (?:performance|results?|accuracy)|achiev\w*|surpass\w*|favou?rabl\w*|superior))",
     r"^\s*(?:this|the present|the) (?:paper|work|study|article|survey|review|chapter|thesis|letter) "
     r"(?:proposes|introduces|presents|describes|develops|reviews|surveys|discusses|focuses|aims|investigates|"
     r"explores|studies|examines|addresses|considers|is organized|concludes with|brings together)\b",
@@ -158,7 +164,7 @@ class ClaimDetector:
         elif position >= 0.5:
             score += 0.1
         if index == total - 1 and total > 2:
-            score += 0.1
+            score += 0.3
         score -= 0.45 * sum(1 for p in self.negative if p.search(text))
         return round(max(0.0, min(score, 1.0)), 3)
 

@@ -201,25 +201,26 @@ class EntityRecognizer:
         doc._.kg_mentions = sorted(mentions, key=lambda m: (m.start, m.end, m.type, m.key))
         return doc
 
-    def _name_at(self, doc: Doc, i: int, limit: int = 4) -> Span | None:
-        """A coined name starting at token i (hyphen/number continuations included)."""
-        if i >= len(doc) or not is_name_like(doc[i].text):
+    def _name_at(self, doc: Doc, i: int, limit: int = 5) -> Span | None:
+        """A coined name starting at token i: the glued compound there ("Du-IN", "L2R-GNN",
+        "PointNet++") when it is name-like, plus a short version number ("Llama 3.1")."""
+        if i >= len(doc) or doc[i].is_punct or (i > 0 and not doc[i - 1].whitespace_ and not doc[i - 1].is_punct):
             return None
+        if i > 0 and doc[i - 1].text in {"-", "+"} and not doc[i - 1].whitespace_:
+            return None  # the middle of a hyphenated word
         end = i + 1
-        while end < len(doc) and end - i < limit:
+        while end < len(doc) and end - i < limit and not doc[end - 1].whitespace_:
             token = doc[end]
-            if token.text in {"-", "++", "+"} and not doc[end - 1].whitespace_:
-                end += 1
-                continue
-            if not doc[end - 1].whitespace_ and (token.is_alpha or token.like_num or is_name_like(token.text)):
-                end += 1
-                continue
-            if token.like_num and len(token.text) <= 5:  # "Llama 3.1", "GPT 4"
+            if token.text in {"-", "++", "+", "."} or token.is_alpha or token.like_num or is_name_like(token.text):
                 end += 1
                 continue
             break
-        while end > i + 1 and doc[end - 1].text in {"-", "+"}:
+        while end > i + 1 and doc[end - 1].text in {"-", "+", "."}:
             end -= 1
+        if not is_name_like(doc[i:end].text.replace("-", "").replace("+", "").replace(".", "")):
+            return None
+        if end < len(doc) and doc[end - 1].whitespace_ and doc[end].like_num and len(doc[end].text) <= 5:
+            end += 1  # "Llama 3.1", "GPT 4"
         return doc[i:end]
 
     def _patterns(self, doc: Doc, taken: set[int]) -> list[RawMention]:
@@ -238,7 +239,10 @@ class EntityRecognizer:
             colon = next((t for t in first if t.text == ":"), None)
             if colon is not None and 1 <= colon.i - first.start <= 3:
                 span = doc[first.start : colon.i]
-                if any(is_name_like(t.text) or (t.is_title and t.i == first.start) for t in span):
+                if span[0].lower_ in {"the", "a", "an"} and len(span) > 1:
+                    span = span[1:]
+                single = len(span) == 1 and span[0].is_alpha and span[0].is_title and len(span[0]) > 3
+                if single or self._name_at(doc, span.start) is not None:
                     type_ = "Dataset" if any(t.lower_ in DATASET_HEADS for t in first) else "Method"
                     add(span, type_, "pattern:title", 0.8, True)
         for sent in doc.sents:

@@ -17,8 +17,8 @@ import kg.extract.abbreviations  # noqa: F401  (registers kg_abbreviations)
 import kg.extract.claims  # noqa: F401  (registers kg_claims)
 import kg.extract.entities  # noqa: F401  (registers kg_entities)
 import kg.extract.sentences  # noqa: F401  (registers kg_sentences)
-from kg.extract.entities import RawMention
-from kg.extract.text import compose, to_section
+from kg.extract.entities import PROPOSE_VERBS, RawMention
+from kg.extract.text import abstract_start, compose, to_section
 from kg.model import Claim, Entity, Extraction, Mention, Paper, Relation
 
 PIPELINE_VERSION = "kg-rules-1"
@@ -38,6 +38,27 @@ def build_nlp(ontology: Path | None = None) -> Language:
     nlp.add_pipe("kg_entities", config={"ontology": str(ontology) if ontology else ""})
     nlp.add_pipe("kg_claims")
     return nlp
+
+
+def _self_named(doc: Doc, raw: list[RawMention]) -> set[str]:
+    """Coined (non-vocabulary) names the paper introduces: named in its title, or defined as an
+    acronym in a "we propose/introduce …" sentence."""
+    offset = abstract_start(doc.text)
+    title = doc.text[:offset].lower()
+    keys: set[str] = set()
+    for mention in raw:
+        if mention.vocab or mention.type == "Modality":
+            continue
+        if mention.start < offset or (len(mention.label) > 3 and mention.label.lower() in title):
+            keys.add(mention.key)
+            continue
+        span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+        if span is None or mention.extractor != "acronym":
+            continue
+        before = doc[span.sent.start : span.start]
+        if any(t.lower_ in PROPOSE_VERBS for t in before) and any(t.lower_ in {"we", "our"} for t in before):
+            keys.add(mention.key)
+    return keys
 
 
 def _sentence(doc: Doc, start: int, end: int) -> tuple[str, int]:
@@ -111,7 +132,7 @@ def doc_to_extraction(doc: Doc, paper: Paper) -> Extraction:
         mentions.append(
             Mention(item.type, item.text, item.key, section, start, end, sentence, item.extractor, item.confidence)
         )
-    proposed_keys = {m.key for m in raw if m.proposed}
+    proposed_keys = {m.key for m in raw if m.proposed} | _self_named(doc, raw)
     entities = _entities(raw, proposed_keys)
     claims: list[Claim] = []
     for found in doc._.kg_claims or []:
