@@ -14,26 +14,30 @@ from kg.extract.text import abstract_start
 _REPORT_VERBS = (
     r"(?:show|shows|showed|shown|suggest|suggests|suggested|indicate|indicates|indicated|reveal|reveals|revealed|"
     r"demonstrate|demonstrates|demonstrated|confirm|confirms|confirmed|highlight|highlights|support|supports|"
-    r"establish|establishes|point|points|underscore|underscores|imply|implies|verify|verifies|verified|"
+    r"establish|establishes|point to|points to|underscore|underscores|imply|implies|verify|verifies|verified|"
     r"validate|validates|validated|prove|proves|proved|illustrate|illustrates|illustrated|corroborate\w*)"
 )
 _RESULT_NOUNS = (
     r"(?:results?|findings?|experiments?|analyses|analysis|evaluations?|simulations?|study|studies|work|"
-    r"evidence|data|comparisons?|ablations?|observations?|tests?|trials?|measurements?|benchmarks?|research)"
+    r"evidence|comparisons?|ablations?|observations?|tests?|trials?|measurements?|benchmarks?|research)"
 )
 DEFAULT_STRONG_CUES: tuple[str, ...] = (
     # The paper reporting its own result: "we show/find ...", "we conclude that ...".
     r"\bwe (?:\w+ly |also |further |then |now |first |finally |can |could |here |thereby |(?:\w+ )?(?:and|,) )?"
     r"(?:show|find|found|demonstrate|observe|observed|reveal|report that|confirm|establish|prove|identify that|"
     r"uncover|discover|validate|verify|illustrate|highlight|provide evidence|achieve|obtain|conclude|argue|claim|"
-    r"propose that|hypothesi[sz]e that|posit|derive that|note that|see that|identify|report consistent|"
+    r"propose that|posit|corroborate|derive that|note that|see that|identify|report consistent|"
     r"report (?:significant|substantial|strong|improved|superior|better|state)|make the case)\b",
     r"\b(?:can|could) (?:\w+ )?(?:show|demonstrate|prove|confirm|verify)\b",
     r"^\s*(?:perhaps )?(?:surprisingly|unsurprisingly|remarkably|interestingly|strikingly|astonishingly|"
     r"counterintuitively|unexpectedly|intriguingly)\b",
     # "Our/the experimental results (clearly) show ...", "Results on X indicate ...".
-    r"\b" + _RESULT_NOUNS + r"\b[^.;:]{0,60}?\b(?:(?:have|has|also|further|clearly|consistently|strongly|all) )?"
-    + _REPORT_VERBS + r"\b",
+    r"\b" + _RESULT_NOUNS + r"\b(?:(?!\b(?:we|to)\b)[^.;:]){0,100}?\b(?:(?:have|has|also|further|clearly|"
+    r"consistently|strongly|all) )?" + _REPORT_VERBS + r"\b",
+    r"(?<!to )(?<!has )(?<!have )(?<!been )\b(?:shows?|showed|demonstrates?|demonstrated|reveals?|revealed|indicates?|"
+    r"indicated|suggests?|suggested|confirms?|confirmed) that\b",
+    r"\bto (?:the best of )?our (?:best )?knowledge\b|^\s*(?:conclusions?|results?|findings)\s*:",
+    r"\b(?:is|are|was|were) (?:\w+ly |not |also )?(?:associated|correlated|linked|related) (?:with|to)\b",
     r"\b(?:it|this) (?:is|was|has been) (?:shown|found|demonstrated|proven|proved|observed|confirmed|established)\b",
     r"\b(?:is|are|was|were) (?:found|shown|observed|demonstrated) (?:to|that)\b",
     r"\b(?:outperform|outperforms|outperformed|outperforming|surpass|surpasses|surpassed|surpassing)\b",
@@ -74,7 +78,6 @@ DEFAULT_WEAK_CUES: tuple[str, ...] = (
     r"^\s*(?:empirically|experimentally|finally|overall|together|critically|importantly|surprisingly|notably|"
     r"interestingly|moreover|furthermore|in addition|additionally|further|conversely|crucially|second|third|"
     r"in particular|specifically|thus|hence|therefore|consequently)\b",
-    r"\b(?:we|our)\b",
     r"\b(?:can|could|may|might|will|would|should|tend to|tends to|allows?|offers?|provides?|paves? the way|"
     r"opens? (?:up )?(?:new|the)|lays? the (?:foundation|groundwork)|implications?|promising|potential)\b",
 )
@@ -86,9 +89,8 @@ DEFAULT_NEGATIVE_CUES: tuple[str, ...] = (
     r"https?://|\bgithub\b",
     # background and prior work
     r"^\s*(?:recently|traditionally|existing|current|currently|prior|previous|previously|despite|"
-    r"conventional|classical|typically|nowadays|in recent years|over the past|many|most|although|while "
-    r"(?:many|most|existing|previous|prior))\b",
-    r"(?<!results )(?<!experiments )(?<!we )(?<!our )\b(?:has|have) (?:been|become|shown|emerged|gained|attracted|"
+    r"conventional|classical|typically|nowadays|in recent years|over the past|many|most)\b",
+    r"(?<!results )(?<!experiments )(?<!we )(?<!our )\b(?:has|have) (?:\w+ly )?(?:been|become|shown|emerged|gained|attracted|"
     r"achieved|demonstrated|received|led|made|drawn|seen|proven)\b",
     r"\b(?:remains?|remained) (?:a|an|unclear|challenging|poorly|largely|elusive|an open|difficult|unknown|limited)\b",
     r"(?<!against )(?<!than )(?<!over )(?<!to )(?<!with )(?<!on )\b(?:prior|previous|existing|recent|conventional|traditional|current|state-of-the-art) (?:\w+ )?"
@@ -109,6 +111,12 @@ DEFAULT_NEGATIVE_CUES: tuple[str, ...] = (
     r"(?:proposes|introduces|presents|describes|develops|reviews|surveys|discusses|focuses|aims|investigates|"
     r"explores|studies|examines|addresses|considers|is organized|concludes with|brings together)\b",
     r"\?\s*$",
+    # citations point at prior work
+    r"\bet al\b|\[\d+(?:[,\u2013-]\s*\d+)*\]|\([A-Z][\w-]+(?: (?:&|and) [A-Z][\w-]+)?,? (?:19|20)\d\d[a-z]?\)",
+    r"\b(?:we|this (?:paper|work|study)) will\b|\bfuture (?:work|research|directions?|studies|investigations?)\b|"
+    r"\bin (?:the )?future\b|\brecently (?:proposed|introduced|developed)\b",
+    r"^\s*(?:to date|however, (?:most|many|existing|current|prior|previous|recent|such|these (?:methods|approaches|"
+    r"models|techniques))|although|while (?:many|most|existing|previous|prior|recent))\b",
     r"\b(?:section|chapter) \d|\b(?:are|is) (?:also )?(?:discussed|described|presented|outlined|reviewed)\b",
     r"^\s*(?:the|a|an|our) (?:\w+ ){0,3}?(?:model|method|framework|approach|system|algorithm|architecture|"
     r"network|module|pipeline) (?:is|are|consists|comprises|uses|employs|relies|leverages|takes|contains|"
@@ -120,6 +128,11 @@ DEFAULT_HEDGES: tuple[str, ...] = (
     "likely", "plausibly", "appear", "appears", "seem", "seems", "indicate", "indicates", "hypothesize",
     "hypothesise", "presumably", "perhaps", "tentatively", "putative",
 )
+# Score weights: cue tiers, first-person bonus and sentence-position adjustments.
+WEIGHTS: dict[str, float] = {
+    "strong": 0.5, "weak": 0.15, "max_weak": 4, "first_person": 0.0, "negative": 0.45,
+    "first": -0.35, "early": -0.25, "middle": 0.1, "late": 0.3, "last": 0.3,
+}
 FIRST_PERSON = re.compile(r"\b(?:we|our|us)\b", re.IGNORECASE)
 
 
@@ -152,20 +165,25 @@ class ClaimDetector:
         weak = sum(1 for p in self.weak if p.search(text))
         if strong + weak == 0:
             return 0.0
+        w = WEIGHTS
         position = index / max(total - 1, 1)
-        score = 0.55 * min(strong, 2) + 0.15 * min(weak, 4)
+        score = w["strong"] * min(strong, 2) + w["weak"] * min(weak, w["max_weak"])
+        if FIRST_PERSON.search(text):
+            score += w["first_person"]
         # Claims cluster late in an abstract; the opening sentence is almost never one.
-        if index == 0 and total > 1:
-            score -= 0.35
+        if total == 1:
+            pass  # a one-sentence abstract: position says nothing
+        elif index == 0:
+            score += w["first"]
         elif position < 0.34:
-            score -= 0.15
+            score += w["early"]
         elif position >= 0.75:
-            score += 0.2
+            score += w["late"]
         elif position >= 0.5:
-            score += 0.1
+            score += w["middle"]
         if index == total - 1 and total > 2:
-            score += 0.3
-        score -= 0.45 * sum(1 for p in self.negative if p.search(text))
+            score += w["last"]
+        score -= w["negative"] * sum(1 for p in self.negative if p.search(text))
         return round(max(0.0, min(score, 1.0)), 3)
 
     def __call__(self, doc: Doc) -> Doc:
