@@ -88,6 +88,10 @@ class EntityRecognizer:
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.by_normal: dict[str, list[Concept]] = {}
+        self.hidden: dict[str, frozenset[str]] = {
+            key: frozenset(normalise_name(h) for h in concept.hidden_labels)
+            for key, concept in vocabulary.concepts.items()
+        }
         exact: dict[str, list[str]] = {}
         lower: dict[str, list[str]] = {}
         for key, concept in sorted(vocabulary.concepts.items()):
@@ -178,10 +182,9 @@ class EntityRecognizer:
         # Longest match per type: "spiking neural network" may be both a method and a modality.
         for span in [s for type_ in sorted(by_type) for s in filter_spans(by_type[type_])]:
             if any(t.i in claimed_tokens for t in span):
-                # Inside an acronym definition's long form: keep it only if it is the whole long form.
-                continue
+                continue  # part of an acronym definition, which step 1 already resolved as a whole
             concept = self.vocabulary.concepts[span.label_]
-            hidden = normalise_name(span.text) in {normalise_name(h) for h in concept.hidden_labels}
+            hidden = normalise_name(span.text) in self.hidden.get(concept.key, ())
             mentions.append(
                 RawMention(
                     concept.type, concept.key, concept.label, span.text, span.start_char, span.end_char,
@@ -197,7 +200,12 @@ class EntityRecognizer:
                     )
 
         # 3. Open-world names: proposals ("we propose X", "called X", title "X: ..."), "the X dataset".
-        mentions.extend(self._patterns(doc, claimed_tokens | {t.i for m in mentions for t in (doc.char_span(m.start, m.end, alignment_mode="expand") or [])}))
+        taken = set(claimed_tokens)
+        for mention in mentions:
+            span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+            if span is not None:
+                taken.update(range(span.start, span.end))
+        mentions.extend(self._patterns(doc, taken))
         doc._.kg_mentions = sorted(mentions, key=lambda m: (m.start, m.end, m.type, m.key))
         return doc
 

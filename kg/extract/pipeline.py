@@ -63,7 +63,7 @@ def _self_named(doc: Doc, raw: list[RawMention]) -> set[str]:
 
 def _sentence(doc: Doc, start: int, end: int) -> tuple[str, int]:
     span = doc.char_span(start, end, alignment_mode="expand")
-    sent = span.sent if span is not None else doc[:].sents.__next__()
+    sent = span.sent if span is not None else next(doc.sents)
     return sent.text.strip(), sent.start_char
 
 
@@ -151,6 +151,7 @@ def extract_batch(papers: list[Paper], nlp: Language) -> list[Extraction]:
     return [doc_to_extraction(doc, paper) for doc, paper in zip(docs, papers)]
 
 
+# Per-worker-process pipeline, built once by the pool initializer (never used in the parent).
 _WORKER_NLP: dict[str, Language] = {}
 
 
