@@ -13,7 +13,9 @@ _SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
 
 def normalise_name(name: str) -> str:
     """Lower-case, letters and digits only, one trailing "s" dropped ("CIFAR-10" = "cifar10",
-    "RNNs" = "rnn"): two surface forms with the same result are the same entity."""
+    "RNNs" = "rnn"): two surface forms with the same result are the same entity. Unlike the
+    scorer's rule (kg.eval.score.normalise_name) it keeps a final "ss" ("loss", "class"), so
+    such words do not lose a letter in node ids."""
     text = "".join(c for c in name.casefold() if c.isalnum())
     if len(text) > 3 and text.endswith("s") and not text.endswith("ss"):
         text = text[:-1]

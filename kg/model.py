@@ -13,7 +13,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 ENTITY_TYPES: tuple[str, ...] = ("Method", "Dataset", "Modality")
-ROLES: tuple[str, ...] = ("proposed", "used")
 
 
 def normalise_title(title: str) -> str:

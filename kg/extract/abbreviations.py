@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 _PAREN = re.compile(r"\(([^()\s][^()]{0,14}?)\)")
 
@@ -88,20 +88,6 @@ def find_abbreviations(doc: Doc) -> list[Abbreviation]:
             start = base + match.start(1) + (len(match.group(1)) - len(match.group(1).lstrip()))
             found.append(Abbreviation(singular, doc.text[long_start:long_end], long_start, long_end, start, start + len(short)))
     return found
-
-
-def short_form_spans(doc: Doc, abbreviations: list[Abbreviation]) -> list[tuple[Span, Abbreviation]]:
-    """Every token span in the doc that is one of its defined short forms (or their plural)."""
-    by_form: dict[str, Abbreviation] = {}
-    for abbreviation in abbreviations:
-        by_form.setdefault(abbreviation.short, abbreviation)
-        by_form.setdefault(abbreviation.short + "s", abbreviation)
-    spans = []
-    for token in doc:
-        abbreviation = by_form.get(token.text)
-        if abbreviation is not None:
-            spans.append((doc[token.i : token.i + 1], abbreviation))
-    return spans
 
 
 @Language.component("kg_abbreviations", requires=["token.is_sent_start"], assigns=["doc._.abbreviations"])

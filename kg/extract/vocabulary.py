@@ -45,9 +45,6 @@ class Vocabulary:
     concepts: dict[str, Concept] = field(default_factory=dict)
     umbrella: frozenset[str] = frozenset()
 
-    def by_type(self, type_: str) -> list[Concept]:
-        return [c for k, c in sorted(self.concepts.items()) if c.type == type_]
-
     def is_umbrella(self, text: str) -> bool:
         return normalise_name(text) in self.umbrella
 
