@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kg.extract.text import text_of
+
 _PAREN = re.compile(r"\(([^()\s][^()]{0,14}?)\)")
 
 
@@ -61,9 +63,11 @@ def find_abbreviations(doc: Doc) -> list[Abbreviation]:
     """All definitions in the doc, in text order; the first definition of a short form wins."""
     found: list[Abbreviation] = []
     seen: set[str] = set()
-    for sent in doc.sents:
-        text = sent.text
-        base = sent.start_char
+    full = text_of(doc)
+    for base, end in doc._.sentence_bounds:
+        text = full[base:end]
+        if "(" not in text:
+            continue
         for match in _PAREN.finditer(text):
             raw = match.group(1).strip()
             short = raw.split(";")[0].split(",")[0].strip()
@@ -79,18 +83,18 @@ def find_abbreviations(doc: Doc) -> list[Abbreviation]:
                 continue
             long_end = base + len(before)
             long_start = long_end - len(long)
-            if doc.text[long_start:long_end] != long:  # collapsed white space: locate it again
-                index = doc.text.rfind(long.split()[0], base, long_end)
+            if full[long_start:long_end] != long:  # collapsed white space: locate it again
+                index = full.rfind(long.split()[0], base, long_end)
                 if index < 0:
                     continue
                 long_start = index
             seen.add(singular)
             start = base + match.start(1) + (len(match.group(1)) - len(match.group(1).lstrip()))
-            found.append(Abbreviation(singular, doc.text[long_start:long_end], long_start, long_end, start, start + len(short)))
+            found.append(Abbreviation(singular, full[long_start:long_end], long_start, long_end, start, start + len(short)))
     return found
 
 
-@Language.component("kg_abbreviations", requires=["token.is_sent_start"], assigns=["doc._.abbreviations"])
+@Language.component("kg_abbreviations", requires=["doc._.sentence_bounds"], assigns=["doc._.abbreviations"])
 def abbreviation_component(doc: Doc) -> Doc:
     doc._.abbreviations = find_abbreviations(doc)
     return doc

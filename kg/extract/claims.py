@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.text import abstract_start
+from kg.extract.regexset import RegexSet
+from kg.extract.text import abstract_start, text_of
 
 _REPORT_VERBS = (
     r"(?:show|shows|showed|shown|suggest|suggests|suggested|indicate|indicates|indicated|reveal|reveals|revealed|"
@@ -153,16 +154,21 @@ class ClaimDetector:
     def __init__(
         self, strong_cues: list[str], weak_cues: list[str], negative_cues: list[str], hedges: list[str], threshold: float
     ) -> None:
-        self.strong = [re.compile(p, re.IGNORECASE) for p in strong_cues]
-        self.weak = [re.compile(p, re.IGNORECASE) for p in weak_cues]
-        self.negative = [re.compile(p, re.IGNORECASE) for p in negative_cues]
+        # One pattern set for all three tiers: a single scan per sentence finds every cue.
+        self.cues = RegexSet([*strong_cues, *weak_cues, *negative_cues], re.IGNORECASE)
+        self.tiers = (
+            range(0, len(strong_cues)),
+            range(len(strong_cues), len(strong_cues) + len(weak_cues)),
+            range(len(strong_cues) + len(weak_cues), len(self.cues.patterns)),
+        )
         self.hedges = frozenset(h.lower() for h in hedges)
+        self.hedge_words = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, self.hedges))) + r")\b", re.IGNORECASE)
         self.threshold = threshold
 
     def score(self, text: str, index: int, total: int) -> float:
         """Cue score of the ``index``-th of ``total`` abstract sentences, in [0, 1]."""
-        strong = sum(1 for p in self.strong if p.search(text))
-        weak = sum(1 for p in self.weak if p.search(text))
+        found = self.cues.matching(text)
+        strong, weak, negative = (sum(1 for i in tier if i in found) for tier in self.tiers)
         if strong + weak == 0:
             return 0.0
         w = WEIGHTS
@@ -183,23 +189,22 @@ class ClaimDetector:
             score += w["middle"]
         if index == total - 1 and total > 2:
             score += w["last"]
-        score -= w["negative"] * sum(1 for p in self.negative if p.search(text))
+        score -= w["negative"] * negative
         return round(max(0.0, min(score, 1.0)), 3)
 
     def __call__(self, doc: Doc) -> Doc:
-        sentences = list(doc.sents)
-        offset = abstract_start(doc.text)
-        body = [s for s in sentences if s.start_char >= offset]
+        text = text_of(doc)
+        offset = abstract_start(text)
+        body = [(start, end) for start, end in doc._.sentence_bounds if start >= offset]
         claims: list[SentenceClaim] = []
-        for index, sent in enumerate(body):
-            text = sent.text.strip()
-            if len(text) < 20:
+        for index, (start, end) in enumerate(body):
+            sentence = text[start:end]
+            if len(sentence) < 20:
                 continue
-            value = self.score(text, index, len(body))
+            value = self.score(sentence, index, len(body))
             if value >= self.threshold:
-                hedges = tuple(sorted({t.lower_ for t in sent if t.lower_ in self.hedges}))
-                start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
-                claims.append(SentenceClaim(start, start + len(text), text, hedges, value))
+                hedges = tuple(sorted({h.lower() for h in self.hedge_words.findall(sentence)}))
+                claims.append(SentenceClaim(start, end, sentence, hedges, value))
         doc._.kg_claims = claims
         return doc
 
@@ -213,7 +218,7 @@ class ClaimDetector:
         "hedges": list(DEFAULT_HEDGES),
         "threshold": 0.6,
     },
-    requires=["token.is_sent_start"],
+    requires=["doc._.sentence_bounds"],
     assigns=["doc._.kg_claims"],
 )
 def make_claim_detector(

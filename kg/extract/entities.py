@@ -9,10 +9,10 @@ from pathlib import Path
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
+from spacy.tokens import Doc
 
 from kg.extract.abbreviations import Abbreviation
+from kg.extract.tokens import TokenTable, tokens_of
 from kg.extract.vocabulary import Concept, Vocabulary
 from kg.keys import entity_key, normalise_name
 
@@ -117,77 +117,77 @@ class EntityRecognizer:
                 return concept.key, concept.label, concept.iri
         return entity_key(type_hint or "Method", name), name, None
 
-    def _span_type(self, doc: Doc, span: Span) -> str:
-        """Method or Dataset (or "" when neither) from the span's head noun and what follows."""
-        after = doc[span.end : span.end + 3]
-        words = [t.lower_ for t in span] + [t.lower_ for t in after if t.text not in "()"]
+    @staticmethod
+    def _span_type(tokens: TokenTable, i: int, j: int) -> str:
+        """Method or Dataset (or "" when neither) from the head noun of tokens [i, j) and what follows."""
+        words = tokens.lowers[i:j] + [w for w in tokens.lowers[j : j + 3] if w not in "()"]
         if any(w in DATASET_HEADS for w in words):
             return "Dataset"
-        if span[-1].lower_ in METHOD_HEADS or (len(span) > 1 and span[-1].lower_.rstrip("s") in METHOD_HEADS):
+        last = tokens.lowers[j - 1]
+        if last in METHOD_HEADS or (j - i > 1 and last.rstrip("s") in METHOD_HEADS):
             return "Method"
         return ""
 
     def __call__(self, doc: Doc) -> Doc:
+        tokens = tokens_of(doc)
         abbreviations: list[Abbreviation] = doc._.abbreviations or []
         mentions: list[RawMention] = []
-        claimed: list[Span] = []  # spans already explained (acronym definitions)
+        claimed: set[int] = set()  # tokens already explained (acronym definitions)
 
         # 1. Acronyms defined in this document: the long form decides what the short form means.
         defined: dict[str, list[tuple[str, str, str, str | None]]] = {}
         for abbreviation in abbreviations:
-            long_span = doc.char_span(abbreviation.long_start, abbreviation.long_end, alignment_mode="expand")
-            short_span = doc.char_span(abbreviation.short_start, abbreviation.short_end, alignment_mode="expand")
-            if long_span is None or short_span is None:
+            long_range = tokens.covering(abbreviation.long_start, abbreviation.long_end)
+            short_range = tokens.covering(abbreviation.short_start, abbreviation.short_end)
+            if long_range is None or short_range is None:
                 continue
             concepts = [c for c in self.by_normal.get(normalise_name(abbreviation.long), []) if not c.abstract]
             if concepts:
                 meanings = [(c.type, c.key, c.label, c.iri) for c in concepts]
             else:
-                type_ = self._span_type(doc, long_span)
+                type_ = self._span_type(tokens, *long_range)
                 if not type_ or self.vocabulary.is_umbrella(abbreviation.long):
                     # Defined, but not an entity (e.g. "working memory (WM)"): the acronym must
                     # not fall back to a vocabulary meaning it does not have in this paper.
                     defined[abbreviation.short] = []
-                    claimed.append(short_span)
+                    claimed.update(range(*short_range))
                     continue
                 meanings = [(type_, entity_key(type_, abbreviation.long), abbreviation.long, None)]
             defined[abbreviation.short] = meanings
-            for span in (long_span, short_span):
+            for i, j in (long_range, short_range):
+                start, end = tokens.chars(i, j)
                 for type_, key, label, vocab in meanings:
-                    mentions.append(
-                        RawMention(type_, key, label, span.text, span.start_char, span.end_char, "acronym", 0.9, vocab=vocab)
-                    )
-                claimed.append(span)
+                    mentions.append(RawMention(type_, key, label, tokens.text[start:end], start, end, "acronym", 0.9, vocab=vocab))
+                claimed.update(range(i, j))
         if defined:
             forms = {**{s + "s": v for s, v in defined.items()}, **defined}
-            claimed_tokens = {t.i for span in claimed for t in span}
-            for token in doc:
-                resolved = forms.get(token.text)
-                if resolved is None or token.i in claimed_tokens:
+            for i, word in enumerate(tokens.words):
+                resolved = forms.get(word)
+                if resolved is None or i in claimed:
                     continue
-                span = doc[token.i : token.i + 1]
-                claimed.append(span)
+                claimed.add(i)
                 for type_, key, label, vocab in resolved:
                     mentions.append(
-                        RawMention(type_, key, label, token.text, token.idx, token.idx + len(token), "acronym", 0.9, vocab=vocab)
+                        RawMention(type_, key, label, word, tokens.starts[i], tokens.ends[i], "acronym", 0.9, vocab=vocab)
                     )
 
         # 2. Curated vocabulary, longest match first, never inside an acronym already resolved.
-        claimed_tokens = {t.i for span in claimed for t in span}
-        spans = [Span(doc, s, e, label=m) for m, s, e in self.exact(doc)]
-        spans += [Span(doc, s, e, label=m) for m, s, e in self.lower(doc)]
-        by_type: dict[str, list[Span]] = {}
-        for span in spans:
-            by_type.setdefault(self.vocabulary.concepts[span.label_].type, []).append(span)
+        strings = doc.vocab.strings
+        by_type: dict[str, list[tuple[int, int, str]]] = {}
+        for match_id, i, j in [*self.exact(doc), *self.lower(doc)]:
+            key = strings[match_id]
+            by_type.setdefault(self.vocabulary.concepts[key].type, []).append((i, j, key))
         # Longest match per type: "spiking neural network" may be both a method and a modality.
-        for span in [s for type_ in sorted(by_type) for s in filter_spans(by_type[type_])]:
-            if any(t.i in claimed_tokens for t in span):
+        for i, j, key in [m for type_ in sorted(by_type) for m in _longest_first(by_type[type_])]:
+            if not claimed.isdisjoint(range(i, j)):
                 continue  # part of an acronym definition, which step 1 already resolved as a whole
-            concept = self.vocabulary.concepts[span.label_]
-            hidden = normalise_name(span.text) in self.hidden.get(concept.key, ())
+            concept = self.vocabulary.concepts[key]
+            start, end = tokens.chars(i, j)
+            surface = tokens.text[start:end]
+            hidden = normalise_name(surface) in self.hidden.get(concept.key, ())
             mentions.append(
                 RawMention(
-                    concept.type, concept.key, concept.label, span.text, span.start_char, span.end_char,
+                    concept.type, concept.key, concept.label, surface, start, end,
                     "vocabulary:cue" if hidden else "vocabulary", 0.7 if hidden else 0.95, vocab=concept.iri,
                 )
             )
@@ -195,108 +195,125 @@ class EntityRecognizer:
                 implied = self.vocabulary.concepts.get(modality)
                 if implied is not None:
                     mentions.append(
-                        RawMention("Modality", implied.key, implied.label, span.text, span.start_char, span.end_char,
+                        RawMention("Modality", implied.key, implied.label, surface, start, end,
                                    "vocabulary:dataset-modality", 0.8, vocab=implied.iri)
                     )
 
         # 3. Open-world names: proposals ("we propose X", "called X", title "X: ..."), "the X dataset".
-        taken = set(claimed_tokens)
+        taken = set(claimed)
         for mention in mentions:
-            span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
-            if span is not None:
-                taken.update(range(span.start, span.end))
-        mentions.extend(self._patterns(doc, taken))
+            found = tokens.covering(mention.start, mention.end)
+            if found is not None:
+                taken.update(range(*found))
+        mentions.extend(self._patterns(tokens, doc._.sentence_bounds, taken))
         doc._.kg_mentions = sorted(mentions, key=lambda m: (m.start, m.end, m.type, m.key))
         return doc
 
-    def _name_at(self, doc: Doc, i: int, limit: int = 5) -> Span | None:
+    @staticmethod
+    def _name_at(tokens: TokenTable, i: int, limit: int = 5) -> tuple[int, int] | None:
         """A coined name starting at token i: the glued compound there ("Du-IN", "L2R-GNN",
         "PointNet++") when it is name-like, plus a short version number ("Llama 3.1")."""
-        if i >= len(doc) or doc[i].is_punct or (i > 0 and not doc[i - 1].whitespace_ and not doc[i - 1].is_punct):
+        n = len(tokens)
+        words, space = tokens.words, tokens.space
+        if i >= n or tokens.punct[i] or (i > 0 and not space[i - 1] and not tokens.punct[i - 1]):
             return None
-        if i > 0 and doc[i - 1].text in {"-", "+"} and not doc[i - 1].whitespace_:
+        if i > 0 and words[i - 1] in {"-", "+"} and not space[i - 1]:
             return None  # the middle of a hyphenated word
         end = i + 1
-        while end < len(doc) and end - i < limit and not doc[end - 1].whitespace_:
-            token = doc[end]
-            if token.text in {"-", "++", "+", "."} or token.is_alpha or token.like_num or is_name_like(token.text):
+        while end < n and end - i < limit and not space[end - 1]:
+            word = words[end]
+            if word in {"-", "++", "+", "."} or tokens.alpha[end] or tokens.num[end] or is_name_like(word):
                 end += 1
                 continue
             break
-        while end > i + 1 and doc[end - 1].text in {"-", "+", "."}:
+        while end > i + 1 and words[end - 1] in {"-", "+", "."}:
             end -= 1
-        if not is_name_like(doc[i:end].text.replace("-", "").replace("+", "").replace(".", "")):
+        if not is_name_like(tokens.span_text(i, end).replace("-", "").replace("+", "").replace(".", "")):
             return None
-        if end < len(doc) and doc[end - 1].whitespace_ and doc[end].like_num and len(doc[end].text) <= 5:
+        if end < n and space[end - 1] and tokens.num[end] and len(words[end]) <= 5:
             end += 1  # "Llama 3.1", "GPT 4"
-        return doc[i:end]
+        return i, end
 
-    def _patterns(self, doc: Doc, taken: set[int]) -> list[RawMention]:
+    def _patterns(self, tokens: TokenTable, sentences: list[tuple[int, int]], taken: set[int]) -> list[RawMention]:
         found: list[RawMention] = []
+        lowers = tokens.lowers
 
-        def add(span: Span, type_: str, extractor: str, confidence: float, proposed: bool) -> None:
-            if any(t.i in taken for t in span) or self.vocabulary.is_umbrella(span.text):
+        def add(span: tuple[int, int], type_: str, extractor: str, confidence: float, proposed: bool) -> None:
+            i, j = span
+            start, end = tokens.chars(i, j)
+            surface = tokens.text[start:end]
+            if not taken.isdisjoint(range(i, j)) or self.vocabulary.is_umbrella(surface):
                 return
-            key, label, vocab = self.resolve(span.text, type_)
-            found.append(RawMention(type_, key, label, span.text, span.start_char, span.end_char, extractor, confidence, proposed, vocab))
-            taken.update(t.i for t in span)
+            key, label, vocab = self.resolve(surface, type_)
+            found.append(RawMention(type_, key, label, surface, start, end, extractor, confidence, proposed, vocab))
+            taken.update(range(i, j))
 
+        ranges = [tokens.token_range(start, end) for start, end in sentences]
         # Title "Name: subtitle" (the title is the first sentence, ended by the blank line).
-        first = next(doc.sents, None)
-        if first is not None:
-            colon = next((t for t in first if t.text == ":"), None)
-            if colon is not None and 1 <= colon.i - first.start <= 3:
-                span = doc[first.start : colon.i]
-                if span[0].lower_ in {"the", "a", "an"} and len(span) > 1:
-                    span = span[1:]
-                single = len(span) == 1 and span[0].is_alpha and span[0].is_title and len(span[0]) > 3
-                if single or self._name_at(doc, span.start) is not None:
-                    type_ = "Dataset" if any(t.lower_ in DATASET_HEADS for t in first) else "Method"
-                    add(span, type_, "pattern:title", 0.8, True)
-        for sent in doc.sents:
-            lowers = [t.lower_ for t in sent]
-            proposing = any(w in PROPOSE_VERBS for w in lowers) and any(w in {"we", "our", "this", "here"} for w in lowers)
-            for token in sent:
+        if ranges:
+            first_start, first_end = ranges[0]
+            colon = next((k for k in range(first_start, first_end) if tokens.words[k] == ":"), None)
+            if colon is not None and 1 <= colon - first_start <= 3:
+                i = first_start
+                if lowers[i] in {"the", "a", "an"} and colon - i > 1:
+                    i += 1
+                word = tokens.words[i]
+                single = colon - i == 1 and tokens.alpha[i] and word.istitle() and len(word) > 3
+                if single or self._name_at(tokens, i) is not None:
+                    heads = any(w in DATASET_HEADS for w in lowers[first_start:first_end])
+                    add((i, colon), "Dataset" if heads else "Method", "pattern:title", 0.8, True)
+        for sent_start, sent_end in ranges:
+            words = lowers[sent_start:sent_end]
+            proposing = not PROPOSE_VERBS.isdisjoint(words) and not {"we", "our", "this", "here"}.isdisjoint(words)
+            type_near = "Dataset" if not DATASET_HEADS.isdisjoint(words) else "Method"
+            for k in range(sent_start, sent_end):
+                lower = lowers[k]
                 # "called / termed / dubbed X"
-                if token.lower_ in NAMING_WORDS:
-                    span = self._name_at(doc, token.i + 1)
+                if lower in NAMING_WORDS:
+                    span = self._name_at(tokens, k + 1)
                     if span is not None:
-                        add(span, self._type_near(doc, sent), "pattern:naming", 0.85, True)
+                        add(span, type_near, "pattern:naming", 0.85, True)
                 # "the X dataset / benchmark / corpus"
-                if token.lower_ in DATASET_HEADS and token.i > sent.start:
-                    start = token.i - 1
-                    while start > sent.start and is_name_like(doc[start - 1].text) and token.i - start < 3:
+                if lower in DATASET_HEADS and k > sent_start:
+                    start = k - 1
+                    while start > sent_start and is_name_like(tokens.words[start - 1]) and k - start < 3:
                         start -= 1
-                    span = self._name_at(doc, start)
-                    if span is not None and span.end <= token.i:
+                    span = self._name_at(tokens, start)
+                    if span is not None and span[1] <= k:
                         add(span, "Dataset", "pattern:dataset-head", 0.8, proposing)
                 # "GTN baselines", "BMN model", "ResNet-based": a coined name in front of a method word
-                if is_name_like(token.text) and token.i + 1 < sent.end and token.i not in taken:
-                    span = self._name_at(doc, token.i)
-                    if span is not None and span.end < sent.end:
-                        following = doc[span.end]
-                        if following.text == "-" and span.end + 1 < sent.end:
-                            following = doc[span.end + 1]
-                        if following.lower_ in METHOD_HEADS or following.lower_ in {"baseline", "baselines", "based"}:
+                if k + 1 < sent_end and k not in taken and is_name_like(tokens.words[k]):
+                    span = self._name_at(tokens, k)
+                    if span is not None and span[1] < sent_end:
+                        following = span[1]
+                        if tokens.words[following] == "-" and following + 1 < sent_end:
+                            following += 1
+                        if lowers[following] in METHOD_HEADS or lowers[following] in {"baseline", "baselines", "based"}:
                             add(span, "Method", "pattern:name-head", 0.6, False)
                 # "we propose/introduce X" with X a coined name within the next few tokens
-                if proposing and token.lower_ in PROPOSE_VERBS:
-                    for j in range(token.i + 1, min(token.i + 9, sent.end)):
-                        if doc[j].text in {".", ";"}:
+                if proposing and lower in PROPOSE_VERBS:
+                    for j in range(k + 1, min(k + 9, sent_end)):
+                        if tokens.words[j] in {".", ";"}:
                             break
-                        span = self._name_at(doc, j)
+                        span = self._name_at(tokens, j)
                         if span is not None:
-                            add(span, self._type_near(doc, sent), "pattern:proposal", 0.8, True)
+                            add(span, type_near, "pattern:proposal", 0.8, True)
                             break
         return found
 
-    @staticmethod
-    def _type_near(doc: Doc, sent: Span) -> str:
-        words = {t.lower_ for t in sent}
-        return "Dataset" if words & DATASET_HEADS else "Method"
+
+def _longest_first(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """spaCy's ``filter_spans`` on (start, end, label) tuples: longest first, no overlaps, in order."""
+    kept: list[tuple[int, int, str]] = []
+    seen: set[int] = set()
+    for span in sorted(spans, key=lambda s: (s[1] - s[0], -s[0]), reverse=True):
+        if seen.isdisjoint(range(span[0], span[1])):
+            kept.append(span)
+            seen.update(range(span[0], span[1]))
+    return sorted(kept, key=lambda s: s[0])
 
 
-@Language.factory("kg_entities", default_config={"ontology": ""}, requires=["doc._.abbreviations"], assigns=["doc._.kg_mentions"])
+@Language.factory("kg_entities", default_config={"ontology": ""}, requires=["doc._.abbreviations", "doc._.sentence_bounds"], assigns=["doc._.kg_mentions"])
 def make_entity_recognizer(nlp: Language, name: str, ontology: str) -> EntityRecognizer:
     return EntityRecognizer(nlp, Vocabulary.load(Path(ontology) if ontology else None))
 

@@ -4,6 +4,7 @@ turns a stream of ``Paper`` into a stream of ``Extraction`` (pure per paper; par
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
@@ -18,7 +19,8 @@ import kg.extract.claims  # noqa: F401  (registers kg_claims)
 import kg.extract.entities  # noqa: F401  (registers kg_entities)
 import kg.extract.sentences  # noqa: F401  (registers kg_sentences)
 from kg.extract.entities import PROPOSE_VERBS, RawMention
-from kg.extract.text import abstract_start, compose, to_section
+from kg.extract.tokens import tokens_of
+from kg.extract.text import TextKeepingTokenizer, abstract_start, compose, text_of, to_section
 from kg.model import Claim, Entity, Extraction, Mention, Paper, Relation
 
 PIPELINE_VERSION = "kg-rules-1"
@@ -33,6 +35,7 @@ _SELF_SUBJECT = re.compile(r"\b(?:our|we|the proposed|this)\b", re.IGNORECASE)
 def build_nlp(ontology: Path | None = None) -> Language:
     """Blank English tokenizer + sentence splitter, acronym finder, entity and claim components."""
     nlp = spacy.blank("en")
+    nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     nlp.add_pipe("kg_sentences")
     nlp.add_pipe("kg_abbreviations")
     nlp.add_pipe("kg_entities", config={"ontology": str(ontology) if ontology else ""})
@@ -43,8 +46,9 @@ def build_nlp(ontology: Path | None = None) -> Language:
 def _self_named(doc: Doc, raw: list[RawMention]) -> set[str]:
     """Coined (non-vocabulary) names the paper introduces: named in its title, or defined as an
     acronym in a "we propose/introduce …" sentence."""
-    offset = abstract_start(doc.text)
-    title = doc.text[:offset].lower()
+    tokens = tokens_of(doc)
+    offset = abstract_start(tokens.text)
+    title = tokens.text[:offset].lower()
     keys: set[str] = set()
     for mention in raw:
         if mention.vocab or mention.type == "Modality":
@@ -52,19 +56,25 @@ def _self_named(doc: Doc, raw: list[RawMention]) -> set[str]:
         if mention.start < offset or (len(mention.label) > 3 and mention.label.lower() in title):
             keys.add(mention.key)
             continue
-        span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
-        if span is None or mention.extractor != "acronym":
+        if mention.extractor != "acronym":
             continue
-        before = doc[span.sent.start : span.start]
-        if any(t.lower_ in PROPOSE_VERBS for t in before) and any(t.lower_ in {"we", "our"} for t in before):
+        sentence_start, _ = _sentence_bounds_at(doc, mention.start)
+        before = tokens.lowers[slice(*tokens.token_range(sentence_start, mention.start))]
+        if not PROPOSE_VERBS.isdisjoint(before) and not {"we", "our"}.isdisjoint(before):
             keys.add(mention.key)
     return keys
 
 
-def _sentence(doc: Doc, start: int, end: int) -> tuple[str, int]:
-    span = doc.char_span(start, end, alignment_mode="expand")
-    sent = span.sent if span is not None else next(doc.sents)
-    return sent.text.strip(), sent.start_char
+def _sentence_bounds_at(doc: Doc, start: int) -> tuple[int, int]:
+    """Character bounds of the sentence holding offset ``start`` (the first one before any)."""
+    bounds: list[tuple[int, int]] = doc._.sentence_bounds
+    index = max(bisect_right(bounds, (start, len(text_of(doc)) + 1)) - 1, 0)
+    return bounds[index]
+
+
+def _sentence(doc: Doc, start: int) -> str:
+    sentence_start, sentence_end = _sentence_bounds_at(doc, start)
+    return text_of(doc)[sentence_start:sentence_end]
 
 
 def _entities(raw: list[RawMention], proposed_keys: set[str]) -> list[Entity]:
@@ -124,11 +134,11 @@ def _relations(doc: Doc, claims: list[Claim], mentions: list[Mention], entities:
 def doc_to_extraction(doc: Doc, paper: Paper) -> Extraction:
     """Convert the annotated Doc of one paper into its Extraction record."""
     raw: list[RawMention] = doc._.kg_mentions or []
-    text = doc.text
+    text = text_of(doc)
     mentions: list[Mention] = []
     for item in raw:
         section, start, end = to_section(text, item.start, item.end)
-        sentence, _ = _sentence(doc, item.start, item.end)
+        sentence = _sentence(doc, item.start)
         mentions.append(
             Mention(item.type, item.text, item.key, section, start, end, sentence, item.extractor, item.confidence)
         )

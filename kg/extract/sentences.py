@@ -1,73 +1,96 @@
 """``kg_sentences``: a rule sentence splitter for scientific abstracts that does not split after
-"e.g.", "i.e.", "vs.", "et al.", "Fig.", inside decimals ("77.7\\%") or LaTeX escapes."""
+"e.g.", "i.e.", "vs.", "et al.", "Fig.", inside decimals ("77.7\\%") or LaTeX escapes.
+
+It works on the text, not token by token: one regex finds the few candidate boundaries (a full
+stop, "!", "?" or "…" before white space, or a line break), a rule keeps the real ones, and the
+result is written to the tokens in one array call. ``doc._.sentence_bounds`` keeps the sentences
+as character offsets so later components need not build ``Span`` objects."""
 
 from __future__ import annotations
 
+import re
+
+import numpy
+from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
+
+from kg.extract.text import text_of
 
 DEFAULT_ABBREVIATIONS: tuple[str, ...] = (
     "al", "approx", "cf", "ch", "dr", "e.g", "eq", "eqs", "etal", "fig", "figs", "i.e", "ie", "eg",
     "no", "nos", "pp", "prof", "ref", "refs", "resp", "sec", "secs", "st", "tab", "viz", "vol", "vs",
 )
-_ENDERS = frozenset({".", "!", "?", "…"})
-_CLOSERS = frozenset({'"', "'", "”", "’", ")", "]", "}", "»"})
+_CLOSERS = "\"'”’)\\]}»"
 _OPENERS = frozenset({'"', "“", "‘", "(", "[", "\\", "'", "«"})
+# An ender (plus closing quotes/brackets glued to it) before white space, a line break, or a full
+# stop glued between two words ("embeddings.Likewise", a common copy-paste artefact).
+_CANDIDATE = re.compile(rf"([.!?…])[{_CLOSERS}]*(\s+)(?=\S)|\s*\n\s*(?=\S)|(?<=[a-z]{{3}})\.(?=[A-Z][a-z])")
+_INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")
+
+
+def sentence_bounds(text: str, abbreviations: frozenset[str]) -> list[tuple[int, int]]:
+    """Character (start, end) of each sentence of ``text``, white space trimmed."""
+    starts = [len(text) - len(text.lstrip())]
+    for match in _CANDIDATE.finditer(text):
+        after = match.end()
+        ender = match.group(1)
+        if ender is not None and "\n" not in match.group(2):
+            first = text[after]
+            if not (first.isupper() or first.isdigit() or first in _OPENERS):
+                continue
+            if ender == "." and not _ends_with_full_stop(text, match.start(), abbreviations):
+                continue
+        starts.append(after)
+    bounds = []
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(text)
+        end = len(text[:end].rstrip())
+        if end > start:
+            bounds.append((start, end))
+    return bounds
+
+
+def _ends_with_full_stop(text: str, dot: int, abbreviations: frozenset[str]) -> bool:
+    """Whether the "." at ``dot`` ends a sentence rather than an abbreviation ("e.g.", "Fig.")."""
+    word_start = dot
+    while word_start > 0 and not text[word_start - 1].isspace():
+        word_start -= 1
+    word = text[word_start:dot].lstrip("\"“‘([\\'«").lower().rstrip(".")
+    if not word:
+        return True  # "word ." with a space before the full stop
+    return word not in abbreviations and not _INITIALISM.fullmatch(word)
 
 
 class SentenceSplitter:
-    """Sets ``is_sent_start`` on every token; a spaCy pipeline component."""
+    """Sets ``is_sent_start`` on every token and ``doc._.sentence_bounds``; a spaCy component."""
 
     def __init__(self, abbreviations: list[str] | tuple[str, ...]) -> None:
         self.abbreviations = frozenset(a.lower().rstrip(".") for a in abbreviations)
 
-    def _ends_sentence(self, doc: Doc, j: int) -> bool:
-        """Whether token j (after skipping closers) closes a sentence."""
-        while j > 0 and doc[j].text in _CLOSERS and not doc[j - 1].whitespace_:
-            j -= 1
-        if j < 0:
-            return False
-        text = doc[j].text
-        if text in _ENDERS:
-            if text != ".":
-                return True
-            previous = doc[j - 1].lower_.rstrip(".") if j > 0 else ""
-            if j > 0 and doc[j - 1].whitespace_:
-                return True  # "word ." with a space: a real full stop
-            return previous not in self.abbreviations
-        # Tokens that swallow their full stop: "x." or "etc." at the end of a sentence.
-        if len(text) > 1 and text.endswith(".") and text.lower().rstrip(".") not in self.abbreviations:
-            stem = text[:-1]
-            return "." not in stem and any(c.isalnum() for c in stem)
-        return False
-
     def __call__(self, doc: Doc) -> Doc:
-        for i, token in enumerate(doc):
-            if i == 0:
-                token.is_sent_start = True
-                continue
-            previous = doc[i - 1]
-            if token.is_space:
-                token.is_sent_start = False
-                continue
-            if previous.is_space and "\n" in previous.text:
-                token.is_sent_start = True
-                continue
-            if token.text in _CLOSERS and not previous.whitespace_:
-                token.is_sent_start = False  # a closing quote/bracket glued to the sentence end
-                continue
-            first = token.text[0]
-            starts_like_sentence = first.isupper() or first.isdigit() or first in _OPENERS
-            j = i - 1
-            while j >= 0 and doc[j].is_space:
-                j -= 1
-            token.is_sent_start = bool(starts_like_sentence and self._ends_sentence(doc, j))
+        bounds = sentence_bounds(text_of(doc), self.abbreviations)
+        doc._.sentence_bounds = bounds
+        if len(doc):
+            token_starts = doc.to_array(IDX)
+            flags = numpy.full(len(doc), -1, dtype="int64")
+            flags[0] = 1
+            for start, _ in bounds:
+                i = int(numpy.searchsorted(token_starts, start))
+                if i < len(doc) and token_starts[i] == start:
+                    flags[i] = 1
+            doc.from_array([SENT_START], flags.astype("uint64"))
         return doc
 
 
 @Language.factory(
     "kg_sentences",
     default_config={"abbreviations": list(DEFAULT_ABBREVIATIONS)},
+    assigns=["token.is_sent_start", "doc._.sentence_bounds"],
 )
 def make_sentence_splitter(nlp: Language, name: str, abbreviations: list[str]) -> SentenceSplitter:
     return SentenceSplitter(abbreviations)
+
+
+if not Doc.has_extension("sentence_bounds"):
+    Doc.set_extension("sentence_bounds", default=None)

@@ -1,0 +1,98 @@
+"""Which of many regular expressions match a text, fast: Hyperscan scans for all of them in one
+pass (prefilter mode, a superset) and Python's ``re`` confirms only the candidates it reports.
+
+Without the optional ``hyperscan`` package every pattern is tried with ``re``: the same answers,
+about twenty times slower on abstract sentences."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+try:  # optional accelerator: wheels exist for Linux and macOS
+    import hyperscan
+except ImportError:  # pragma: no cover - exercised where hyperscan is not installed
+    hyperscan = None
+
+_PIECE = re.compile(r"\\u([0-9a-fA-F]{4})|\\(.)|\{(\d+),\d+\}", re.DOTALL)
+
+
+def prefilter_expression(pattern: str) -> str:
+    """A looser pattern that matches wherever ``pattern`` does, cheap for Hyperscan to compile:
+    word-boundary assertions dropped, ``\\w`` widened to ``\\S``, bounded repeats unbounded."""
+
+    def loosen(match: re.Match[str]) -> str:
+        if match.group(1) is not None:
+            return chr(int(match.group(1), 16))
+        if match.group(2) is not None:
+            return {"b": "", "w": "\\S"}.get(match.group(2), match.group(0))
+        return "{" + match.group(3) + ",}"
+
+    return _PIECE.sub(loosen, pattern)
+
+
+class RegexSet:
+    """A fixed list of patterns; ``matching(text)`` gives the indices of those that match."""
+
+    def __init__(self, patterns: Sequence[str], flags: int = re.IGNORECASE, accelerate: bool = True) -> None:
+        self.patterns = tuple(patterns)
+        self.flags = flags
+        self.compiled = [re.compile(p, flags) for p in self.patterns]
+        self._database = None
+        self._always: tuple[int, ...] = tuple(range(len(self.patterns)))
+        if accelerate and hyperscan is not None and self.patterns:
+            self._build_database()
+
+    @property
+    def accelerated(self) -> bool:
+        """Whether Hyperscan prefilters the patterns."""
+        return self._database is not None
+
+    def _build_database(self) -> None:
+        hs_flags = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP | hyperscan.HS_FLAG_SINGLEMATCH
+        for re_flag, hs_flag in ((re.IGNORECASE, hyperscan.HS_FLAG_CASELESS), (re.MULTILINE, hyperscan.HS_FLAG_MULTILINE),
+                                 (re.DOTALL, hyperscan.HS_FLAG_DOTALL)):
+            if self.flags & re_flag:
+                hs_flags |= hs_flag
+        expressions = {i: prefilter_expression(p).encode("utf-8") for i, p in enumerate(self.patterns)}
+        try:
+            database = self._compile(expressions, hs_flags)
+        except hyperscan.error:  # leave out what Hyperscan cannot approximate; re checks those
+            expressions = {i: e for i, e in expressions.items() if self._compiles(e, hs_flags)}
+            database = self._compile(expressions, hs_flags) if expressions else None
+        supported = sorted(expressions)
+        if database is None:
+            return
+        self._database = database
+        self._scratch = hyperscan.Scratch(database)
+        self._always = tuple(i for i in range(len(self.patterns)) if i not in set(supported))
+
+    @staticmethod
+    def _compile(expressions: dict[int, bytes], hs_flags: int):
+        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        ids = sorted(expressions)
+        database.compile(expressions=[expressions[i] for i in ids], ids=ids, elements=len(ids), flags=[hs_flags] * len(ids))
+        return database
+
+    @classmethod
+    def _compiles(cls, expression: bytes, hs_flags: int) -> bool:
+        try:
+            cls._compile({0: expression}, hs_flags)
+        except hyperscan.error:
+            return False
+        return True
+
+    def matching(self, text: str) -> set[int]:
+        """Indices of the patterns that ``re.search`` would find in ``text``."""
+        if self._database is None:
+            return {i for i, pattern in enumerate(self.compiled) if pattern.search(text)}
+        candidates: set[int] = set(self._always)
+
+        def on_match(index: int, start: int, end: int, flags: int, context: object) -> None:
+            candidates.add(index)
+
+        self._database.scan(text.encode("utf-8", "replace"), match_event_handler=on_match, scratch=self._scratch)
+        return {i for i in candidates if self.compiled[i].search(text)}
+
+    def __reduce__(self):  # Hyperscan databases do not pickle: rebuild in the receiving process
+        return (RegexSet, (self.patterns, self.flags, self._database is not None))
