@@ -112,6 +112,14 @@ def test_export_command_rewrites_each_format_byte_identically(sample_build, tmp_
             assert new.read_bytes() == old.read_bytes(), (name, new)
 
 
+def test_export_refuses_a_file_where_a_folder_format_goes(sample_build, tmp_path):
+    existing = tmp_path / "tables.csv"
+    existing.write_text("keep me\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["export", "--graph", str(sample_build), "--format", "csv", "-o", str(existing)])
+    assert result.exit_code == 1 and "writes a folder" in result.output
+    assert existing.read_text(encoding="utf-8") == "keep me\n"
+
+
 def test_unknown_build_format_is_a_usage_error(tmp_path, data_dir):
     result = CliRunner().invoke(main, ["build", str(data_dir / "papers.json"), "-o", str(tmp_path), "--formats", "graphml,gephi"])
     assert result.exit_code == 2 and "gephi" in result.output and "graphml" in result.output
@@ -304,7 +312,7 @@ def test_cypher_script_runs_and_is_idempotent(tmp_path):
     for node, data in graph.nodes(data=True):
         _, labels, label, aliases, hedged, year = nodes[node]
         assert labels == [data["type"]] and label == data["label"]
-        if "aliases" in data:
+        if data.get("aliases"):
             assert aliases == data["aliases"]
     assert nodes["claim/p1/1"][4] is True and nodes["paper/p1"][5] == 2024
     rows = cypherast.run("MATCH (a)-[r]->(b) RETURN a.id, type(r), b.id, r.confidence, r.evidence, r.papers", graph=engine).rows

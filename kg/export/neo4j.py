@@ -150,7 +150,9 @@ def _name(name: str) -> str:
 
 
 def _assignments(variable: str, data: dict, cols: list[Column]) -> str:
-    parts = [f"{variable}.{_name(c.name)} = {cypher_value(data[c.name], c.kind)}" for c in cols if c.name in data]
+    """``SET`` of the properties; like an empty CSV cell, an empty string or list sets none."""
+    parts = [f"{variable}.{_name(c.name)} = {cypher_value(data[c.name], c.kind)}"
+             for c in cols if c.name in data and data[c.name] not in ("", [])]
     return (" SET " + ", ".join(parts)) if parts else ""
 
 
@@ -160,7 +162,8 @@ def to_cypher(graph: nx.MultiDiGraph) -> str:
     A uniqueness constraint on ``id`` per label, then ``MERGE`` on ``id`` for every node and
     ``MERGE`` for every relationship, each followed by ``SET`` of its properties: running it again,
     or running the script of a rebuilt graph, updates the same nodes instead of duplicating them.
-    Lists of strings are Cypher lists; evidence is JSON text; the date is an ISO 8601 string.
+    Lists of strings are Cypher lists; evidence is JSON text; the date is an ISO 8601 string; empty
+    strings and lists set no property, as in the CSV import.
     """
     labels = {node: str(data["type"]) for node, data in graph.nodes(data=True)}
     node_cols = {c.name: c for c in columns(data for _, data in graph.nodes(data=True))}
