@@ -10,14 +10,11 @@ from typing import Any
 
 import networkx as nx
 
-#: Column kinds, from the narrowest to the widest.  ``list`` is a list of strings; ``json`` is any
-#: other structured value (the evidence: a list of dicts), written as JSON text.
-KINDS = ("boolean", "integer", "float", "string", "list", "json")
-
-
 @dataclass(frozen=True)
 class Column:
-    """One attribute of nodes or edges and the kind of its values."""
+    """One attribute of nodes or edges and the kind of its values: ``boolean``, ``integer``,
+    ``float``, ``string``, ``list`` (of strings) or ``json`` (any other structure — the evidence,
+    a list of dicts — written as JSON text)."""
 
     name: str
     kind: str
@@ -86,15 +83,6 @@ def as_text(value: Any, kind: str) -> str:
     if kind == "float":
         return repr(float(value))
     return str(value)
-
-
-def typed(value: Any, kind: str) -> bool | int | float | str:
-    """The value as a scalar of its column kind (lists and structures become JSON text)."""
-    if kind in ("list", "json"):
-        return json_text(value)
-    if kind == "float":
-        return float(value)
-    return value
 
 
 def xml_safe(text: str) -> str:
