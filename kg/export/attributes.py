@@ -10,6 +10,7 @@ from typing import Any
 
 import networkx as nx
 
+
 @dataclass(frozen=True)
 class Column:
     """One attribute of nodes or edges and the kind of its values: ``boolean``, ``integer``,
