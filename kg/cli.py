@@ -126,7 +126,11 @@ def export(graph_dir: Path, fmt: str, output: Path | None) -> None:
         raise click.ClickException(f"{target} is a file; the {fmt} format writes a folder")
     if not exporter.folder and target.is_dir():
         raise click.ClickException(f"{target} is a folder; the {fmt} format writes one file")
-    for path in exporter.write(read_json(source), target):
+    try:
+        graph = read_json(source)
+    except json.JSONDecodeError as error:
+        raise click.ClickException(f"{source}:{error.lineno}: not a graph.json written by kg build ({error.msg})") from error
+    for path in exporter.write(graph, target):
         click.echo(f"wrote {path}")
 
 

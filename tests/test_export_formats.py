@@ -120,6 +120,13 @@ def test_export_refuses_a_file_where_a_folder_format_goes(sample_build, tmp_path
     assert existing.read_text(encoding="utf-8") == "keep me\n"
 
 
+def test_export_names_the_line_of_a_damaged_graph_json(tmp_path):
+    (tmp_path / "graph.json").write_text('{"nodes": [\n  {"id": "paper/x",\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["export", "--graph", str(tmp_path), "--format", "gexf"])
+    assert result.exit_code == 1 and f"{tmp_path / 'graph.json'}:3:" in result.output
+    assert not (tmp_path / "graph.gexf").exists()
+
+
 def test_unknown_build_format_is_a_usage_error(tmp_path, data_dir):
     result = CliRunner().invoke(main, ["build", str(data_dir / "papers.json"), "-o", str(tmp_path), "--formats", "graphml,gephi"])
     assert result.exit_code == 2 and "gephi" in result.output and "graphml" in result.output
