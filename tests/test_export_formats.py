@@ -61,9 +61,9 @@ def hostile_graph() -> nx.MultiDiGraph:
 
 @pytest.fixture(scope="module")
 def sample_build(tmp_path_factory, data_dir) -> Path:
-    """A build of the test corpus with every format, through the command line."""
+    """A build of the test inputs (every tests/data file) with every format, through the command line."""
     out = tmp_path_factory.mktemp("build")
-    result = CliRunner().invoke(main, ["build", str(data_dir / "papers.json"), "-o", str(out), "-q", "--formats", "all"])
+    result = CliRunner().invoke(main, ["build", str(data_dir), "-o", str(out), "-q", "--formats", "all"])
     assert result.exit_code == 0, result.output
     return out
 
