@@ -14,8 +14,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.export.atomic import atomic_write_text
-from kg.export.json_graph import write_json
-from kg.export.rdf import write_ntriples, write_turtle
+from kg.export.registry import DEFAULT_BUILD_FORMATS, get_exporter
 from kg.extract.pipeline import PIPELINE_VERSION, extract
 from kg.extract.vocabulary import VOCABULARY_FILES, Vocabulary, default_ontology_dir
 from kg.graph.assemble import AssemblyStats, assemble
@@ -84,8 +83,11 @@ def build(
     use_cache: bool = True,
     html: bool = True,
     progress: Callable[[int], None] | None = None,
+    formats: Iterable[str] | None = None,
 ) -> BuildResult:
-    """Run the whole job and write ``graph.ttl``, ``graph.nt``, ``graph.json``, ``graph.html``."""
+    """Run the whole job and write the export ``formats`` (names in ``kg.export.registry``; default
+    ``graph.json``, ``graph.ttl``, ``graph.nt``, ``graph.html``). ``graph.json`` is always written:
+    ``kg export`` reads it."""
     ontology = ontology or default_ontology_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
     log = ReadLog()
@@ -128,14 +130,10 @@ def build(
     graph = assemble(extractions, Vocabulary.load(ontology), stats)
     timings["assemble"] = time.perf_counter() - started
 
-    for name, writer in (("graph.json", write_json), ("graph.ttl", write_turtle), ("graph.nt", write_ntriples)):
+    names = [name for name in (formats or DEFAULT_BUILD_FORMATS) if html or name != "html"]
+    for exporter in map(get_exporter, dict.fromkeys(["json", *names])):
+        target = exporter.default_path(out_dir)
         started = time.perf_counter()
-        files.append(writer(graph, out_dir / name))
-        timings[f"export:{name}"] = time.perf_counter() - started
-    if html:
-        from kg.export.html import write_html
-
-        started = time.perf_counter()
-        files.append(write_html(graph, out_dir / "graph.html"))
-        timings["export:graph.html"] = time.perf_counter() - started
+        files.extend(exporter.write(graph, target))
+        timings[f"export:{target.name}"] = time.perf_counter() - started
     return BuildResult(graph, log, stats, files, timings, extracted=len(fresh), cached=len(unique) - len(fresh))

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from kg import __version__
+from kg.export.registry import DEFAULT_BUILD_FORMATS, EXPORTERS
 
 EXIT_OK, EXIT_WARNINGS, EXIT_USAGE, EXIT_NO_INPUT = 0, 1, 2, 3
 
@@ -30,17 +31,25 @@ def main() -> None:
 @click.option("--ontology", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Vocabulary folder (default: the repository's ontology/).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any input record was skipped or repaired.")
+@click.option("--formats", "formats_text", default=",".join(DEFAULT_BUILD_FORMATS), show_default=True,
+              help="Comma-separated export formats (see `kg export --help`), or `all`; graph.json is always written.")
 def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int, no_cache: bool, no_html: bool,
-          ontology: Path | None, quiet: bool, strict: bool) -> None:
+          ontology: Path | None, quiet: bool, strict: bool, formats_text: str) -> None:
     """Read INPUTS (files or folders), extract, assemble and write the graph to OUTPUT."""
     from kg.build import build as run_build
+    from kg.export.registry import parse_formats
+
+    try:
+        formats = parse_formats(formats_text)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--formats") from error
 
     def progress(count: int) -> None:
         if not quiet and count % 1000 == 0:
             click.echo(f"  extracted {count} papers…", err=True)
 
     result = run_build(list(inputs), out_dir, fmt=fmt, ontology=ontology, n_process=jobs,
-                       use_cache=not no_cache, html=not no_html, progress=progress)
+                       use_cache=not no_cache, html=not no_html, progress=progress, formats=formats)
     for warning in result.log.warnings:
         click.echo(f"warning: {warning}", err=True)
     if result.log.read == 0:
@@ -99,25 +108,31 @@ def eval_command(gold: Path, corpus: tuple[Path, ...], errors: bool, as_json: bo
             click.echo(f"  [{error.paper_id}] {error.title[:50]} · {error.type} · {error.kind} · {error.text}{detail}")
 
 
-@main.command()
+@main.command(epilog="Formats: " + "; ".join(f"{e.name}: {e.description}" for e in EXPORTERS.values()))
 @click.option("--graph", "graph_dir", default="outputs", show_default=True, type=click.Path(exists=True, file_okay=False, path_type=Path), help="A build's output folder.")
-@click.option("--format", "fmt", required=True, type=click.Choice(["turtle", "ntriples", "json", "html"]))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
-def export(graph_dir: Path, fmt: str, output: Path) -> None:
+@click.option("--format", "fmt", required=True, type=click.Choice(list(EXPORTERS)))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="File (a folder for neo4j and csv); default: in the --graph folder, as kg build names it.")
+def export(graph_dir: Path, fmt: str, output: Path | None) -> None:
     """Write another format from an already built graph (no re-extraction)."""
-    from kg.export.json_graph import read_json, write_json
-    from kg.export.rdf import write_ntriples, write_turtle
+    from kg.export.json_graph import read_json
+    from kg.export.registry import get_exporter
 
     source = graph_dir / "graph.json"
     if not source.exists():
         raise click.ClickException(f"{source} not found: run `kg build` first")
-    graph = read_json(source)
-    if fmt == "html":
-        from kg.export.html import write_html
+    exporter = get_exporter(fmt)
+    target = output or exporter.default_path(graph_dir)
+    if exporter.folder and target.exists() and not target.is_dir():
+        raise click.ClickException(f"{target} is a file; the {fmt} format writes a folder")
+    if not exporter.folder and target.is_dir():
+        raise click.ClickException(f"{target} is a folder; the {fmt} format writes one file")
+    try:
+        graph = read_json(source)
+    except json.JSONDecodeError as error:
+        raise click.ClickException(f"{source}:{error.lineno}: not a graph.json written by kg build ({error.msg})") from error
+    for path in exporter.write(graph, target):
+        click.echo(f"wrote {path}")
 
-        write_html(graph, output)
-    else:
-        {"turtle": write_turtle, "ntriples": write_ntriples, "json": write_json}[fmt](graph, output)
-    click.echo(f"wrote {output}")
+
 if __name__ == "__main__":
     main()
