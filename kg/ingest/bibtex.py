@@ -1,0 +1,100 @@
+"""Reader for BibTeX/BibLaTeX files (reference-manager exports) built on bibtexparser v2; LaTeX
+accents and escapes are decoded with pylatexenc, names come out as "First von Last, Jr"."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import bibtexparser
+from bibtexparser import middlewares
+from bibtexparser.model import Entry, ParsingFailedBlock
+from pylatexenc.latex2text import LatexNodes2Text
+
+from kg.identifiers import identifiers
+from kg.ingest.base import ReadLog, clean_text, iso_date, new_paper, split_keywords, year_of
+from kg.model import Paper
+
+#: Entry types that are not papers (string macros and comments are separate block types).
+_NOT_PAPERS = frozenset({"xdata", "set"})
+_DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
+
+
+def _decoder() -> LatexNodes2Text:
+    # math_mode="text": "5$\times$" -> "5×"; braces that protect capitals are dropped.
+    return LatexNodes2Text(math_mode="text", keep_braced_groups=False)
+
+
+def _names(value: object, decode: LatexNodes2Text) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    names = []
+    for parts in value:
+        if isinstance(parts, str):
+            names.append(decode.latex_to_text(parts))
+            continue
+        first = " ".join([*parts.first, *parts.von, *parts.last])
+        name = decode.latex_to_text(first + (", " + " ".join(parts.jr) if parts.jr else ""))
+        names.append(name)
+    return tuple(clean_text(n) for n in names if clean_text(n))
+
+
+def _paper(entry: Entry, source: str, log: ReadLog, decode: LatexNodes2Text) -> Paper | None:
+    line = (entry.start_line or 0) + 1  # bibtexparser counts lines from 0
+    raw = {f.key.lower(): f.value for f in entry.fields}
+
+    def text(name: str) -> str:
+        value = raw.get(name)
+        return clean_text(decode.latex_to_text(value)) if isinstance(value, str) else ""
+
+    eprint_type = (text("archiveprefix") or text("eprinttype")).lower()
+    url = text("url")
+    ids = identifiers(
+        doi=text("doi") or (url if _DOI_URL.match(url) else None),
+        arxiv=text("eprint") if eprint_type == "arxiv" or not eprint_type and text("eprint") else text("arxivid") or None,
+        pmid=text("pmid"),
+        pmcid=text("pmcid"),
+    )
+    date = iso_date(text("date")) or iso_date(text("year"), text("month") or None, text("day") or None)
+    return new_paper(
+        source, line, log,
+        what=f"entry @{entry.entry_type}{{{entry.key}}}",
+        title=text("title"),
+        abstract=text("abstract"),
+        id=entry.key,
+        authors=_names(raw.get("author"), decode),
+        date=date,
+        year=year_of(text("year")) or year_of(text("date")),
+        url=url,
+        identifiers=ids,
+        venue=text("journal") or text("journaltitle") or text("booktitle") or text("publisher") or None,
+        keywords=split_keywords(text("keywords")),
+        categories=tuple(c for c in (text("primaryclass"),) if c),
+    )
+
+
+def read_bibtex(path: Path, log: ReadLog) -> Iterator[Paper]:
+    """Yield one Paper per entry with a title and an abstract; entries the parser cannot read, and
+    entries without an abstract, are reported with their line."""
+    source = str(path)
+    text = path.read_text(encoding="utf-8-sig")
+    # bibtexparser also logs each failed block; we report those ourselves, with file and line.
+    logger, quiet = logging.getLogger("bibtexparser.splitter"), logging.Filter("-")  # a filter no record passes
+    logger.addFilter(quiet)
+    try:
+        library = bibtexparser.parse_string(
+            text, append_middleware=[middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()]
+        )
+    finally:
+        logger.removeFilter(quiet)
+    decode = _decoder()
+    for block in library.blocks:
+        if isinstance(block, ParsingFailedBlock):
+            reason = clean_text(getattr(block.error, "abort_reason", "") or block.error) or "syntax error"
+            log.warn(source, (block.start_line or 0) + 1, f"unreadable BibTeX entry ({reason}); skipped")
+        elif isinstance(block, Entry) and block.entry_type.lower() not in _NOT_PAPERS:
+            paper = _paper(block, source, log, decode)
+            if paper is not None:
+                yield paper
