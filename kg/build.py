@@ -3,6 +3,7 @@ export, returning a summary of what was read, merged and written."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import time
@@ -113,8 +114,8 @@ def build(
         found = fresh.get(paper.content_hash)
         if found is None:
             found = Extraction.from_dict(cache[paper.content_hash])
-        found.paper = paper  # same text, this record's source/line/metadata
-        extractions.append(found)
+        # same text, this record's source/line/metadata (a copy: records with equal text share `found`)
+        extractions.append(dataclasses.replace(found, paper=paper))
     timings["extract"] = time.perf_counter() - started
 
     cache_lines = [json.dumps({"fingerprint": fingerprint, "version": PIPELINE_VERSION})]
