@@ -40,7 +40,7 @@ class BuildResult:
 
     def counts(self) -> dict[str, int]:
         types = Counter(data["type"] for _, data in self.graph.nodes(data=True))
-        return {t: types.get(t, 0) for t in ("Paper", "Method", "Dataset", "Modality", "Claim")}
+        return {t: types.get(t, 0) for t in ("Paper", "Method", "Dataset", "Modality", "Claim", "Person")}
 
 
 def pipeline_fingerprint(ontology: Path) -> str:
