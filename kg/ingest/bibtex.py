@@ -12,6 +12,7 @@ import bibtexparser
 from bibtexparser import middlewares
 from bibtexparser.model import Entry, ParsingFailedBlock
 from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc.latexwalker import LatexWalker, get_default_latex_context_db
 
 from kg.identifiers import identifiers
 from kg.ingest.base import ReadLog, clean_text, iso_date, new_paper, split_keywords, year_of
@@ -22,12 +23,26 @@ _NOT_PAPERS = frozenset({"xdata", "set"})
 _DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
 
 
-def _decoder() -> LatexNodes2Text:
-    # math_mode="text": "5$\times$" -> "5×"; braces that protect capitals are dropped.
-    return LatexNodes2Text(math_mode="text", keep_braced_groups=False)
+#: Characters and ligatures LaTeX treats specially; text without them is already plain.
+_LATEX = re.compile(r"[\\{}$~^_%&#]|--|``|''")
 
 
-def _names(value: object, decode: LatexNodes2Text) -> tuple[str, ...]:
+class _Decoder:
+    """LaTeX -> Unicode with pylatexenc ("M{\\"u}ller" -> "Müller", "5$\\times$" -> "5×", "--" -> "–");
+    plain text skips the parser, and the macro table is built once, not per call."""
+
+    def __init__(self) -> None:
+        self._context = get_default_latex_context_db()
+        self._text = LatexNodes2Text(math_mode="text", keep_braced_groups=False)
+
+    def latex_to_text(self, value: str) -> str:
+        if not _LATEX.search(value):
+            return value
+        nodes, _, _ = LatexWalker(value, latex_context=self._context, tolerant_parsing=True).get_latex_nodes()
+        return self._text.nodelist_to_text(nodes)
+
+
+def _names(value: object, decode: _Decoder) -> tuple[str, ...]:
     if not isinstance(value, list):
         return ()
     names = []
@@ -41,7 +56,7 @@ def _names(value: object, decode: LatexNodes2Text) -> tuple[str, ...]:
     return tuple(clean_text(n) for n in names if clean_text(n))
 
 
-def _paper(entry: Entry, source: str, log: ReadLog, decode: LatexNodes2Text) -> Paper | None:
+def _paper(entry: Entry, source: str, log: ReadLog, decode: _Decoder) -> Paper | None:
     line = (entry.start_line or 0) + 1  # bibtexparser counts lines from 0
     raw = {f.key.lower(): f.value for f in entry.fields}
 
@@ -89,7 +104,7 @@ def read_bibtex(path: Path, log: ReadLog) -> Iterator[Paper]:
         )
     finally:
         logger.removeFilter(quiet)
-    decode = _decoder()
+    decode = _Decoder()
     for block in library.blocks:
         if isinstance(block, ParsingFailedBlock):
             reason = clean_text(getattr(block.error, "abort_reason", "") or block.error) or "syntax error"
