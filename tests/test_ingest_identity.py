@@ -166,3 +166,12 @@ def test_kg_build_command_on_the_mixed_folder(mixed):
     assert result.exit_code == 0, result.output
     assert "→ 13 papers" in result.output and "21 people" in result.output
     assert "library.bib:39: unreadable BibTeX entry" in result.output
+
+
+def test_readme_query_for_people_working_on_eeg_and_spiking_networks(mixed):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Input formats"):]
+    query = section[section.index("```sparql") + len("```sparql"):section.index("```", section.index("```sparql") + 9)]
+    turtle = Graph().parse(next(f for f in mixed.files if f.name == "graph.ttl"))
+    names = {str(row[0]) for row in turtle.query(query)}
+    assert names == {"Ada Lovelace", "Alan Turing", "Jörg Müller", "José García", "Søren Østergaard"}
