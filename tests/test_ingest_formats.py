@@ -67,6 +67,15 @@ def test_bibtex_broken_entries_are_reported_with_their_line(formats):
     assert (log.read, log.skipped) == (3, 2)
 
 
+def test_bibtex_urls_and_identifiers_are_not_read_as_latex(tmp_path):
+    path = tmp_path / "refs.bib"
+    path.write_text("@article{k,\n title = {T}, abstract = {A.},\n doi = {10.1162/neco_a_01650},\n"
+                    " url = {https://example.org/~lab/a_b?q=1%20x}, eprint = {2401.05678}\n}\n", encoding="utf-8")
+    [paper], _ = read(path)
+    assert paper.identifiers == {"doi": "10.1162/neco_a_01650", "arxiv": "2401.05678"}
+    assert paper.url == "https://example.org/~lab/a_b?q=1%20x"
+
+
 # ---------------------------------------------------------------- arXiv Atom
 
 def test_arxiv_atom_entries(formats):

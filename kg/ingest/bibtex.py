@@ -64,13 +64,17 @@ def _paper(entry: Entry, source: str, log: ReadLog, decode: _Decoder) -> Paper |
         value = raw.get(name)
         return clean_text(decode.latex_to_text(value)) if isinstance(value, str) else ""
 
-    eprint_type = (text("archiveprefix") or text("eprinttype")).lower()
-    url = text("url")
+    def verbatim(name: str) -> str:  # URLs and identifiers: "_", "%" and "~" are not LaTeX here
+        value = raw.get(name)
+        return clean_text(value).replace("{", "").replace("}", "") if isinstance(value, str) else ""
+
+    url = verbatim("url")
+    eprint_type = verbatim("archiveprefix") or verbatim("eprinttype")
     ids = identifiers(
-        doi=text("doi") or (url if _DOI_URL.match(url) else None),
-        arxiv=text("eprint") if eprint_type == "arxiv" or not eprint_type and text("eprint") else text("arxivid") or None,
-        pmid=text("pmid"),
-        pmcid=text("pmcid"),
+        doi=verbatim("doi") or (url if _DOI_URL.match(url) else None),
+        arxiv=verbatim("eprint") if eprint_type.lower() in ("", "arxiv") else verbatim("arxivid"),
+        pmid=verbatim("pmid"),
+        pmcid=verbatim("pmcid"),
     )
     date = iso_date(text("date")) or iso_date(text("year"), text("month") or None, text("day") or None)
     return new_paper(
