@@ -35,7 +35,7 @@ class Paper:
     author_count: int | None = None
     url: str | None = None
     #: Identifiers by scheme ("doi", "arxiv", "pmid", "pmcid", "openalex", "s2", ...), normalised by
-    #: ``kg.ingest.identifiers`` (bare values: "10.1073/pnas.1", "2310.01234", "38400001").
+    #: ``kg.identifiers`` (bare values: "10.1073/pnas.1", "2310.01234", "38400001").
     identifiers: dict[str, str] = field(default_factory=dict, hash=False)
     venue: str | None = None  # journal, proceedings or repository the paper appeared in
     year: int | None = None  # publication year (from ``date`` when that is known)

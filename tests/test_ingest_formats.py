@@ -88,7 +88,7 @@ def test_arxiv_atom_entries(formats):
     assert (spiking.date, spiking.year) == ("2023-10-02", 2023)  # <published>, not <updated>
     assert spiking.categories == ("cs.NE", "q-bio.NC")  # primary first, no repeat
     assert spiking.url == "https://arxiv.org/abs/2310.01234"
-    assert spiking.venue == "arXiv" and spiking.line == 10
+    assert spiking.venue is None and spiking.line == 10  # so a merged node takes the journal's venue
     assert coding.identifiers == {"doi": "10.1162/neco_a_01650", "arxiv": "2401.05678"}
     assert coding.venue == "Neural Computation 36 (2024) 1-20"
     assert [(w.line, "no abstract" in w.message) for w in log.warnings] == [(53, True)]

@@ -111,6 +111,7 @@ def test_duplicates_across_sources_merge_into_one_node(mixed):
     spiking = papers["paper/arxiv-2310.01234"]  # BibTeX eprint + arXiv Atom + Semantic Scholar
     assert [Path(s).name for s in spiking["sources"]] == ["arxiv_query.atom:10", "library.bib:20", "s2_search.json:6"]
     assert spiking["identifiers"] == ["arxiv:2310.01234", "s2:649def34f8be52c8b66281af98ae884c09aef38b"]
+    assert spiking["venue"] == "Advances in Neural Information Processing Systems"  # BibTeX's, not arXiv
     language = papers["paper/doi-10.1073_pnas.2105646118"]  # BibTeX + OpenAlex by DOI
     assert language["date"] == "2021-11-04" and language["year"] == 2021  # the date only OpenAlex had
     assert language["keywords"] == ["Language model", "artificial neural networks", "fMRI", "language"]

@@ -35,7 +35,7 @@ def _entry(entry: Element, source: str, line: int, log: ReadLog) -> Paper | None
         date=iso_date(text_of(parts.get("published"))),
         url=f"https://arxiv.org/abs/{arxiv}" if arxiv else None,
         identifiers=identifiers(arxiv=arxiv, doi=text_of(parts.get("doi"))),
-        venue=text_of(parts.get("journal_ref")) or "arXiv",
+        venue=text_of(parts.get("journal_ref")) or None,  # a preprint has no venue; its id says arXiv
         categories=tuple(dict.fromkeys(c for c in categories if c)),
     )
 
