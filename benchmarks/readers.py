@@ -31,7 +31,7 @@ def _xml(name: str, tag: str, n: int) -> str:
     record = text[start:end]
     body = "".join(record.replace("2310.01234", f"2310.{i:05d}").replace("38400001", f"384{i:05d}")
                    .replace("Naive", f"N{i}").replace("contrastive learning.", f"contrastive learning {i}.") for i in range(n))
-    return text[:start] + body + text[text.rindex(f"</{tag}>") + len(tag) + 3:]
+    return text[:start] + body + text[text.rindex("</"):]  # the root's closing tag
 
 
 def _json(name: str, key: str, n: int) -> str:

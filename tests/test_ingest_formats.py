@@ -110,8 +110,8 @@ def test_arxiv_api_error_entry_is_reported(tmp_path):
 
 def test_pubmed_articles(formats):
     papers, log = read(formats / "pubmed_result.xml")
-    assert [p.id for p in papers] == ["38400001", "37100002"]
-    meg, hebbian = papers
+    assert [p.id for p in papers] == ["38400001", "37100002", "20301001"]
+    meg, hebbian, chapter = papers
     assert meg.title == "Decoding visual stimuli from MEG with contrastive learning"  # PubMed's final "." dropped
     assert meg.abstract == (
         "BACKGROUND: Decoding what a person sees from magnetoencephalography (MEG) remains hard. "
@@ -128,6 +128,8 @@ def test_pubmed_articles(formats):
     assert (hebbian.date, hebbian.year) == (None, 2023)  # <MedlineDate>2023 Jan-Feb</MedlineDate>
     assert hebbian.identifiers == {"pmid": "37100002", "pmcid": "PMC9900002"}
     assert hebbian.authors == ("Alan M Turing",)
+    assert (chapter.title, chapter.venue, chapter.year) == ("Brain-Computer Interfaces Based on EEG",
+                                                             "Frontiers in Neuroengineering", 2011)  # PubmedBookArticle
     assert [(w.line, "39000003" in w.message and "abstract" in w.message) for w in log.warnings] == [(78, True)]
 
 
@@ -229,7 +231,7 @@ def test_formats_are_recognised_by_extension_and_content(formats, data_dir):
 def test_pubmed_xml_saved_as_txt_needs_format_and_unknown_xml_is_named(formats, tmp_path):
     saved = tmp_path / "pubmed.txt"
     saved.write_bytes((formats / "pubmed_result.xml").read_bytes())
-    assert [p.id for p in read(saved, "pubmed")[0]] == ["38400001", "37100002"]
+    assert [p.id for p in read(saved, "pubmed")[0]] == ["38400001", "37100002", "20301001"]
     other = tmp_path / "rss.xml"
     other.write_text("<?xml version='1.0'?>\n<!-- feed -->\n<rss><channel/></rss>\n", encoding="utf-8")
     papers, log = read(other)

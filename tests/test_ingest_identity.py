@@ -102,8 +102,8 @@ def test_mixed_folder_reads_every_format_and_reports_every_broken_record(mixed):
     files = {Path(w.source).name for w in mixed.log.warnings}
     assert {"library.bib", "arxiv_query.atom", "pubmed_result.xml", "openalex_works.json", "s2_search.json",
             "papers.jsonl", "papers.json", "papers.csv"} <= files
-    assert mixed.log.read == 19
-    assert len(_papers(mixed)) == 13  # 19 records, 6 of them a second or third copy
+    assert mixed.log.read == 20
+    assert len(_papers(mixed)) == 14  # 20 records, 6 of them a second or third copy
 
 
 def test_duplicates_across_sources_merge_into_one_node(mixed):
@@ -131,7 +131,7 @@ def test_authors_are_person_nodes_with_ordered_edges(mixed):
     assert edges == [(1, "person/jorg-muller"), (2, "person/jose-garcia"), (3, "person/soren-ostergaard")]
     person = graph.nodes["person/jose-garcia"]
     assert (person["type"], person["name"], person["papers"]) == ("Person", "José García", 1)
-    assert graph.nodes["person/ada-lovelace"]["papers"] == 2  # arXiv paper and a JSONL paper
+    assert graph.nodes["person/ada-lovelace"]["papers"] == 3  # arXiv, PubMed book chapter, JSONL
 
 
 def test_rdf_links_identifiers_and_orders_authors(mixed):
@@ -165,7 +165,7 @@ def test_kg_build_command_on_the_mixed_folder(mixed):
     out = mixed.files[0].parent  # reuse the fixture's extraction cache
     result = CliRunner().invoke(main, ["build", str(out.parent / "in"), "-o", str(out), "--no-html"])
     assert result.exit_code == 0, result.output
-    assert "→ 13 papers" in result.output and "21 people" in result.output
+    assert "→ 14 papers" in result.output and "21 people" in result.output
     assert "library.bib:39: unreadable BibTeX entry" in result.output
 
 

@@ -9,14 +9,14 @@ from xml.etree.ElementTree import Element
 
 from kg.identifiers import identifiers
 from kg.ingest.base import ReadLog, clean_text, iso_date, new_paper, split_keywords, year_of
-from kg.ingest.xml_records import child, children, iter_records, text_of
+from kg.ingest.xml_records import child, children, iter_records, local, text_of
 from kg.model import Paper
 
 
 def _abstract(article: Element | None) -> str:
     """Sections joined in order, each led by its label: "BACKGROUND: … METHODS: …"."""
     parts = []
-    for section in children(child(article, "Abstract") if article is not None else None, "AbstractText"):
+    for section in children(child(article, "Abstract"), "AbstractText"):
         body = text_of(section)
         label = clean_text(section.get("Label"))
         if body:
@@ -32,7 +32,7 @@ def _title(text: str) -> str:
 
 def _authors(article: Element | None) -> list[str]:
     names = []
-    for author in children(child(article, "AuthorList") if article is not None else None, "Author"):
+    for author in children(child(article, "AuthorList"), "Author"):
         collective = text_of(child(author, "CollectiveName"))
         given = text_of(child(author, "ForeName")) or text_of(child(author, "Initials"))
         name = collective or " ".join(p for p in (given, text_of(child(author, "LastName"))) if p)
@@ -51,20 +51,22 @@ def _date(element: Element | None) -> tuple[str | None, int | None]:
 
 
 def _article(record: Element, source: str, line: int, log: ReadLog) -> Paper | None:
-    citation = child(record, "MedlineCitation")
-    article = child(citation, "Article") if citation is not None else None
-    pmid = text_of(child(citation, "PMID")) if citation is not None else ""
-    ids = {clean_text(i.get("IdType")).lower(): text_of(i) for i in children(child(record, "PubmedData", "ArticleIdList"), "ArticleId")}
+    book = local(record.tag) == "PubmedBookArticle"  # a book chapter: same fields, other places
+    citation = child(record, "BookDocument" if book else "MedlineCitation")
+    article = citation if book else child(citation, "Article")
+    id_list = child(record, "PubmedBookData" if book else "PubmedData", "ArticleIdList")
+    ids = {clean_text(i.get("IdType")).lower(): text_of(i) for i in children(id_list, "ArticleId")}
     elocation = {clean_text(e.get("EIdType")).lower(): text_of(e) for e in children(article, "ELocationID")}
-    issue_date = _date(child(article, "Journal", "JournalIssue", "PubDate")) if article is not None else (None, None)
-    online_date = _date(child(article, "ArticleDate")) if article is not None else (None, None)
+    issue_date = _date(child(citation, "Book", "PubDate") if book else child(article, "Journal", "JournalIssue", "PubDate"))
+    online_date = _date(child(article, "ArticleDate"))
     mesh = [text_of(child(h, "DescriptorName")) for h in children(child(citation, "MeshHeadingList"), "MeshHeading")]
     keywords = [text_of(k) for kl in children(citation, "KeywordList") for k in children(kl, "Keyword")]
-    pmid = pmid or ids.get("pubmed", "")
+    pmid = text_of(child(citation, "PMID")) or ids.get("pubmed", "")
+    title = text_of(child(article, "ArticleTitle")) or (text_of(child(citation, "Book", "BookTitle")) if book else "")
     return new_paper(
         source, line, log,
-        what=f"PubmedArticle {pmid or '(no PMID)'}",
-        title=_title(text_of(child(article, "ArticleTitle")) if article is not None else ""),
+        what=f"{local(record.tag)} {pmid or '(no PMID)'}",
+        title=_title(title),
         abstract=_abstract(article),
         id=pmid,
         authors=_authors(article),
@@ -72,16 +74,17 @@ def _article(record: Element, source: str, line: int, log: ReadLog) -> Paper | N
         year=issue_date[1] or online_date[1],
         url=f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/" if pmid else None,
         identifiers=identifiers(doi=ids.get("doi") or elocation.get("doi"), pmid=pmid, pmcid=ids.get("pmc")),
-        venue=text_of(child(article, "Journal", "Title")) if article is not None else None,
+        venue=text_of(child(citation, "Book", "BookTitle") if book else child(article, "Journal", "Title")),
         keywords=split_keywords(keywords),
         mesh=tuple(dict.fromkeys(m for m in mesh if m)),
     )
 
 
 def read_pubmed(path: Path, log: ReadLog) -> Iterator[Paper]:
-    """Yield one Paper per PubmedArticle; articles without a title or abstract are reported and skipped."""
+    """Yield one Paper per PubmedArticle (or PubmedBookArticle); records without a title or
+    abstract are reported and skipped."""
     source = str(path)
-    for record, line in iter_records(path, frozenset({"PubmedArticle"}), log):
+    for record, line in iter_records(path, frozenset({"PubmedArticle", "PubmedBookArticle"}), log):
         paper = _article(record, source, line, log)
         if paper is not None:
             yield paper

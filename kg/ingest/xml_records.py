@@ -36,8 +36,9 @@ def text_of(element: ET.Element | None) -> str:
     return clean_text("".join(element.itertext())) if element is not None else ""
 
 
-def child(element: ET.Element, *names: str) -> ET.Element | None:
-    """The first descendant along a path of local names, e.g. child(e, "Journal", "Title")."""
+def child(element: ET.Element | None, *names: str) -> ET.Element | None:
+    """The first descendant along a path of local names, e.g. child(e, "Journal", "Title"); None
+    when any step is missing (or ``element`` is None)."""
     current: ET.Element | None = element
     for name in names:
         current = next((c for c in current if local(c.tag) == name), None) if current is not None else None
