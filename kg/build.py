@@ -3,6 +3,7 @@ export, returning a summary of what was read, merged and written."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import time
@@ -38,7 +39,7 @@ class BuildResult:
 
     def counts(self) -> dict[str, int]:
         types = Counter(data["type"] for _, data in self.graph.nodes(data=True))
-        return {t: types.get(t, 0) for t in ("Paper", "Method", "Dataset", "Modality", "Claim")}
+        return {t: types.get(t, 0) for t in ("Paper", "Method", "Dataset", "Modality", "Claim", "Person")}
 
 
 def pipeline_fingerprint(ontology: Path) -> str:
@@ -115,8 +116,8 @@ def build(
         found = fresh.get(paper.content_hash)
         if found is None:
             found = Extraction.from_dict(cache[paper.content_hash])
-        found.paper = paper  # same text, this record's source/line/metadata
-        extractions.append(found)
+        # same text, this record's source/line/metadata (a copy: records with equal text share `found`)
+        extractions.append(dataclasses.replace(found, paper=paper))
     timings["extract"] = time.perf_counter() - started
 
     cache_lines = [json.dumps({"fingerprint": fingerprint, "version": PIPELINE_VERSION})]

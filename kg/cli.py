@@ -24,7 +24,8 @@ def main() -> None:
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", default="outputs", show_default=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the outputs.")
-@click.option("--format", "fmt", type=click.Choice(["daily-papers", "jsonl", "json", "csv"]), help="Input format for every file (default: by extension).")
+@click.option("--format", "fmt", type=click.Choice(["daily-papers", "jsonl", "json", "csv", "bibtex", "arxiv", "pubmed", "openalex", "semantic-scholar"]),
+              help="Input format for every file (default: by extension; XML and JSON by content).")
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64), help="Extraction processes.")
 @click.option("--no-cache", is_flag=True, help="Re-extract every paper instead of reusing outputs/extractions.jsonl.")
 @click.option("--no-html", is_flag=True, help="Skip the interactive page.")
@@ -64,7 +65,7 @@ def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int, n
         )
         click.echo(
             f"entities: {counts['Method']} methods, {counts['Dataset']} datasets, {counts['Modality']} modalities; "
-            f"{counts['Claim']} claims; {edges} edges"
+            f"{counts['Claim']} claims; {counts['Person']} people; {edges} edges"
         )
         total = sum(result.timings.values())
         click.echo("time: " + ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items()) + f" (total {total:.2f}s)")

@@ -34,6 +34,18 @@ class Paper:
     authors: tuple[str, ...] = ()
     author_count: int | None = None
     url: str | None = None
+    #: Identifiers by scheme ("doi", "arxiv", "pmid", "pmcid", "openalex", "s2", ...), normalised by
+    #: ``kg.identifiers`` (bare values: "10.1073/pnas.1", "2310.01234", "38400001").
+    identifiers: dict[str, str] = field(default_factory=dict, hash=False)
+    venue: str | None = None  # journal, proceedings or repository the paper appeared in
+    year: int | None = None  # publication year (from ``date`` when that is known)
+    keywords: tuple[str, ...] = ()  # author keywords
+    categories: tuple[str, ...] = ()  # subject categories, e.g. arXiv "cs.NE"
+    mesh: tuple[str, ...] = ()  # MeSH descriptor names (PubMed)
+
+    def __post_init__(self) -> None:
+        if self.year is None and self.date and self.date[:4].isdigit():
+            object.__setattr__(self, "year", int(self.date[:4]))  # every dated paper has a year
 
     @property
     def key(self) -> str:
@@ -47,14 +59,21 @@ class Paper:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data["authors"] = list(self.authors)
+        for name in _TUPLE_FIELDS:
+            data[name] = list(getattr(self, name))
+        data["identifiers"] = dict(sorted(self.identifiers.items()))
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Paper:
         data = dict(data)
-        data["authors"] = tuple(data.get("authors") or ())
+        for name in _TUPLE_FIELDS:
+            data[name] = tuple(data.get(name) or ())
+        data["identifiers"] = dict(data.get("identifiers") or {})
         return cls(**data)
+
+
+_TUPLE_FIELDS = ("authors", "keywords", "categories", "mesh")
 
 
 @dataclass

@@ -11,21 +11,24 @@ import networkx as nx
 
 from kg import __version__
 from kg.export.atomic import atomic_write_text
-from kg.export.attributes import edge_id, json_text, kind_of, sorted_edges, sorted_nodes
+from kg.export.attributes import columns, edge_id, json_text, sorted_edges, sorted_nodes
 
 
-def _data(attributes: dict[str, Any]) -> dict[str, Any]:
-    """Scalars and lists of strings as they are (Cytoscape list columns); evidence as JSON text."""
-    return {name: json_text(value) if kind_of(value) == "json" else value for name, value in sorted(attributes.items())}
+def _data(attributes: dict[str, Any], kinds: dict[str, str]) -> dict[str, Any]:
+    """Scalars and lists of strings as they are (Cytoscape list columns); evidence as JSON text.
+    ``kinds`` is each column's kind over all records, so an empty evidence list is still JSON text."""
+    return {name: json_text(value) if kinds[name] == "json" else value for name, value in sorted(attributes.items())}
 
 
 def to_cytoscape(graph: nx.MultiDiGraph) -> dict[str, Any]:
     """The Cytoscape.js document: ``elements.nodes[].data`` has ``id``, ``name`` (= label, the column
     Cytoscape desktop shows) and every node attribute; ``elements.edges[].data`` has ``id``
     (``source|type|target``), ``source``, ``target``, ``interaction`` (= type) and every edge attribute."""
-    nodes = [{"data": {**_data(data), "id": node, "name": data.get("label", node)}} for node, data in sorted_nodes(graph)]
+    node_kinds = {c.name: c.kind for c in columns(data for _, data in graph.nodes(data=True))}
+    edge_kinds = {c.name: c.kind for c in columns(data for _, _, data in graph.edges(data=True))}
+    nodes = [{"data": {**_data(data, node_kinds), "id": node, "name": data.get("label", node)}} for node, data in sorted_nodes(graph)]
     edges = [
-        {"data": {**_data(data), "id": edge_id(source, key, target), "source": source, "target": target, "interaction": key}}
+        {"data": {**_data(data, edge_kinds), "id": edge_id(source, key, target), "source": source, "target": target, "interaction": key}}
         for source, target, key, data in sorted_edges(graph)
     ]
     return {

@@ -16,6 +16,8 @@ import networkx as nx
 import numpy as np
 
 from kg.export.atomic import atomic_write_text
+from kg.identifiers import parse_curie
+from kg.identifiers import url as identifier_url
 
 __all__ = ["write_html", "render_html", "build_payload", "NODE_STYLES"]
 
@@ -218,6 +220,16 @@ def _relations(graph: nx.MultiDiGraph, node: Any, labels: dict[str, str]) -> lis
     return out
 
 
+def _identifier_links(attrs: dict[str, Any]) -> list[dict[str, str]]:
+    """A paper's identifiers as {"text": "doi:10.1/x", "url": "https://doi.org/10.1/x"} for the panel."""
+    links = []
+    for curie in attrs.get("identifiers") or []:
+        url = identifier_url(*parse_curie(str(curie)))
+        if url:
+            links.append({"text": str(curie), "url": url})
+    return links
+
+
 def _node_size(degree: int) -> float:
     return round(min(42.0, 9.0 + 4.0 * math.sqrt(degree)), 1)
 
@@ -258,6 +270,7 @@ def build_payload(graph: nx.MultiDiGraph, *, title: str = "NeuroAI knowledge gra
             "x": round(float(coords[i, 0]), 1),
             "y": round(float(coords[i, 1]), 1),
             "attrs": {str(k): _jsonable(v) for k, v in sorted(attrs.items(), key=lambda kv: str(kv[0]))},
+            "links": _identifier_links(attrs),
             "relations": _relations(graph, raw, labels),
         })
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from urllib.parse import quote
 
 import networkx as nx
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from kg.export.atomic import atomic_write_text
+from kg.identifiers import parse_curie
+from kg.identifiers import url as identifier_url
 from kg.keys import ENTITY_BASE
 
 KG = Namespace("https://w3id.org/neuroai-kg/ns#")
@@ -129,7 +132,39 @@ def to_rdf(kg_graph: nx.MultiDiGraph) -> Graph:
                     graph.add((comparison, KG.evaluatedOn, iri(dataset)))
                 for item in data.get("evidence", [])[:1]:
                     _evidence(graph, comparison, item)
+    _add_bibliographic(graph, kg_graph)
     return graph
+
+
+def _add_bibliographic(graph: Graph, kg_graph: nx.MultiDiGraph) -> None:
+    """People, ordered authorship, identifiers (``dcterms:identifier`` "doi:…" literals and
+    ``schema:sameAs`` resolver IRIs), venue and subject terms of papers."""
+    for node_id, data in kg_graph.nodes(data=True):
+        subject = iri(node_id)
+        if data["type"] == "Person":
+            graph.add((subject, RDF.type, KG.Person))
+            graph.add((subject, RDF.type, SCHEMA.Person))
+            graph.add((subject, RDFS.label, Literal(_clean(data["label"]))))
+            graph.add((subject, SCHEMA.name, Literal(_clean(data.get("name") or data["label"]))))
+        elif data["type"] == "Paper":
+            for curie in data.get("identifiers", []):
+                graph.add((subject, DCTERMS.identifier, Literal(_clean(curie))))
+                link = identifier_url(*parse_curie(curie))
+                if link:
+                    graph.add((subject, SCHEMA.sameAs, URIRef(quote(link, safe=":/?#=&%"))))
+            if data.get("venue"):
+                graph.add((subject, KG.venue, Literal(_clean(data["venue"]))))
+            for keyword in data.get("keywords", []):
+                graph.add((subject, SCHEMA.keywords, Literal(_clean(keyword))))
+            for term in (*data.get("categories", []), *data.get("mesh", [])):
+                graph.add((subject, DCTERMS.subject, Literal(_clean(term))))
+    for source, target, key, data in kg_graph.edges(keys=True, data=True):
+        if key == "hasAuthor":
+            authorship = URIRef(f"{iri(source)}/author/{int(data['order'])}")
+            graph.add((iri(source), KG.authorship, authorship))
+            graph.add((authorship, RDF.type, KG.Authorship))
+            graph.add((authorship, KG.person, iri(target)))
+            graph.add((authorship, KG.order, Literal(int(data["order"]))))
 
 
 def write_turtle(kg_graph: nx.MultiDiGraph, path: Path) -> Path:

@@ -1,5 +1,6 @@
-"""Merge per-paper extractions into one typed MultiDiGraph: one node per paper (same title twice is
-one paper), one node per real-world entity (vocabulary id, else normalised name; acronyms merge)."""
+"""Merge per-paper extractions into one typed MultiDiGraph: one node per paper (same identifier or
+same title is one paper), one node per real-world entity (vocabulary id, else normalised name;
+acronyms merge), one node per author."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from kg.extract.vocabulary import Vocabulary
-from kg.keys import normalise_name, paper_key
+from kg.graph.identity import paper_node_ids, person_key
+from kg.identifiers import curies
+from kg.keys import normalise_name
 from kg.model import Extraction, Paper
 
 ROLE_EDGE = {
@@ -42,6 +45,13 @@ def _merge_paper(node: dict, paper: Paper) -> None:
         node["author_count"] = paper.author_count
     if node["date"] and not node["year"]:
         node["year"] = int(node["date"][:4]) if node["date"][:4].isdigit() else 0
+    if paper.year and not node["year"]:
+        node["year"] = paper.year
+    if paper.venue and not node["venue"]:
+        node["venue"] = paper.venue
+    node["identifiers"] = sorted(set(node["identifiers"]) | set(curies(paper.identifiers)))
+    for attr in ("keywords", "categories", "mesh"):
+        node[attr] = sorted(set(node[attr]) | set(getattr(paper, attr)))
 
 
 def _paper_node(paper: Paper) -> dict:
@@ -57,6 +67,11 @@ def _paper_node(paper: Paper) -> dict:
         "authors": [],
         "author_count": 0,
         "sources": [],
+        "identifiers": [],
+        "venue": "",
+        "keywords": [],
+        "categories": [],
+        "mesh": [],
     }
     _merge_paper(node, paper)
     return node
@@ -107,9 +122,9 @@ def assemble(
     entity_forms: dict[str, set[str]] = {}
     entity_papers: dict[str, set[str]] = {}
 
-    for extraction in sorted(items, key=lambda e: (e.paper.key, e.paper.source, e.paper.line)):
+    ordered = sorted(items, key=lambda e: (e.paper.key, e.paper.source, e.paper.line))
+    for extraction, pid in zip(ordered, paper_node_ids([e.paper for e in ordered])):
         paper = extraction.paper
-        pid = paper_key(paper.key, paper.title)
         if pid in graph:
             _merge_paper(graph.nodes[pid], paper)
             stats.duplicate_papers += 1
@@ -202,4 +217,21 @@ def assemble(
     for key, forms in entity_forms.items():
         graph.nodes[key]["aliases"] = sorted(forms - {graph.nodes[key]["label"]})
         graph.nodes[key]["papers"] = len(entity_papers.get(key, ()))
+    _add_authors(graph)
     return graph
+
+
+def _add_authors(graph: nx.MultiDiGraph) -> None:
+    """A Person node per author name and Paper -hasAuthor-> Person edges carrying the 1-based
+    ``order`` (a name listed twice on one paper keeps its first position)."""
+    papers = sorted(n for n, data in graph.nodes(data=True) if data["type"] == "Paper")
+    for pid in papers:
+        for order, name in enumerate(graph.nodes[pid]["authors"], start=1):
+            person = person_key(name)
+            if person not in graph:
+                graph.add_node(person, type="Person", label=name, name=name, papers=0)
+            if graph.has_edge(pid, person, "hasAuthor"):
+                continue
+            graph.nodes[person]["papers"] += 1
+            graph.add_edge(pid, person, key="hasAuthor", type="hasAuthor", order=order,
+                           confidence=1.0, extractor="ingest", evidence=[])

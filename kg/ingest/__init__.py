@@ -1,15 +1,23 @@
 """Turn input files and folders into a stream of ``Paper`` records, one reader per format
-(chosen by extension or an explicit format name); problems are logged, never fatal."""
+(chosen by extension, by sniffing XML/JSON content, or by an explicit format name); problems are
+logged, never fatal."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from kg.ingest.arxiv_atom import read_arxiv_atom
 from kg.ingest.base import IngestWarning, ReadLog
+from kg.ingest.bibtex import read_bibtex
 from kg.ingest.csv_reader import read_csv
 from kg.ingest.daily_papers import read_daily_papers
 from kg.ingest.jsonl import read_json, read_jsonl
+from kg.ingest.openalex import read_openalex
+from kg.ingest.pubmed import read_pubmed
+from kg.ingest.semantic_scholar import read_semantic_scholar
+from kg.ingest.sniff import sniff_json, sniff_xml
+from kg.ingest.xml_records import root_name
 from kg.model import Paper
 
 Reader = Callable[[Path, ReadLog], Iterator[Paper]]
@@ -19,6 +27,11 @@ READERS: dict[str, Reader] = {
     "jsonl": read_jsonl,
     "json": read_json,
     "csv": read_csv,
+    "bibtex": read_bibtex,
+    "arxiv": read_arxiv_atom,
+    "pubmed": read_pubmed,
+    "openalex": read_openalex,
+    "semantic-scholar": read_semantic_scholar,
 }
 
 EXTENSIONS: dict[str, str] = {
@@ -28,12 +41,26 @@ EXTENSIONS: dict[str, str] = {
     ".json": "json",
     ".csv": "csv",
     ".tsv": "csv",
+    ".bib": "bibtex",
+    ".bibtex": "bibtex",
+    ".xml": "xml",  # arxiv or pubmed, by the root element
+    ".atom": "xml",
 }
 
 
 def format_for(path: Path) -> str | None:
-    """The reader name for a file's extension, or None when unsupported."""
-    return EXTENSIONS.get(path.suffix.lower())
+    """The reader name for a file: by extension; XML by its root element; JSON/JSONL that looks
+    like OpenAlex or Semantic Scholar output goes to their readers. None when unsupported."""
+    name = EXTENSIONS.get(path.suffix.lower())
+    if name == "xml":
+        return sniff_xml(path)
+    if name in ("json", "jsonl") and path.is_file():
+        return sniff_json(path) or name
+    return name
+
+
+def _xml_root(path: Path) -> str | None:
+    return root_name(path) if EXTENSIONS.get(path.suffix.lower()) == "xml" and path.is_file() else None
 
 
 def _files(paths: Iterable[Path]) -> Iterator[Path]:
@@ -54,7 +81,8 @@ def read_papers(paths: Iterable[Path], log: ReadLog, fmt: str | None = None) -> 
             continue
         name = fmt or format_for(path)
         if name is None:
-            log.warn(str(path), 0, f"unsupported file type {path.suffix or '(none)'!r}; use --format", skipped=False)
+            what = f"XML root element {sniffed!r}" if (sniffed := _xml_root(path)) else f"file type {path.suffix or '(none)'!r}"
+            log.warn(str(path), 0, f"unsupported {what}; use --format", skipped=False)
             continue
         try:
             yield from READERS[name](path, log)

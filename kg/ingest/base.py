@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date as _date
 from typing import Any
 
+from kg.identifiers import identifiers as _identifiers
 from kg.model import Paper
 
 
@@ -90,6 +92,7 @@ def paper_from_record(
         log.warn(source, line, f"author_count {count!r} is not a number; ignored", skipped=False)
         author_count = len(authors) or None
     log.read += 1
+    year = clean_text(lowered.get("year"))
     return Paper(
         title=title,
         abstract=abstract,
@@ -100,4 +103,69 @@ def paper_from_record(
         authors=authors,
         author_count=author_count,
         url=clean_text(lowered.get("url")) or None,
+        identifiers=_identifiers(**{k: lowered.get(k) for k in ("doi", "arxiv", "pmid") if lowered.get(k)}),
+        venue=clean_text(lowered.get("venue")) or None,
+        year=int(year) if year.isdigit() and len(year) == 4 else None,
+        keywords=split_keywords(lowered.get("keywords")),
     )
+
+
+# -- helpers for the bibliographic readers (BibTeX, arXiv, PubMed, OpenAlex, Semantic Scholar) --
+
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+
+
+def month_number(value: Any) -> int | None:
+    """'Mar', 'march', '3', '03' -> 3; anything else -> None."""
+    text = clean_text(value).lower()
+    if text.isdigit():
+        return int(text) if 1 <= int(text) <= 12 else None
+    return _MONTHS.get(text[:3])
+
+
+def year_of(value: Any) -> int | None:
+    """The first plausible four-digit year in ``value`` ("2023", "2023 Jan-Feb", 2023)."""
+    match = re.search(r"\b(1[89]\d\d|2\d\d\d)\b", clean_text(value))
+    return int(match.group(1)) if match else None
+
+
+def iso_date(year: Any, month: Any = None, day: Any = None) -> str | None:
+    """A full ISO date ("2024-03-15") when year, month and day are all known and valid, else None;
+    ``year`` may itself be an ISO date or timestamp ("2023-10-02T17:59:59Z")."""
+    text = clean_text(year)
+    full = re.match(r"^(\d{4})-(\d{2})-(\d{2})", text)
+    if full and month is None and day is None:
+        year, month, day = full.groups()
+    number = month_number(month)
+    try:
+        return _date(int(clean_text(year)), number, int(clean_text(day))).isoformat() if number else None
+    except (TypeError, ValueError):
+        return None
+
+
+def split_keywords(value: Any) -> tuple[str, ...]:
+    """Keywords from a list or a ';'/','-separated string, de-duplicated, in order."""
+    items = value if isinstance(value, (list, tuple)) else re.split(r"\s*[;,]\s*", clean_text(value))
+    seen: dict[str, str] = {}
+    for item in items:
+        text = clean_text(item)
+        if text and text.casefold() not in seen:
+            seen[text.casefold()] = text
+    return tuple(seen.values())
+
+
+def new_paper(source: str, line: int, log: ReadLog, *, what: str, title: Any, abstract: Any, **fields: Any) -> Paper | None:
+    """A Paper from already-mapped fields, or None (logged, naming ``what`` record) when title or
+    abstract is missing. Text fields are white-space-cleaned; empty values become defaults."""
+    title, abstract = clean_text(title), clean_text(abstract)
+    missing = [name for name, value in (("title", title), ("abstract", abstract)) if not value]
+    if missing:
+        log.warn(source, line, f"{what} has no {' or '.join(missing)}; skipped")
+        return None
+    for name in ("venue", "date", "url", "id"):
+        if name in fields:
+            fields[name] = clean_text(fields[name]) or None
+    authors = tuple(a for a in (clean_text(a) for a in fields.pop("authors", ())) if a)
+    log.read += 1
+    return Paper(title=title, abstract=abstract, source=source, line=line, authors=authors,
+                 author_count=len(authors) or None, **fields)

@@ -1,40 +1,52 @@
 """Readers for JSON Lines (one paper object per line) and JSON (an array of paper objects, or an
-object holding one under "papers"/"records"/"data")."""
+object holding one under "papers"/"records"/"data"), and the record iteration other JSON readers share."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from kg.ingest.base import ReadLog, paper_from_record
 from kg.model import Paper
 
 
-def read_jsonl(path: Path, log: ReadLog) -> Iterator[Paper]:
-    """Yield one Paper per valid line; a broken line is reported and skipped."""
+JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+
+
+def jsonl_records(path: Path, log: ReadLog) -> Iterator[tuple[Any, int]]:
+    """(record, line) for every line that parses; a broken line is reported and skipped."""
     source = str(path)
     with path.open(encoding="utf-8-sig", errors="strict") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
+                yield json.loads(line), number
             except json.JSONDecodeError as error:
                 log.warn(source, number, f"invalid JSON ({error.msg} at column {error.colno}); skipped")
-                continue
-            paper = paper_from_record(record, source, number, log)
-            if paper is not None:
-                yield paper
 
 
-def _line_of_items(text: str) -> list[int]:
-    """Best-effort line number of each top-level array item (for messages)."""
-    lines: list[int] = []
-    depth = 0
+def read_jsonl(path: Path, log: ReadLog) -> Iterator[Paper]:
+    """Yield one Paper per valid line; a broken line is reported and skipped."""
+    source = str(path)
+    for record, number in jsonl_records(path, log):
+        paper = paper_from_record(record, source, number, log)
+        if paper is not None:
+            yield paper
+
+
+def _line_of_items(text: str) -> dict[str | None, list[int]]:
+    """Best-effort line number of each object in the top-level array (key None) or in each array
+    that is a value of the top-level object (key = its name), for messages."""
+    lines: dict[str | None, list[int]] = {}
+    stack: list[tuple[str, str | None]] = []  # (bracket, key it is the value of)
+    key: str | None = None
+    string_start = -1
     in_string = escape = False
     line = 1
-    for char in text:
+    for index, char in enumerate(text):
         if char == "\n":
             line += 1
         if in_string:
@@ -44,20 +56,29 @@ def _line_of_items(text: str) -> list[int]:
                 escape = True
             elif char == '"':
                 in_string = False
+                if len(stack) == 1 and stack[0][0] == "{":
+                    key = text[string_start + 1:index]
             continue
         if char == '"':
-            in_string = True
+            in_string, string_start = True, index
         elif char in "[{":
-            depth += 1
-            if depth == 2 and char == "{":
-                lines.append(line)
-        elif char in "]}":
-            depth -= 1
+            if char == "{" and stack and stack[-1][0] == "[" and (len(stack) == 1 or len(stack) == 2 and stack[0][0] == "{"):
+                lines.setdefault(stack[-1][1], []).append(line)
+            stack.append((char, key if len(stack) == 1 else None))
+        elif char in "]}" and stack:
+            stack.pop()
     return lines
 
 
-def read_json(path: Path, log: ReadLog) -> Iterator[Paper]:
-    """Yield the papers of a JSON document; the whole file is reported if it does not parse."""
+CONTAINERS: tuple[str, ...] = ("papers", "records", "data", "results", "items")
+
+
+def json_records(path: Path, log: ReadLog, containers: tuple[str, ...] = CONTAINERS) -> Iterator[tuple[Any, int]]:
+    """(record, line) for each item of a JSON document — a list, an object holding the list under
+    one of ``containers``, or a single object — or of a JSON Lines file (by its extension)."""
+    if path.suffix.lower() in JSONL_SUFFIXES:
+        yield from jsonl_records(path, log)
+        return
     source = str(path)
     text = path.read_text(encoding="utf-8-sig")
     try:
@@ -65,19 +86,22 @@ def read_json(path: Path, log: ReadLog) -> Iterator[Paper]:
     except json.JSONDecodeError as error:
         log.warn(source, error.lineno, f"invalid JSON ({error.msg}); file skipped")
         return
+    container: str | None = None
     if isinstance(data, dict):
-        for name in ("papers", "records", "data", "results", "items"):
-            if isinstance(data.get(name), list):
-                data = data[name]
-                break
-        else:
-            data = [data]
+        container = next((name for name in containers if isinstance(data.get(name), list)), "")
+        data = data[container] if container else [data]
     if not isinstance(data, list):
         log.warn(source, 1, "expected a list of paper objects; file skipped")
         return
-    item_lines = _line_of_items(text)
+    item_lines = _line_of_items(text).get(container, [1]) if container != "" else [1]
     for index, record in enumerate(data):
-        number = item_lines[index] if index < len(item_lines) else index + 1
+        yield record, item_lines[index] if index < len(item_lines) else index + 1
+
+
+def read_json(path: Path, log: ReadLog) -> Iterator[Paper]:
+    """Yield the papers of a JSON document; the whole file is reported if it does not parse."""
+    source = str(path)
+    for record, number in json_records(path, log):
         paper = paper_from_record(record, source, number, log)
         if paper is not None:
             yield paper
