@@ -84,8 +84,10 @@ def build(
     use_cache: bool = True,
     html: bool = True,
     progress: Callable[[int], None] | None = None,
+    view: str = "auto",
 ) -> BuildResult:
-    """Run the whole job and write ``graph.ttl``, ``graph.nt``, ``graph.json``, ``graph.html``."""
+    """Run the whole job and write ``graph.ttl``, ``graph.nt``, ``graph.json``, ``graph.html``
+    (``view``: which view of the graph the page shows, see :func:`kg.export.html.render_html`)."""
     ontology = ontology or default_ontology_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
     log = ReadLog()
@@ -136,6 +138,6 @@ def build(
         from kg.export.html import write_html
 
         started = time.perf_counter()
-        files.append(write_html(graph, out_dir / "graph.html"))
+        files.append(write_html(graph, out_dir / "graph.html", view=view))
         timings["export:graph.html"] = time.perf_counter() - started
     return BuildResult(graph, log, stats, files, timings, extracted=len(fresh), cached=len(unique) - len(fresh))

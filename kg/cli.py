@@ -27,11 +27,12 @@ def main() -> None:
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64), help="Extraction processes.")
 @click.option("--no-cache", is_flag=True, help="Re-extract every paper instead of reusing outputs/extractions.jsonl.")
 @click.option("--no-html", is_flag=True, help="Skip the interactive page.")
+@click.option("--view", type=click.Choice(["auto", "papers", "entities", "full"]), default="auto", show_default=True, help="What the page draws: papers with their entities and claims, entities linked by co-occurrence, everything (full); auto = papers up to 2,000 nodes, else entities.")
 @click.option("--ontology", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Vocabulary folder (default: the repository's ontology/).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any input record was skipped or repaired.")
 def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int, no_cache: bool, no_html: bool,
-          ontology: Path | None, quiet: bool, strict: bool) -> None:
+          view: str, ontology: Path | None, quiet: bool, strict: bool) -> None:
     """Read INPUTS (files or folders), extract, assemble and write the graph to OUTPUT."""
     from kg.build import build as run_build
 
@@ -40,7 +41,7 @@ def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int, n
             click.echo(f"  extracted {count} papers…", err=True)
 
     result = run_build(list(inputs), out_dir, fmt=fmt, ontology=ontology, n_process=jobs,
-                       use_cache=not no_cache, html=not no_html, progress=progress)
+                       use_cache=not no_cache, html=not no_html, progress=progress, view=view)
     for warning in result.log.warnings:
         click.echo(f"warning: {warning}", err=True)
     if result.log.read == 0:
@@ -103,7 +104,8 @@ def eval_command(gold: Path, corpus: tuple[Path, ...], errors: bool, as_json: bo
 @click.option("--graph", "graph_dir", default="outputs", show_default=True, type=click.Path(exists=True, file_okay=False, path_type=Path), help="A build's output folder.")
 @click.option("--format", "fmt", required=True, type=click.Choice(["turtle", "ntriples", "json", "html"]))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
-def export(graph_dir: Path, fmt: str, output: Path) -> None:
+@click.option("--view", type=click.Choice(["auto", "papers", "entities", "full"]), default="auto", show_default=True, help="For --format html: what the page draws (see kg build --help).")
+def export(graph_dir: Path, fmt: str, output: Path, view: str) -> None:
     """Write another format from an already built graph (no re-extraction)."""
     from kg.export.json_graph import read_json, write_json
     from kg.export.rdf import write_ntriples, write_turtle
@@ -115,7 +117,7 @@ def export(graph_dir: Path, fmt: str, output: Path) -> None:
     if fmt == "html":
         from kg.export.html import write_html
 
-        write_html(graph, output)
+        write_html(graph, output, view=view)
     else:
         {"turtle": write_turtle, "ntriples": write_ntriples, "json": write_json}[fmt](graph, output)
     click.echo(f"wrote {output}")
