@@ -119,7 +119,9 @@
     } : { enabled: false, stabilization: false },
     nodes: {
       borderWidth: 1.5, borderWidthSelected: 3,
-      font: { size: 13, face: "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif", color: "#24292f", strokeWidth: 3, strokeColor: "#ffffff" }
+      font: { size: 13, face: "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif", color: "#24292f", strokeWidth: 3, strokeColor: "#ffffff" },
+      /* labels under 6 px on screen are skipped, none is drawn above 17 px */
+      scaling: { label: { drawThreshold: 6, maxVisible: 17 } }
     },
     edges: { smooth: false, arrows: { to: { enabled: true, scaleFactor: 0.45 } }, selectionWidth: 2, hoverWidth: 1 },
     interaction: { hover: true, tooltipDelay: 120, hideEdgesOnDrag: data.shown_edges > 4000, hideEdgesOnZoom: data.shown_edges > 4000, multiselect: false, navigationButtons: false, keyboard: false }
@@ -128,8 +130,22 @@
   var loading = document.getElementById("loading");
   function settled() { if (timings.settled === null) { timings.settled = performance.now(); } }
   network.on("stabilizationIterationsDone", function () { network.setOptions({ physics: false }); settled(); });
+  /* at the fitted zoom the best-connected nodes' labels are readable (about 13 px on screen);
+     zooming in reveals the others */
+  var TOP_LABELS = 30;
+  function enlargeTopLabels() {
+    var scale = network.getScale();
+    if (!(scale < 0.95)) { return; }
+    var size = Math.min(80, Math.round(13 / scale));
+    function named(n) { return n.type === "Method" || n.type === "Dataset" || n.type === "Modality" ? 1 : 0; }
+    var top = data.nodes.slice().sort(function (a, b) {  /* short entity names first, then the best-connected */
+      return (named(b) - named(a)) || (b.degree - a.degree) || (a.id < b.id ? -1 : 1);
+    });
+    visNodes.update(top.slice(0, TOP_LABELS).map(function (n) { return { id: n.id, font: { size: size } }; }));
+  }
   network.once("afterDrawing", function () {
     timings.firstDraw = performance.now();
+    enlargeTopLabels();
     loading.style.display = "none";
     if (!data.physics) { settled(); }
   });
