@@ -207,3 +207,17 @@ def test_hostile_title_stays_text(browser, tmp_path: pathlib.Path) -> None:
         assert page.page.title() == "NeuroAI knowledge graph"
     finally:
         page.close()
+
+
+def test_neighbourhood_view_from_the_panel(session: Session, sample: pathlib.Path) -> None:
+    graph = read_json(sample / "graph.json").to_undirected(as_view=True)
+    node = "method/convolutional-neural-network"
+    session.page.fill("#search", "convolutional neural network")
+    session.page.press("#search", "Enter")
+    session.page.click("#panel button.ego")
+    # it, its neighbours (papers, claims about it, entities it outperforms) and their other non-paper neighbours
+    expected = {node} | set(graph[node]) | {m for n in graph[node] for m in graph[n] if graph.nodes[m]["type"] != "Paper"}
+    shown = set(graph.nodes) - session.hidden_ids()
+    assert shown == expected and len(shown) < graph.number_of_nodes() / 4
+    session.page.click("#panel button.ego")  # and back
+    assert session.hidden_ids() == set()

@@ -120,8 +120,7 @@
     nodes: {
       borderWidth: 1.5, borderWidthSelected: 3,
       font: { size: 13, face: "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif", color: "#24292f", strokeWidth: 3, strokeColor: "#ffffff" },
-      /* labels under 6 px on screen are skipped, none is drawn above 17 px */
-      scaling: { label: { drawThreshold: 6, maxVisible: 17 } }
+      scaling: { label: { drawThreshold: 6 } }  /* labels under 6 px on screen are skipped */
     },
     edges: { smooth: false, arrows: { to: { enabled: true, scaleFactor: 0.45 } }, selectionWidth: 2, hoverWidth: 1 },
     interaction: { hover: true, tooltipDelay: 120, hideEdgesOnDrag: data.shown_edges > 4000, hideEdgesOnZoom: data.shown_edges > 4000, multiselect: false, navigationButtons: false, keyboard: false }
@@ -130,22 +129,25 @@
   var loading = document.getElementById("loading");
   function settled() { if (timings.settled === null) { timings.settled = performance.now(); } }
   network.on("stabilizationIterationsDone", function () { network.setOptions({ physics: false }); settled(); });
-  /* at the fitted zoom the best-connected nodes' labels are readable (about 13 px on screen);
-     zooming in reveals the others */
-  var TOP_LABELS = 30;
-  function enlargeTopLabels() {
-    var scale = network.getScale();
-    if (!(scale < 0.95)) { return; }
-    var size = Math.min(80, Math.round(13 / scale));
-    function named(n) { return n.type === "Method" || n.type === "Dataset" || n.type === "Modality" ? 1 : 0; }
-    var top = data.nodes.slice().sort(function (a, b) {  /* short entity names first, then the best-connected */
-      return (named(b) - named(a)) || (b.degree - a.degree) || (a.id < b.id ? -1 : 1);
-    });
-    visNodes.update(top.slice(0, TOP_LABELS).map(function (n) { return { id: n.id, font: { size: size } }; }));
+  /* the best-connected nodes' labels stay readable (about 13 px on screen) at any zoom, entities
+     first; the others appear (vis skips labels under 6 px) as one zooms in */
+  var TOP_LABELS = 30, labelSize = 13, labelFrame = null;
+  function named(n) { return n.type === "Method" || n.type === "Dataset" || n.type === "Modality" ? 1 : 0; }
+  var topLabelled = data.nodes.slice().sort(function (a, b) {
+    return (named(b) - named(a)) || (b.degree - a.degree) || (a.id < b.id ? -1 : 1);
+  }).slice(0, TOP_LABELS);
+  function sizeTopLabels() {
+    labelFrame = null;
+    var size = Math.max(13, Math.min(80, Math.round(13 / network.getScale())));
+    if (size === labelSize) { return; }
+    labelSize = size;
+    visNodes.update(topLabelled.map(function (n) { return { id: n.id, font: { size: size } }; }));
   }
+  network.on("zoom", function () { if (labelFrame === null) { labelFrame = requestAnimationFrame(sizeTopLabels); } });
+  network.on("animationFinished", sizeTopLabels);
   network.once("afterDrawing", function () {
     timings.firstDraw = performance.now();
-    enlargeTopLabels();
+    sizeTopLabels();
     loading.style.display = "none";
     if (!data.physics) { settled(); }
   });
@@ -185,7 +187,8 @@
     if (f.role && (n.type === "Method" || n.type === "Dataset") && (n.roles || []).indexOf(f.role) < 0) { return false; }
     return true;
   }
-  function visible(n, f) { return !hiddenTypes[n.type] && recordMatches(n, f); }
+  var ego = null;  /* while set: the ids of the neighbourhood being shown */
+  function visible(n, f) { return !hiddenTypes[n.type] && recordMatches(n, f) && (!ego || !!ego[n.id]); }
   function applyFilters() {
     var f = readFilters(), nodeUpdates = [], edgeUpdates = [], shown = 0, total = 0;
     visNodes.getIds().forEach(function (id) {
@@ -199,7 +202,7 @@
     });
     if (nodeUpdates.length) { visNodes.update(nodeUpdates); }
     if (edgeUpdates.length) { visEdges.update(edgeUpdates); }
-    status.textContent = shown === total ? "" : shown + " of " + total + " drawn nodes match";
+    status.textContent = shown === total ? "" : shown + " of " + total + " drawn nodes " + (ego ? "shown" : "match");
   }
   boxes.forEach(function (box) {
     box.addEventListener("change", function () { hiddenTypes[box.value] = !box.checked; applyFilters(); });
@@ -211,7 +214,26 @@
     hiddenTypes = {};
     boxes.forEach(function (box) { box.checked = true; });
     modSelect.value = ""; roleSelect.value = ""; yearFrom.value = Y0; yearTo.value = Y1; undated.checked = true;
+    ego = null;
     applyFilters();
+  }
+  /* ego view: the node, its neighbours and (for an entity among papers) the papers' other entities */
+  function showNeighbourhood(id) {
+    var hops = data.view === "papers" && ["Method", "Dataset", "Modality"].indexOf(nodeById[id].type) >= 0 ? 2 : 1;
+    var keep = {}, frontier = [id];
+    keep[id] = true;
+    for (var h = 0; h < hops; h += 1) {
+      var next = [];
+      frontier.forEach(function (n) {
+        network.getConnectedNodes(n).forEach(function (m) {
+          if (!keep[m] && (h === 0 || nodeById[m].type !== "Paper")) { keep[m] = true; next.push(m); }
+        });
+      });
+      frontier = next;
+    }
+    ego = keep;
+    applyFilters();
+    network.fit({ nodes: Object.keys(keep), animation: { duration: 400 } });
   }
   document.getElementById("filter-reset").addEventListener("click", resetFilters);
 
@@ -361,6 +383,14 @@
       }));
     }
     if (!drawn[id]) { add(body, el("p", "muted", "Not drawn in this view.")); }
+    else {
+      var egoButton = add(body, el("button", "ego", ego ? "Show the whole graph" : "Show only its neighbourhood"));
+      egoButton.type = "button";
+      egoButton.addEventListener("click", function () {
+        if (ego) { ego = null; applyFilters(); network.fit({ animation: { duration: 400 } }); } else { showNeighbourhood(id); }
+        egoButton.textContent = ego ? "Show the whole graph" : "Show only its neighbourhood";
+      });
+    }
     relationSections(body, n);
     panel.hidden = false;
     panel.scrollTop = 0;
@@ -417,7 +447,7 @@
     if (!n) { return; }
     if (!drawn[id]) { drawExtra(id); }
     if (drawn[id]) {
-      if (n._hidden) { resetFilters(); }
+      if (n._hidden) { resetFilters(); }  /* what the user asked for must be visible */
       network.selectNodes([id]);
       network.focus(id, { scale: Math.max(network.getScale(), 1.1), animation: { duration: 450, easingFunction: "easeInOutQuad" } });
     }
