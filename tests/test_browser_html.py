@@ -174,21 +174,6 @@ def test_entities_view_page(browser, sample: pathlib.Path, tmp_path: pathlib.Pat
         page.close()
 
 
-def test_bounded_physics_stabilises_then_stops(browser, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
-                                               sample: pathlib.Path) -> None:
-    import kg.export.html_layout as layout_mod
-    import kg.export.html_views as views_mod
-
-    monkeypatch.setattr(views_mod, "FULL_LAYOUT_MAX", 10)
-    monkeypatch.setattr(layout_mod, "FULL_LAYOUT_MAX", 10)
-    page = Session(browser, write_html(read_json(sample / "graph.json"), tmp_path / "p.html", view="entities"))
-    try:
-        assert page.js("window.kgNetwork.physics.physicsEnabled") is False  # on, ran, switched off
-        assert page.js("window.kgNetwork.physics.stabilized") is True
-    finally:
-        page.close()
-
-
 def test_hostile_title_stays_text(browser, tmp_path: pathlib.Path) -> None:
     source = tmp_path / "xss.jsonl"
     source.write_text(json.dumps({"title": XSS_TITLE, "date": "2024-01-02", "abstract":

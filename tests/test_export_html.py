@@ -7,6 +7,7 @@ import pathlib
 import re
 
 import networkx as nx
+import numpy as np
 import pytest
 
 from kg.export.html import NODE_STYLES, build_payload, resolve_view, write_html
@@ -211,7 +212,6 @@ def test_search_and_panel_present(page_path: pathlib.Path) -> None:
     page = page_path.read_text(encoding="utf-8")
     assert 'id="search"' in page and 'id="panel"' in page
     assert "network.focus(" in page and "selectNodes(" in page
-    assert "stabilizationIterationsDone" in page and "physics: false" in page
 
 
 def test_deterministic_output(tmp_path: pathlib.Path) -> None:
@@ -271,17 +271,29 @@ def test_empty_graph(tmp_path: pathlib.Path) -> None:
     assert data["nodes"] == [] and data["edges"] == []
 
 
-def test_large_graph_uses_bounded_stabilisation(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import kg.export.html_layout as layout_mod
-    import kg.export.html_views as views_mod
+def test_large_graph_layout_places_nodes_near_their_neighbours(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.export.html_layout as mod
 
-    monkeypatch.setattr(views_mod, "FULL_LAYOUT_MAX", 5)
-    monkeypatch.setattr(layout_mod, "FULL_LAYOUT_MAX", 5)
-    page = write_html(make_graph(), tmp_path / "g.html").read_text(encoding="utf-8")
-    assert embedded_data(page)["physics"] is True
-    iterations = [int(x) for x in re.findall(r"iterations:\s*(\d+)", page.split("new vis.Network(")[0][-20000:])]
-    assert iterations and max(iterations) <= 200
-    assert re.search(r'network\.on\("stabilizationIterationsDone", function \(\) \{ network\.setOptions\(\{ physics: false \}\);', page)
+    monkeypatch.setattr(mod, "FULL_LAYOUT_MAX", 20)
+    monkeypatch.setattr(mod, "ANCHORS", 4)
+    # four hubs with 15 leaves each, and 5 isolated nodes
+    edges = [(hub, 4 + hub * 15 + leaf) for hub in range(4) for leaf in range(15)]
+    pos = mod.layout(69, edges)
+    assert pos.shape == (69, 2) and np.isfinite(pos).all()
+    assert (pos == mod.layout(69, list(reversed(edges)))).all()  # deterministic, order-free
+    for hub in range(4):
+        leaves = pos[4 + hub * 15: 4 + (hub + 1) * 15]
+        own = np.linalg.norm(leaves - pos[hub], axis=1).max()
+        others = min(np.linalg.norm(pos[other] - pos[hub]) for other in range(4) if other != hub)
+        assert own < others / 2  # each leaf sits by its hub
+    assert len({tuple(p) for p in pos.round(6)}) == 69
+    assert (np.linalg.norm(pos[64:], axis=1) > 1.0).all()  # unconnected ones on the outer ring
+
+
+def test_page_never_runs_physics(page_path: pathlib.Path) -> None:
+    page = page_path.read_text(encoding="utf-8")
+    assert "physics: { enabled: false, stabilization: false }" in page
+    assert all(isinstance(n["x"], float) for n in embedded_data(page)["nodes"])
 
 
 def test_minimal_and_unknown_nodes_render(tmp_path: pathlib.Path) -> None:

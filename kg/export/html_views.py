@@ -12,7 +12,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from kg.export.html_layout import FULL_LAYOUT_MAX, layout, spread
+from kg.export.html_layout import layout, spread
 
 __all__ = ["VIEWS", "NODE_STYLES", "EDGE_COLOURS", "resolve_view", "build_payload"]
 
@@ -310,9 +310,8 @@ def _edge_row(ix: _Index, u: str, v: str, key: str, data: dict[str, Any]) -> dic
     return row
 
 
-def _place(records: list[dict[str, Any]], edges: list[tuple[int, int]]) -> bool:
-    """Give drawn records ``x``/``y`` (deterministic layout); True when the browser should still
-    run a bounded physics stabilisation (graphs too large for the Python layout)."""
+def _place(records: list[dict[str, Any]], edges: list[tuple[int, int]]) -> None:
+    """Give drawn records ``x``/``y`` (deterministic layout; the browser runs no physics)."""
     coords = layout(len(records), edges)
     scale = _SCALE * math.sqrt(max(len(records), 1)) + 150.0
     sizes = np.array([r["size"] for r in records], dtype=float)
@@ -320,7 +319,6 @@ def _place(records: list[dict[str, Any]], edges: list[tuple[int, int]]) -> bool:
     for i, record in enumerate(records):
         record["x"] = round(float(coords[i, 0]), 1)
         record["y"] = round(float(coords[i, 1]), 1)
-    return len(records) > FULL_LAYOUT_MAX
 
 
 # --------------------------------------------------------------------------------------------
@@ -386,7 +384,7 @@ def build_payload(graph: nx.MultiDiGraph, *, title: str = "NeuroAI knowledge gra
 
     nodes = [_record(ix, n, mod_index) for n in drawn]
     where = {n: i for i, n in enumerate(drawn)}
-    physics = _place(nodes, [(where[e["from"]], where[e["to"]]) for e in edges])
+    _place(nodes, [(where[e["from"]], where[e["to"]]) for e in edges])
     extras = [_record(ix, n, mod_index, limit=EXTRA_LIST_MAX) for n in extra]
 
     # the entities view draws no papers: carry the ones its panels list (abstracts while few)
@@ -427,7 +425,6 @@ def build_payload(graph: nx.MultiDiGraph, *, title: str = "NeuroAI knowledge gra
         "shown_nodes": len(nodes),
         "hidden_nodes": graph.number_of_nodes() - len(nodes),
         "shown_edges": len(edges),
-        "physics": physics,
         "types": types,
         "edge_colors": dict(sorted(EDGE_COLOURS.items())),
         "modalities": [{"id": m, "label": ix.name[m], "papers": papers_per_mod[m]} for m in modalities],
