@@ -452,3 +452,21 @@ def test_cli_export_html_view(tmp_path: pathlib.Path) -> None:
     assert data["view"] == "entities" and len(data["nodes"]) == 7
     bad = CliRunner().invoke(main, ["export", "--graph", str(tmp_path), "--format", "html", "--view", "x", "-o", str(out)])
     assert bad.exit_code == 2 and "'x' is not one of" in bad.output
+
+
+def test_byte_identical_across_hash_seeds(tmp_path: pathlib.Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    script = ("import pathlib, sys; sys.path.insert(0, sys.argv[1]); from test_export_html import make_graph; "
+              "from kg.export.html import write_html; "
+              "[write_html(make_graph(), pathlib.Path(sys.argv[2]) / f'{v}.html', view=v) for v in ('papers', 'entities')]")
+    pages = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        out.mkdir()
+        subprocess.run([sys.executable, "-c", script, str(pathlib.Path(__file__).parent), str(out)], check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed})
+        pages.append([(out / f"{v}.html").read_bytes() for v in ("papers", "entities")])
+    assert pages[0] == pages[1]
