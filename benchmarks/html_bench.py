@@ -1,5 +1,5 @@
 """Benchmark the interactive page at scale: synthetic graphs (per the graph contract) of 1k, 10k and
-50k nodes → page size, export time, and time to first draw and until ready (drawn, still, labels sized) in headless Chromium.
+50k nodes → page size, export time, time to first draw and until ready, in headless Chromium.
 
 Usage: .venv/bin/python benchmarks/html_bench.py [--sizes 1000,10000,50000] [--views auto,full]
 Needs the ``playwright`` package and Debian's /usr/bin/chromium (never ``playwright install``).
@@ -9,6 +9,7 @@ Prints a Markdown table (the one in the README).
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import pathlib
 import platform
@@ -50,18 +51,18 @@ def synthetic_graph(n_nodes: int, seed: int = 7) -> nx.MultiDiGraph:
         g.add_node(node, type="Dataset", label=f"Dataset {i}", aliases=[f"Dataset {i}"], vocab="", broader=[], papers=0)
     for label, node in zip(MODALITIES, mods):
         g.add_node(node, type="Modality", label=label, aliases=[label], vocab="", broader=[], papers=0)
-    weights_m = [1.0 / (i + 1) for i in range(n_methods)]
-    weights_d = [1.0 / (i + 1) for i in range(n_datasets)]
-    weights_mod = [1.0 / (i + 1) ** 0.7 for i in range(len(mods))]
+    cum_m = list(itertools.accumulate(1.0 / (i + 1) for i in range(n_methods)))
+    cum_d = list(itertools.accumulate(1.0 / (i + 1) for i in range(n_datasets)))
+    cum_mod = list(itertools.accumulate(1.0 / (i + 1) ** 0.7 for i in range(len(mods))))
     n_claims = max(0, n_nodes - n_papers - n_methods - n_datasets - len(mods))
     claims_left = n_claims
     for p in range(n_papers):
         paper = f"paper/p{p}"
         year = rng.choice([0, 0, 0] + list(range(2015, 2026)) * 2)
         picks = {("usesMethod" if rng.random() > 0.2 else "proposesMethod", m)
-                 for m in rng.choices(methods, weights_m, k=3)}
-        picks |= {("usesDataset", d) for d in rng.choices(datasets, weights_d, k=rng.randint(0, 2))}
-        picks |= {("hasModality", m) for m in rng.choices(mods, weights_mod, k=rng.randint(1, 2))}
+                 for m in rng.choices(methods, cum_weights=cum_m, k=3)}
+        picks |= {("usesDataset", d) for d in rng.choices(datasets, cum_weights=cum_d, k=rng.randint(0, 2))}
+        picks |= {("hasModality", m) for m in rng.choices(mods, cum_weights=cum_mod, k=rng.randint(1, 2))}
         sentences = []
         for kind, target in sorted(picks):
             sentences.append(f"We {'propose' if kind.startswith('proposes') else 'use'} {g.nodes[target]['label']} here.")

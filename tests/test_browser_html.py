@@ -174,6 +174,27 @@ def test_entities_view_page(browser, sample: pathlib.Path, tmp_path: pathlib.Pat
         page.close()
 
 
+def test_search_draws_a_node_that_was_not_drawn(browser, sample: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    graph = read_json(sample / "graph.json")
+    page = Session(browser, write_html(graph, tmp_path / "top.html", view="papers", max_nodes=150))
+    try:
+        assert page.js("window.kgNetwork.body.data.nodes.length") == 150
+        drawn = set(page.js("window.kgNetwork.body.data.nodes.getIds()"))
+        # a method outside the drawing, with few links (its panel lists them all), one to a drawn paper
+        target = min(n for n, a in graph.nodes(data=True) if a["type"] == "Method" and n not in drawn
+                     and graph.degree(n) <= 5 and any(p in drawn for p in graph.predecessors(n)))
+        page.page.fill("#search", graph.nodes[target]["label"])
+        assert "not drawn" in page.page.locator("#search-results li").first.inner_text()
+        page.page.press("#search", "Enter")
+        assert page.js("window.kgNetwork.getSelectedNodes()") == [target]
+        assert page.js("window.kgNetwork.body.data.nodes.length") == 151
+        linked = set(page.js("id => window.kgNetwork.getConnectedNodes(id)", target))
+        assert linked == {p for p in graph.to_undirected(as_view=True)[target] if p in drawn}
+        assert page.errors == []
+    finally:
+        page.close()
+
+
 def test_hostile_title_stays_text(browser, tmp_path: pathlib.Path) -> None:
     source = tmp_path / "xss.jsonl"
     source.write_text(json.dumps({"title": XSS_TITLE, "date": "2024-01-02", "abstract":

@@ -250,6 +250,7 @@
           var a = id < it.id ? id : it.id, b = id < it.id ? it.id : id;
           e = { id: a + "|coOccurs|" + b, from: a, to: b, type: "coOccurs", weight: it.n, examples: [] };
         } else {
+          if (!it.dir) { return; }  /* "co-occurs most with" is no edge of this view */
           var from = it.dir === "out" ? id : it.id, to = it.dir === "out" ? it.id : id;
           e = { id: from + "|" + it.rel + "|" + to, from: from, to: to, type: it.rel, evidence: [] };
           if (it.rel.indexOf("proposes") === 0) { e.role = "proposed"; } else if (it.rel.indexOf("uses") === 0) { e.role = "used"; }
