@@ -36,6 +36,7 @@ def main() -> None:
         box = page.locator("#network canvas").bounding_box()
         at = page.evaluate("id => window.kgNetwork.canvasToDOM(window.kgNetwork.getPosition(id))", paper)
         page.mouse.click(box["x"] + at["x"], box["y"] + at["y"])
+        page.mouse.move(box["x"] + 20, box["y"] + box["height"] - 20)  # no tooltip over the panel
         page.wait_for_timeout(300)
         page.screenshot(path=str(ROOT / "docs" / "graph-page.png"))
         page.goto(write_html(graph, pathlib.Path(tmp) / "entities.html", view="entities").as_uri())
