@@ -156,6 +156,30 @@ def test_click_opens_panel_with_highlighted_abstract(session: Session, sample: p
     assert session.page.locator("#panel .badge").inner_text() in {"Method", "Dataset", "Modality"}
 
 
+def test_edge_hover_shows_its_evidence_sentence(session: Session, sample: pathlib.Path) -> None:
+    graph = read_json(sample / "graph.json")
+    # an evidence-bearing paper->method edge whose midpoint touches no node and no other edge
+    found = session.js("""() => {
+        const net = window.kgNetwork;
+        for (const e of net.body.data.edges.get()) {
+            if (!e.id.includes("|usesMethod|")) continue;
+            const a = net.getPosition(e.from), b = net.getPosition(e.to);
+            const dom = net.canvasToDOM({x: (a.x + b.x) / 2, y: (a.y + b.y) / 2});
+            if (net.getNodeAt(dom) === undefined && net.getEdgeAt(dom) === e.id) return [e.id, dom];
+        }
+        return null; }""")
+    assert found, "no edge with a free midpoint"
+    edge_id, at = found
+    u, key, v = edge_id.split("|")
+    sentence = graph.edges[u, v, key]["evidence"][0]["sentence"]
+    box = session.page.locator("#network canvas").bounding_box()
+    session.page.mouse.move(box["x"] + at["x"] - 3, box["y"] + at["y"] - 3)
+    session.page.mouse.move(box["x"] + at["x"], box["y"] + at["y"])
+    tip = session.page.locator("div.vis-tooltip")
+    tip.wait_for(state="visible", timeout=5000)
+    assert sentence[:60] in tip.inner_text().replace("\n", " ")
+
+
 def test_entities_view_page(browser, sample: pathlib.Path, tmp_path: pathlib.Path) -> None:
     graph = read_json(sample / "graph.json")
     page = Session(browser, write_html(graph, tmp_path / "entities.html", view="entities"))
