@@ -85,10 +85,12 @@ def build(
     html: bool = True,
     progress: Callable[[int], None] | None = None,
     formats: Iterable[str] | None = None,
+    view: str = "auto",
 ) -> BuildResult:
     """Run the whole job and write the export ``formats`` (names in ``kg.export.registry``; default
     ``graph.json``, ``graph.ttl``, ``graph.nt``, ``graph.html``). ``graph.json`` is always written:
-    ``kg export`` reads it."""
+    ``kg export`` reads it. ``view``: which view of the graph the page shows (see
+    :func:`kg.export.html.render_html`)."""
     ontology = ontology or default_ontology_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
     log = ReadLog()
@@ -135,6 +137,6 @@ def build(
     for exporter in map(get_exporter, dict.fromkeys(["json", *names])):
         target = exporter.default_path(out_dir)
         started = time.perf_counter()
-        files.extend(exporter.write(graph, target))
+        files.extend(exporter.write(graph, target, view=view))
         timings[f"export:{target.name}"] = time.perf_counter() - started
     return BuildResult(graph, log, stats, files, timings, extracted=len(fresh), cached=len(unique) - len(fresh))

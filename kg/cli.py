@@ -29,13 +29,14 @@ def main() -> None:
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64), help="Extraction processes.")
 @click.option("--no-cache", is_flag=True, help="Re-extract every paper instead of reusing outputs/extractions.jsonl.")
 @click.option("--no-html", is_flag=True, help="Skip the interactive page.")
+@click.option("--view", type=click.Choice(["auto", "papers", "entities", "full"]), default="auto", show_default=True, help="What the page draws: papers with their entities and claims, entities linked by co-occurrence, everything (full); auto = papers up to 2,000 nodes, else entities.")
 @click.option("--ontology", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Vocabulary folder (default: the repository's ontology/).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any input record was skipped or repaired.")
 @click.option("--formats", "formats_text", default=",".join(DEFAULT_BUILD_FORMATS), show_default=True,
               help="Comma-separated export formats (see `kg export --help`), or `all`; graph.json is always written.")
 def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int, no_cache: bool, no_html: bool,
-          ontology: Path | None, quiet: bool, strict: bool, formats_text: str) -> None:
+          view: str, ontology: Path | None, quiet: bool, strict: bool, formats_text: str) -> None:
     """Read INPUTS (files or folders), extract, assemble and write the graph to OUTPUT."""
     from kg.build import build as run_build
     from kg.export.registry import parse_formats
@@ -50,7 +51,7 @@ def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int, n
             click.echo(f"  extracted {count} papers…", err=True)
 
     result = run_build(list(inputs), out_dir, fmt=fmt, ontology=ontology, n_process=jobs,
-                       use_cache=not no_cache, html=not no_html, progress=progress, formats=formats)
+                       use_cache=not no_cache, html=not no_html, progress=progress, formats=formats, view=view)
     for warning in result.log.warnings:
         click.echo(f"warning: {warning}", err=True)
     if result.log.read == 0:
@@ -113,7 +114,8 @@ def eval_command(gold: Path, corpus: tuple[Path, ...], errors: bool, as_json: bo
 @click.option("--graph", "graph_dir", default="outputs", show_default=True, type=click.Path(exists=True, file_okay=False, path_type=Path), help="A build's output folder.")
 @click.option("--format", "fmt", required=True, type=click.Choice(list(EXPORTERS)))
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="File (a folder for neo4j and csv); default: in the --graph folder, as kg build names it.")
-def export(graph_dir: Path, fmt: str, output: Path | None) -> None:
+@click.option("--view", type=click.Choice(["auto", "papers", "entities", "full"]), default="auto", show_default=True, help="For --format html: what the page draws (see kg build --help).")
+def export(graph_dir: Path, fmt: str, output: Path | None, view: str) -> None:
     """Write another format from an already built graph (no re-extraction)."""
     from kg.export.json_graph import read_json
     from kg.export.registry import get_exporter
@@ -131,7 +133,7 @@ def export(graph_dir: Path, fmt: str, output: Path | None) -> None:
         graph = read_json(source)
     except json.JSONDecodeError as error:
         raise click.ClickException(f"{source}:{error.lineno}: not a graph.json written by kg build ({error.msg})") from error
-    for path in exporter.write(graph, target):
+    for path in exporter.write(graph, target, view=view):
         click.echo(f"wrote {path}")
 
 

@@ -7,16 +7,21 @@ import pathlib
 import re
 
 import networkx as nx
+import numpy as np
 import pytest
 
-from kg.export.html import NODE_STYLES, write_html
+from kg.export.html import NODE_STYLES, build_payload, resolve_view, write_html
 
 HOSTILE_TITLE = "<img src=x onerror=alert(1)> </script><script>alert(2)</script> & <!-- x"
 TYPES = ["Paper", "Method", "Dataset", "Modality", "Claim"]
+ABSTRACT_1 = "We propose DeepV4, a transformer model. It outperforms CNN on Allen Brain Observatory."
+ABSTRACT_2 = "We use MCMC on Neuropixels recordings from the IBL dataset."
 
 
 def _ev(sentence: str, text: str, section: str = "abstract") -> dict:
-    start = sentence.find(text)
+    """Evidence with offsets in the paper's abstract (as the extractor records them)."""
+    base = next((a.find(sentence) for a in (ABSTRACT_1, ABSTRACT_2) if sentence in a), 0)
+    start = base + sentence.find(text)
     return {"sentence": sentence, "section": section, "start": start, "end": start + len(text),
             "text": text, "extractor": "test", "confidence": 0.9}
 
@@ -42,10 +47,8 @@ def make_graph(hostile: bool = False) -> nx.MultiDiGraph:
     """Two papers, three methods, two datasets, two modalities, two claims (per the graph contract)."""
     g = nx.MultiDiGraph()
     t1 = HOSTILE_TITLE if hostile else "Transformers predict neural responses in macaque V4 across many stimuli"
-    p1 = _paper(g, "p1", t1, "We propose DeepV4, a transformer model. It outperforms CNN on Allen Brain Observatory.",
-                "2023-09-02", "https://arxiv.org/abs/2309.00001")
-    p2 = _paper(g, "p2", "Bayesian bi-clustering of spiking activity",
-                "We use MCMC on Neuropixels recordings from the IBL dataset.", "")
+    p1 = _paper(g, "p1", t1, ABSTRACT_1, "2023-09-02", "https://arxiv.org/abs/2309.00001")
+    p2 = _paper(g, "p2", "Bayesian bi-clustering of spiking activity", ABSTRACT_2, "")
     _entity(g, "method/deepv4", "Method", "DeepV4", ["DeepV4", "deep-v4"], 1)
     _entity(g, "method/cnn", "Method", "convolutional neural network", ["CNN", "convolutional neural network"], 1)
     _entity(g, "method/mcmc", "Method", "Markov chain Monte Carlo", ["MCMC", "Markov chain Monte Carlo"], 1)
@@ -209,7 +212,6 @@ def test_search_and_panel_present(page_path: pathlib.Path) -> None:
     page = page_path.read_text(encoding="utf-8")
     assert 'id="search"' in page and 'id="panel"' in page
     assert "network.focus(" in page and "selectNodes(" in page
-    assert "stabilizationIterationsDone" in page and "physics: false" in page
 
 
 def test_deterministic_output(tmp_path: pathlib.Path) -> None:
@@ -251,7 +253,7 @@ def test_failed_write_keeps_old_file_and_no_temp(tmp_path: pathlib.Path, monkeyp
 
 def test_max_nodes_keeps_top_degree(tmp_path: pathlib.Path) -> None:
     g = make_graph()
-    page = write_html(g, tmp_path / "g.html", max_nodes=4).read_text(encoding="utf-8")
+    page = write_html(g, tmp_path / "g.html", view="papers", max_nodes=4).read_text(encoding="utf-8")
     data = embedded_data(page)
     top = sorted(g.nodes, key=lambda n: (-g.degree(n), n))[:4]
     assert sorted(n["id"] for n in data["nodes"]) == sorted(top)
@@ -259,6 +261,9 @@ def test_max_nodes_keeps_top_degree(tmp_path: pathlib.Path) -> None:
     kept = set(top)
     assert all(e["from"] in kept and e["to"] in kept for e in data["edges"])
     assert "7 nodes hidden" in page
+    # the rest stay reachable by search (records without a position, drawn on demand)
+    assert sorted(n["id"] for n in data["extra"]) == sorted(set(g.nodes) - kept)
+    assert all("x" not in n for n in data["extra"])
 
 
 def test_empty_graph(tmp_path: pathlib.Path) -> None:
@@ -266,15 +271,29 @@ def test_empty_graph(tmp_path: pathlib.Path) -> None:
     assert data["nodes"] == [] and data["edges"] == []
 
 
-def test_large_graph_uses_bounded_stabilisation(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import kg.export.html as mod
+def test_large_graph_layout_places_nodes_near_their_neighbours(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.export.html_layout as mod
 
-    monkeypatch.setattr(mod, "_FULL_LAYOUT_MAX", 5)
-    page = write_html(make_graph(), tmp_path / "g.html").read_text(encoding="utf-8")
-    assert embedded_data(page)["physics"] is True
-    iterations = [int(x) for x in re.findall(r"iterations:\s*(\d+)", page.split("new vis.Network(")[0][-20000:])]
-    assert iterations and max(iterations) <= 200
-    assert 'network.on("stabilizationIterationsDone", function () { network.setOptions({ physics: false }); });' in page
+    monkeypatch.setattr(mod, "FULL_LAYOUT_MAX", 20)
+    monkeypatch.setattr(mod, "ANCHORS", 4)
+    # four hubs with 15 leaves each, and 5 isolated nodes
+    edges = [(hub, 4 + hub * 15 + leaf) for hub in range(4) for leaf in range(15)]
+    pos = mod.layout(69, edges)
+    assert pos.shape == (69, 2) and np.isfinite(pos).all()
+    assert (pos == mod.layout(69, list(reversed(edges)))).all()  # deterministic, order-free
+    for hub in range(4):
+        leaves = pos[4 + hub * 15: 4 + (hub + 1) * 15]
+        own = np.linalg.norm(leaves - pos[hub], axis=1).max()
+        others = min(np.linalg.norm(pos[other] - pos[hub]) for other in range(4) if other != hub)
+        assert own < others / 2  # each leaf sits by its hub
+    assert len({tuple(p) for p in pos.round(6)}) == 69
+    assert (np.linalg.norm(pos[64:], axis=1) > 1.0).all()  # unconnected ones on the outer ring
+
+
+def test_page_never_runs_physics(page_path: pathlib.Path) -> None:
+    page = page_path.read_text(encoding="utf-8")
+    assert "physics: { enabled: false, stabilization: false }" in page
+    assert all(isinstance(n["x"], float) for n in embedded_data(page)["nodes"])
 
 
 def test_minimal_and_unknown_nodes_render(tmp_path: pathlib.Path) -> None:
@@ -288,3 +307,166 @@ def test_minimal_and_unknown_nodes_render(tmp_path: pathlib.Path) -> None:
     assert by_id["thing/x"]["type"] == "Other"
     assert data["edges"][0]["type"] == "mentions" and data["edges"][0]["evidence"] == []
     assert "Other" in {t["name"] for t in data["types"]}
+
+
+# --------------------------------------------------------------------------------------------
+# views, filters, panel data
+# --------------------------------------------------------------------------------------------
+def test_auto_view_is_papers_for_small_graphs_and_entities_for_large(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.export.html_views as mod
+
+    g = make_graph()
+    assert resolve_view(g)[0] == "papers"
+    assert resolve_view(g, "full") == ("papers", g.number_of_nodes())
+    monkeypatch.setattr(mod, "AUTO_PAPERS_MAX", 5)
+    assert resolve_view(g)[0] == "entities"
+    with pytest.raises(ValueError, match="unknown view 'ego'"):
+        resolve_view(g, "ego")
+
+
+def test_entities_view_draws_cooccurrence(tmp_path: pathlib.Path) -> None:
+    g = make_graph()
+    data = embedded_data(write_html(g, tmp_path / "e.html", view="entities").read_text(encoding="utf-8"))
+    assert data["view"] == "entities"
+    entities = sorted(n for n, a in g.nodes(data=True) if a["type"] in {"Method", "Dataset", "Modality"})
+    assert [n["id"] for n in data["nodes"]] == entities
+    assert {t["name"] for t in data["types"]} == {"Method", "Dataset", "Modality"}
+    co = {(e["from"], e["to"]): e["weight"] for e in data["edges"] if e["type"] == "coOccurs"}
+    # electrophysiology is in both papers: linked to the entities of each, once per shared paper
+    assert co[("method/mcmc", "modality/ephys")] == 1
+    assert co[("method/cnn", "method/deepv4")] == 1
+    assert ("method/cnn", "method/mcmc") not in co  # never in the same paper
+    example = next(e for e in data["edges"] if e["id"] == "method/cnn|coOccurs|method/deepv4")
+    assert example["examples"] == ["Transformers predict neural responses in macaque V4 across many stimuli"]
+    # typed entity-entity edges stay; papers are carried for the panels, with their abstracts
+    assert [e["type"] for e in data["edges"] if e["type"] != "coOccurs"] == ["outperforms"]
+    assert sorted(p["id"] for p in data["papers"]) == ["paper/p1", "paper/p2"]
+    assert data["papers"][0]["attrs"]["abstract"] == ABSTRACT_1
+
+
+def test_filter_keys_year_modality_role() -> None:
+    data = build_payload(make_graph(), view="papers")
+    mods = [m["id"] for m in data["modalities"]]
+    assert mods == ["modality/calcium", "modality/ephys"]  # sorted by label
+    assert [m["papers"] for m in data["modalities"]] == [1, 2]
+    assert data["years"] == [2023, 2023] and data["undated"] == 1
+    by_id = {n["id"]: n for n in data["nodes"]}
+    assert by_id["paper/p1"]["years"] == [2023] and by_id["paper/p2"]["years"] == []
+    assert [mods[i] for i in by_id["paper/p2"]["mods"]] == ["modality/ephys"]
+    assert by_id["method/deepv4"]["roles"] == ["proposed"]
+    assert by_id["method/cnn"]["roles"] == ["used"]
+    assert by_id["method/mcmc"]["years"] == []  # its only paper is undated
+    assert [mods[i] for i in by_id["method/mcmc"]["mods"]] == ["modality/ephys"]
+    assert [mods[i] for i in by_id["modality/calcium"]["mods"]] == ["modality/calcium", "modality/ephys"]
+    assert by_id["claim/p2/0"]["paper"] == "paper/p2"
+    roles = {e["type"]: e.get("role") for e in data["edges"]}
+    assert roles["proposesMethod"] == "proposed" and roles["usesDataset"] == "used" and roles["hasModality"] is None
+
+
+def test_abstract_mentions_carry_offsets() -> None:
+    data = build_payload(make_graph(), view="papers")
+    paper = next(n for n in data["nodes"] if n["id"] == "paper/p2")
+    abstract = paper["attrs"]["abstract"]
+    assert {section for section, *_ in paper["marks"]} == {"abstract"}
+    found = {(abstract[start:end], target) for _, start, end, target in paper["marks"]}
+    assert found == {("MCMC", "method/mcmc"), ("IBL", "dataset/ibl"), ("Neuropixels", "modality/ephys")}
+
+
+def test_entity_panel_lists_papers_cooccurring_and_claims() -> None:
+    data = build_payload(make_graph(), view="papers")
+    ephys = {s["name"]: s for s in next(n for n in data["nodes"] if n["id"] == "modality/ephys")["relations"]}
+    assert [i["id"] for i in ephys["Papers"]["items"]] == ["paper/p1", "paper/p2"]  # newest first
+    top = ephys["Co-occurs most with"]["items"]
+    assert {i["id"] for i in top} == {"method/cnn", "method/deepv4", "dataset/allen", "modality/calcium",
+                                      "method/mcmc", "dataset/ibl"}
+    assert all(i["n"] == 1 for i in top)
+    mcmc = {s["name"]: s for s in next(n for n in data["nodes"] if n["id"] == "method/mcmc")["relations"]}
+    assert [i["id"] for i in mcmc["Claims about it"]["items"]] == ["claim/p2/0"]
+
+
+def test_long_panel_lists_are_capped_and_counted() -> None:
+    from kg.export.html_views import LIST_MAX
+
+    g = nx.MultiDiGraph()
+    _entity(g, "method/popular", "Method", "Popular", ["Popular"], 60)
+    for i in range(60):
+        node = _paper(g, f"q{i:02d}", f"Paper {i:02d}", "Uses Popular.", f"{2000 + i % 20}-01-01")
+        _edge(g, node, "method/popular", "usesMethod", [("Uses Popular.", "Popular")])
+    data = build_payload(g, view="papers")
+    papers = next(s for s in next(n for n in data["nodes"] if n["id"] == "method/popular")["relations"]
+                  if s["name"] == "Papers")
+    assert papers["total"] == 60 and len(papers["items"]) == LIST_MAX
+    years = [int(i["id"][len("paper/q"):]) % 20 for i in papers["items"]]
+    assert years == sorted(years, reverse=True) and years[0] == 19  # newest first
+
+
+def test_every_referenced_node_has_a_name(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.export.html_views as mod
+
+    monkeypatch.setattr(mod, "SEARCH_MAX", 2)
+    for view in ("papers", "entities"):
+        data = build_payload(make_graph(), view=view, max_nodes=3)
+        records = {r["id"] for r in data["nodes"] + data["extra"] + data["papers"]}
+        referenced = {i["id"] for r in data["nodes"] + data["extra"] + data["papers"]
+                      for s in r["relations"] for i in s["items"]}
+        assert referenced and referenced <= records | set(data["names"])
+        assert all(kind and name for kind, name in data["names"].values())
+
+
+def test_large_graph_default_view_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default page of a graph far larger than its budgets draws, lists and carries bounded amounts."""
+    import kg.export.html_views as mod
+
+    g = nx.MultiDiGraph()
+    for m in range(40):
+        _entity(g, f"method/m{m:02d}", "Method", f"M{m:02d}", [f"M{m:02d}"], 0)
+    for p in range(120):
+        node = _paper(g, f"p{p:03d}", f"Paper {p}", "Uses M00 and M01.", "2020-01-01")
+        for m in {0, 1, p % 40}:
+            _edge(g, node, f"method/m{m:02d}", "usesMethod", [("Uses M00 and M01.", "M00")])
+    monkeypatch.setattr(mod, "AUTO_PAPERS_MAX", 100)
+    monkeypatch.setattr(mod, "DEFAULT_MAX_NODES", {"papers": 50, "entities": 10})
+    monkeypatch.setattr(mod, "SEARCH_MAX", 7)
+    monkeypatch.setattr(mod, "PAPERS_MAX", 30)
+    monkeypatch.setattr(mod, "FULL_PAPERS_MAX", 20)
+    data = build_payload(g)
+    assert data["view"] == "entities"
+    assert [n["id"] for n in data["nodes"]][:2] == ["method/m00", "method/m01"]  # the most used are drawn
+    assert len(data["nodes"]) == 10 and len(data["extra"]) == 7 and len(data["papers"]) == 30
+    assert all("abstract" not in p["attrs"] for p in data["papers"])  # too many for abstracts
+    assert all(len(e["examples"]) <= 3 for e in data["edges"])
+
+
+def test_cli_export_html_view(tmp_path: pathlib.Path) -> None:
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    from kg.export.json_graph import write_json
+
+    write_json(make_graph(), tmp_path / "graph.json")
+    out = tmp_path / "entities.html"
+    result = CliRunner().invoke(main, ["export", "--graph", str(tmp_path), "--format", "html",
+                                       "--view", "entities", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = embedded_data(out.read_text(encoding="utf-8"))
+    assert data["view"] == "entities" and len(data["nodes"]) == 7
+    bad = CliRunner().invoke(main, ["export", "--graph", str(tmp_path), "--format", "html", "--view", "x", "-o", str(out)])
+    assert bad.exit_code == 2 and "'x' is not one of" in bad.output
+
+
+def test_byte_identical_across_hash_seeds(tmp_path: pathlib.Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    script = ("import pathlib, sys; sys.path.insert(0, sys.argv[1]); from test_export_html import make_graph; "
+              "from kg.export.html import write_html; "
+              "[write_html(make_graph(), pathlib.Path(sys.argv[2]) / f'{v}.html', view=v) for v in ('papers', 'entities')]")
+    pages = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        out.mkdir()
+        subprocess.run([sys.executable, "-c", script, str(pathlib.Path(__file__).parent), str(out)], check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed})
+        pages.append([(out / f"{v}.html").read_bytes() for v in ("papers", "entities")])
+    assert pages[0] == pages[1]

@@ -28,15 +28,18 @@ class Exporter:
     suffix: str
     description: str
     folder: bool = False
+    options: tuple[str, ...] = ()  # keyword options the writer accepts (e.g. the page's ``view``)
 
     def default_path(self, out_dir: Path) -> Path:
         """Where ``kg build`` writes it: ``graph<suffix>``, or a folder named after the format."""
         return Path(out_dir) / (self.name if self.folder else f"graph{self.suffix}")
 
-    def write(self, graph: nx.MultiDiGraph, path: Path) -> list[Path]:
-        """Write the graph to ``path`` and return the files written."""
+    def write(self, graph: nx.MultiDiGraph, path: Path, **options: object) -> list[Path]:
+        """Write the graph to ``path`` and return the files written; ``options`` this format does
+        not take are ignored, so one set can be passed to every format of a build."""
         module, function = self.writer.split(":")
-        written = getattr(importlib.import_module(module), function)(graph, Path(path))
+        accepted = {name: value for name, value in options.items() if name in self.options}
+        written = getattr(importlib.import_module(module), function)(graph, Path(path), **accepted)
         return list(written) if isinstance(written, (list, tuple)) else [written]
 
 
@@ -45,7 +48,7 @@ _EXPORTERS = (
     Exporter("turtle", "kg.export.rdf:write_turtle", ".ttl", "RDF Turtle following ontology/kg.ttl"),
     Exporter("ntriples", "kg.export.rdf:write_ntriples", ".nt", "RDF N-Triples, sorted, for bulk loaders"),
     Exporter("jsonld", "kg.export.jsonld:write_jsonld", ".jsonld", "compact JSON-LD with the context of ontology/context.jsonld"),
-    Exporter("html", "kg.export.html:write_html", ".html", "interactive page that works offline"),
+    Exporter("html", "kg.export.html:write_html", ".html", "interactive page that works offline", options=("view",)),
     Exporter("graphml", "kg.export.graphml:write_graphml", ".graphml", "GraphML for Gephi, Cytoscape, yEd, networkx, igraph"),
     Exporter("gexf", "kg.export.gexf:write_gexf", ".gexf", "GEXF 1.3 for Gephi"),
     Exporter("cytoscape", "kg.export.cytoscape:write_cytoscape", ".cyjs", "Cytoscape.js JSON for Cytoscape desktop and Cytoscape.js"),

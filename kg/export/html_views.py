@@ -1,0 +1,451 @@
+"""The data behind the interactive page: one JSON payload per view (``papers``: papers, entities and
+claims; ``entities``: methods × datasets × modalities joined by co-occurrence), read only from the graph contract."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from kg.export.html_layout import layout, spread
+from kg.identifiers import parse_curie
+from kg.identifiers import url as identifier_url
+
+__all__ = ["VIEWS", "NODE_STYLES", "EDGE_COLOURS", "resolve_view", "build_payload"]
+
+#: ``auto`` picks ``papers`` for graphs up to ``AUTO_PAPERS_MAX`` nodes and ``entities`` above;
+#: ``full`` is the papers view with every node drawn.
+VIEWS = ("auto", "papers", "entities", "full")
+AUTO_PAPERS_MAX = 2000
+DEFAULT_MAX_NODES = {"papers": 2000, "entities": 1200}
+SEARCH_MAX = 5000  # records beyond the drawn nodes that search can still reach (the best-connected)
+LIST_MAX = 25  # items per side-panel section (the rest are counted)
+EXTRA_LIST_MAX = 5  # the same for records that are not drawn
+PAPERS_MAX = 3000  # paper records the entities view carries for its panels (others: title only)
+FULL_PAPERS_MAX = 1500  # up to this many, with abstracts and claims
+COOCCUR_TOP = 10  # "co-occurs most with" entries per entity
+EDGES_PER_ENTITY = 6  # strongest co-occurrence edges drawn per entity in the entities view
+
+#: Visual style per node type: (colour, vis-network shape, legend glyph).
+NODE_STYLES: dict[str, tuple[str, str, str]] = {
+    "Paper": ("#4e79a7", "square", "\u25a0"),
+    "Method": ("#f28e2b", "dot", "\u25cf"),
+    "Dataset": ("#59a14f", "diamond", "\u25c6"),
+    "Modality": ("#b07aa1", "triangle", "\u25b2"),
+    "Claim": ("#e0b000", "star", "\u2605"),
+}
+OTHER_STYLE = ("#8c8c8c", "hexagon", "\u2b22")
+
+#: Edge colour per edge type; anything else is grey.
+EDGE_COLOURS: dict[str, str] = {
+    "proposesMethod": "#f28e2b",
+    "usesMethod": "#f6b97c",
+    "proposesDataset": "#59a14f",
+    "usesDataset": "#9ccb95",
+    "hasModality": "#c9a6c0",
+    "hasClaim": "#e6cf73",
+    "about": "#b5b5b5",
+    "outperforms": "#d62728",
+    "coOccurs": "#9aa7b8",
+}
+
+ENTITY_TYPES = ("Method", "Dataset", "Modality")
+ROLE_OF_EDGE = {"proposesMethod": "proposed", "proposesDataset": "proposed",
+                "usesMethod": "used", "usesDataset": "used"}
+MARK_SECTIONS = ("title", "abstract")
+_PLURAL = {"Paper": "Papers", "Method": "Methods", "Dataset": "Datasets",
+           "Modality": "Modalities", "Claim": "Claims"}
+_SECTION_ORDER = ["Paper", "Papers", "Methods", "Datasets", "Modalities", "Claims", "About",
+                  "Co-occurs most with", "Claims about it", "Outperforms", "Outperformed by"]
+_LABEL_MAX = {"Paper": 40, "Claim": 32}
+_OTHER_LABEL_MAX = 48
+_SCALE = 70.0
+_AUTHORS_MAX = 30
+
+
+def resolve_view(graph: nx.MultiDiGraph, view: str = "auto", max_nodes: int | None = None) -> tuple[str, int]:
+    """The concrete view (``papers`` or ``entities``) and node budget for a requested view name."""
+    if view not in VIEWS:
+        raise ValueError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
+    if view == "full":
+        return "papers", max(graph.number_of_nodes(), 1) if max_nodes is None else max_nodes
+    if view == "auto":
+        view = "papers" if graph.number_of_nodes() <= AUTO_PAPERS_MAX else "entities"
+    return view, DEFAULT_MAX_NODES[view] if max_nodes is None else max_nodes
+
+
+# --------------------------------------------------------------------------------------------
+# small helpers
+# --------------------------------------------------------------------------------------------
+def _first(value: Any) -> str:
+    """First node id of a list-valued edge attribute (``papers``, ``on``), or the value itself."""
+    if isinstance(value, (list, tuple)):
+        return str(value[0]) if value else ""
+    return str(value or "")
+
+
+def _truncate(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def _jsonable(value: Any) -> Any:
+    """Node/edge attribute values per the contract: str, int, float, bool or lists of str."""
+    if isinstance(value, (str, bool, int)) or value is None:
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    return str(value)
+
+
+def _node_type(attrs: dict[str, Any]) -> str:
+    return str(attrs.get("type") or "Other")
+
+
+def _display_label(node: str, attrs: dict[str, Any]) -> str:
+    return str(attrs.get("label") or attrs.get("title") or attrs.get("text") or node)
+
+
+def _node_size(degree: int) -> float:
+    return round(min(42.0, 9.0 + 4.0 * math.sqrt(degree)), 1)
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _evidence(data: dict[str, Any]) -> list[dict[str, str]]:
+    out = []
+    for ev in data.get("evidence") or []:
+        if isinstance(ev, dict):
+            out.append({"sentence": str(ev.get("sentence") or ""), "section": str(ev.get("section") or ""),
+                        "text": str(ev.get("text") or "")})
+        else:
+            out.append({"sentence": str(ev), "section": "", "text": ""})
+    return out
+
+
+@dataclass
+class _Index:
+    """Who links to whom, computed once from the graph (all ids as strings)."""
+
+    graph: nx.MultiDiGraph
+    raw: dict[str, Any] = field(default_factory=dict)
+    kind: dict[str, str] = field(default_factory=dict)
+    name: dict[str, str] = field(default_factory=dict)
+    degree: dict[str, int] = field(default_factory=dict)
+    year: dict[str, int] = field(default_factory=dict)
+    papers_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    roles_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    entities_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    mods_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    claims_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    claims_about: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    marks: dict[str, list[list[Any]]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def of(cls, graph: nx.MultiDiGraph) -> "_Index":
+        ix = cls(graph)
+        for n, attrs in graph.nodes(data=True):
+            sid = str(n)
+            ix.raw[sid] = n
+            ix.kind[sid] = _node_type(attrs)
+            ix.name[sid] = _display_label(sid, attrs)
+            ix.degree[sid] = int(graph.degree(n))
+            if ix.kind[sid] == "Paper":
+                ix.year[sid] = _int(attrs.get("year"))
+        for u, v, key, data in graph.edges(keys=True, data=True):
+            su, sv, edge_type = str(u), str(v), str(data.get("type") or key)
+            tu, tv = ix.kind[su], ix.kind[sv]
+            if tu == "Paper" and tv in ENTITY_TYPES:
+                ix.papers_of[sv].add(su)
+                ix.entities_of[su].add(sv)
+                ix.roles_of[sv].add(ROLE_OF_EDGE.get(edge_type, "used" if tv != "Modality" else ""))
+                if tv == "Modality":
+                    ix.mods_of[su].add(sv)
+                for ev in data.get("evidence") or []:
+                    if isinstance(ev, dict) and ev.get("section") in MARK_SECTIONS:
+                        start, end = _int(ev.get("start")), _int(ev.get("end"))
+                        if 0 <= start < end:
+                            ix.marks[su].append([str(ev["section"]), start, end, sv])
+            elif tu == "Paper" and tv == "Claim":
+                ix.claims_of[su].append(sv)
+            elif tu == "Claim" and tv in ENTITY_TYPES:
+                ix.claims_about[sv].add(su)
+        for roles in ix.roles_of.values():
+            roles.discard("")
+        return ix
+
+    def ordered_papers(self, ids: set[str]) -> list[str]:
+        """Newest first, then by title (undated last)."""
+        return sorted(ids, key=lambda p: (-self.year.get(p, 0), self.name[p].lower(), p))
+
+
+# --------------------------------------------------------------------------------------------
+# panel sections
+# --------------------------------------------------------------------------------------------
+def _section_name(direction: str, edge_type: str, other_type: str) -> str:
+    if edge_type == "outperforms":
+        return "Outperforms" if direction == "out" else "Outperformed by"
+    if direction == "out":
+        return "About" if edge_type == "about" else _PLURAL.get(other_type, other_type)
+    if other_type == "Paper":
+        return "Paper" if edge_type == "hasClaim" else "Papers"
+    if other_type == "Claim":
+        return "Claims about it"
+    return _PLURAL.get(other_type, other_type)
+
+
+def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """The node's neighbours grouped in panel sections (hidden nodes too), each capped at ``limit``
+    items with its full ``total``; entities also get their top co-occurring entities. Items name
+    their node by id only (the payload's ``names`` table labels it). ``kinds`` keeps only those."""
+    graph = ix.graph
+    raw = ix.raw[node]
+    sections: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for direction, edges in (("out", graph.out_edges(raw, keys=True, data=True)),
+                             ("in", graph.in_edges(raw, keys=True, data=True))):
+        for u, v, key, data in edges:
+            other = str(v if direction == "out" else u)
+            if kinds and ix.kind[other] not in kinds:
+                continue
+            edge_type = str(data.get("type") or key)
+            item: dict[str, Any] = {"id": other, "rel": edge_type, "dir": direction}
+            if edge_type == "outperforms":
+                on, paper = _first(data.get("on")), _first(data.get("papers") or data.get("paper"))
+                item["on"] = ix.name.get(on, on)
+                item["paper"] = ix.name.get(paper, paper)
+            sections[_section_name(direction, edge_type, ix.kind[other])].append(item)
+    if ix.kind[node] in ENTITY_TYPES:
+        together: Counter[str] = Counter()
+        for paper in ix.papers_of.get(node, ()):
+            together.update(e for e in ix.entities_of[paper] if e != node)
+        top = sorted(together.items(), key=lambda kv: (-kv[1], ix.name[kv[0]].lower(), kv[0]))
+        sections["Co-occurs most with"] = [
+            {"id": e, "rel": f"{n} paper{'s' if n != 1 else ''}", "n": n} for e, n in top[:min(limit, COOCCUR_TOP)]]
+    order = {name: i for i, name in enumerate(_SECTION_ORDER)}
+    out = []
+    for name in sorted(sections, key=lambda s: (order.get(s, len(order)), s)):
+        items = sections[name]
+        if name == "Papers":
+            rank = {p: i for i, p in enumerate(ix.ordered_papers({it["id"] for it in items}))}
+            items = sorted(items, key=lambda it: (rank[it["id"]], it["rel"]))
+        elif name != "Co-occurs most with":
+            items = sorted(items, key=lambda it: (ix.name[it["id"]].lower(), it["id"], it["rel"]))
+        total = len(sections[name]) if name != "Co-occurs most with" else len(items)
+        out.append({"name": name, "total": total, "items": items[:limit]})
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# node records
+# --------------------------------------------------------------------------------------------
+_KEEP = {
+    "Paper": ("title", "abstract", "date", "year", "url", "identifier", "authors", "author_count"),
+    "Claim": ("text", "paper", "hedged", "hedges", "section", "confidence"),
+}
+_ENTITY_KEEP = ("aliases", "vocab", "broader", "papers")
+
+
+def _record(ix: _Index, node: str, mod_index: dict[str, int], *, limit: int = LIST_MAX,
+            light: bool = False) -> dict[str, Any]:
+    """Everything the panel, search and filters need about one node (``light``: a paper without
+    its abstract and claims)."""
+    attrs = ix.graph.nodes[ix.raw[node]]
+    kind = ix.kind[node]
+    keep = _KEEP.get(kind) or (_ENTITY_KEEP if kind in ENTITY_TYPES else tuple(sorted(map(str, attrs))))
+    if light:
+        keep = tuple(k for k in keep if k != "abstract")
+    kept = {k: _jsonable(attrs[k]) for k in keep if k in attrs}
+    if isinstance(kept.get("authors"), list) and len(kept["authors"]) > _AUTHORS_MAX:
+        kept["authors"] = kept["authors"][:_AUTHORS_MAX] + ["\u2026"]
+    record: dict[str, Any] = {
+        "id": node, "type": kind, "name": ix.name[node],
+        "label": _truncate(ix.name[node], _LABEL_MAX.get(kind, _OTHER_LABEL_MAX)),
+        "degree": ix.degree[node], "size": _node_size(ix.degree[node]), "attrs": kept,
+        "relations": _relations(ix, node, limit, ENTITY_TYPES if light else ()),
+    }
+    # filter keys: papers carry their own year and modalities; entities the union over their papers
+    if kind == "Paper":
+        record["links"] = _identifier_links(attrs)
+        record["years"] = [ix.year[node]] if ix.year.get(node) else []
+        record["mods"] = sorted(mod_index[m] for m in ix.mods_of.get(node, ()))
+        if not light:
+            record["marks"] = sorted(ix.marks.get(node, []))
+    elif kind in ENTITY_TYPES:
+        papers = ix.papers_of.get(node, set())
+        record["years"] = sorted({ix.year[p] for p in papers if ix.year.get(p)})
+        mods = {m for p in papers for m in ix.mods_of.get(p, ())}
+        if kind == "Modality":
+            mods.add(node)
+        record["mods"] = sorted(mod_index[m] for m in mods)
+        record["roles"] = sorted(ix.roles_of.get(node, ()))
+    elif kind == "Claim":
+        paper = str(attrs.get("paper") or "")
+        record["paper"] = paper if paper in ix.kind else ""
+    return record
+
+
+def _identifier_links(attrs: dict[str, Any]) -> list[dict[str, str]]:
+    """A paper's identifiers as {"text": "doi:10.1/x", "url": "https://doi.org/10.1/x"} for the panel."""
+    links = []
+    for curie in attrs.get("identifiers") or []:
+        url = identifier_url(*parse_curie(str(curie)))
+        if url:
+            links.append({"text": str(curie), "url": url})
+    return links
+
+
+def _edge_row(ix: _Index, u: str, v: str, key: str, data: dict[str, Any]) -> dict[str, Any]:
+    edge_type = str(data.get("type") or key)
+    row: dict[str, Any] = {"id": f"{u}|{key}|{v}", "from": u, "to": v, "type": edge_type,
+                           "confidence": _jsonable(data.get("confidence")),
+                           "extractor": str(data.get("extractor") or ""), "evidence": _evidence(data)}
+    if edge_type in ROLE_OF_EDGE:
+        row["role"] = ROLE_OF_EDGE[edge_type]
+    for extra, value in (("paper", data.get("papers") or data.get("paper")), ("on", data.get("on"))):
+        ref = _first(value)
+        if ref:
+            row[extra] = ref
+            row[extra + "_label"] = ix.name.get(ref, ref)
+    return row
+
+
+def _place(records: list[dict[str, Any]], edges: list[tuple[int, int]]) -> None:
+    """Give drawn records ``x``/``y`` (deterministic layout; the browser runs no physics)."""
+    coords = layout(len(records), edges)
+    scale = _SCALE * math.sqrt(max(len(records), 1)) + 150.0
+    sizes = np.array([r["size"] for r in records], dtype=float)
+    coords = spread(coords * scale, sizes)
+    for i, record in enumerate(records):
+        record["x"] = round(float(coords[i, 0]), 1)
+        record["y"] = round(float(coords[i, 1]), 1)
+
+
+# --------------------------------------------------------------------------------------------
+# views
+# --------------------------------------------------------------------------------------------
+def _papers_view(ix: _Index, max_nodes: int) -> tuple[list[str], list[str], list[dict[str, Any]]]:
+    """Drawn: the ``max_nodes`` best-connected nodes; searchable: the next ``SEARCH_MAX``."""
+    ranked = sorted(ix.kind, key=lambda n: (-ix.degree[n], n))
+    drawn = sorted(ranked[: max(0, max_nodes)])
+    extra = sorted(ranked[max(0, max_nodes): max(0, max_nodes) + SEARCH_MAX])
+    shown = set(drawn)
+    rows = [(str(u), str(v), str(k), d) for u, v, k, d in ix.graph.edges(keys=True, data=True)
+            if str(u) in shown and str(v) in shown]
+    rows.sort(key=lambda r: (r[0], r[1], r[2]))
+    return drawn, extra, [_edge_row(ix, *r) for r in rows]
+
+
+def _entities_view(ix: _Index, max_nodes: int) -> tuple[list[str], list[str], list[dict[str, Any]]]:
+    """Methods, datasets and modalities; two are linked when papers mention both (weight = papers),
+    keeping each drawn entity's ``EDGES_PER_ENTITY`` strongest links, plus every ``outperforms``."""
+    entities = [n for n, k in ix.kind.items() if k in ENTITY_TYPES]
+    ranked = sorted(entities, key=lambda n: (-len(ix.papers_of.get(n, ())), -ix.degree[n], n))
+    drawn = sorted(ranked[: max(0, max_nodes)])
+    extra = sorted(ranked[max(0, max_nodes): max(0, max_nodes) + SEARCH_MAX])
+    shown = set(drawn)
+    pairs: Counter[tuple[str, str]] = Counter()
+    examples: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for paper in ix.ordered_papers(set(ix.entities_of)):
+        members = sorted(e for e in ix.entities_of[paper] if e in shown)
+        for pair in combinations(members, 2):
+            pairs[pair] += 1
+            if len(examples[pair]) < 3:
+                examples[pair].append(paper)
+    strongest: dict[str, list[tuple[int, tuple[str, str]]]] = defaultdict(list)
+    for pair, n in pairs.items():
+        strongest[pair[0]].append((n, pair))
+        strongest[pair[1]].append((n, pair))
+    keep: set[tuple[str, str]] = set()
+    for options in strongest.values():
+        options.sort(key=lambda t: (-t[0], t[1]))
+        keep.update(pair for _, pair in options[:EDGES_PER_ENTITY])
+    edges = []
+    for a, b in sorted(keep):
+        n = pairs[(a, b)]
+        edges.append({"id": f"{a}|coOccurs|{b}", "from": a, "to": b, "type": "coOccurs", "weight": n,
+                      "examples": [ix.name[p] for p in examples[(a, b)]]})
+    for u, v, key, data in ix.graph.edges(keys=True, data=True):
+        if str(u) in shown and str(v) in shown and ix.kind[str(u)] in ENTITY_TYPES and ix.kind[str(v)] in ENTITY_TYPES:
+            edges.append(_edge_row(ix, str(u), str(v), str(key), data))
+    edges.sort(key=lambda e: e["id"])
+    return drawn, extra, edges
+
+
+def build_payload(graph: nx.MultiDiGraph, *, title: str = "NeuroAI knowledge graph", view: str = "auto",
+                  max_nodes: int | None = None) -> dict[str, Any]:
+    """The JSON document embedded in the page: drawn nodes (with positions) and edges, searchable
+    records that are not drawn, the papers the panels link to, filter options and per-type styles."""
+    view, budget = resolve_view(graph, view, max_nodes)
+    ix = _Index.of(graph)
+    modalities = sorted((n for n, k in ix.kind.items() if k == "Modality"), key=lambda n: (ix.name[n].lower(), n))
+    mod_index = {m: i for i, m in enumerate(modalities)}
+    drawn, extra, edges = (_papers_view if view == "papers" else _entities_view)(ix, budget)
+
+    nodes = [_record(ix, n, mod_index) for n in drawn]
+    where = {n: i for i, n in enumerate(drawn)}
+    _place(nodes, [(where[e["from"]], where[e["to"]]) for e in edges])
+    extras = [_record(ix, n, mod_index, limit=EXTRA_LIST_MAX) for n in extra]
+
+    # the entities view draws no papers: carry the ones its panels list (abstracts while few)
+    papers: list[dict[str, Any]] = []
+    if view == "entities":
+        listed: Counter[str] = Counter()
+        for weight, group in ((1000, nodes), (1, extras)):  # drawn entities' papers first
+            listed.update({it["id"]: weight for r in group for s in r["relations"] for it in s["items"]
+                           if ix.kind[it["id"]] == "Paper"})
+        keep = sorted(sorted(listed, key=lambda p: (-listed[p], p))[:PAPERS_MAX])
+        light = len(keep) > FULL_PAPERS_MAX
+        papers = [_record(ix, p, mod_index, limit=EXTRA_LIST_MAX if light else LIST_MAX, light=light)
+                  for p in keep]
+    records = nodes + extras + papers
+    known = {r["id"] for r in records}
+    referenced = {it["id"] for r in records for s in r["relations"] for it in s["items"]}
+    referenced |= {m[3] for r in records for m in r.get("marks", ())}
+    referenced |= {r["paper"] for r in records if r.get("paper")}
+    referenced |= {e[end] for e in edges for end in ("from", "to", "paper", "on") if e.get(end)}
+    names = {n: [ix.kind[n], _truncate(ix.name[n], 240)] for n in sorted(referenced - known) if n in ix.kind}
+
+    type_counts = Counter(ix.kind.values())
+    shown_counts = Counter(ix.kind[n] for n in drawn)
+    types = []
+    for kind in [*NODE_STYLES, *sorted(t for t in type_counts if t not in NODE_STYLES)]:
+        if view == "entities" and kind not in ENTITY_TYPES:
+            continue
+        colour, shape, glyph = NODE_STYLES.get(kind, OTHER_STYLE)
+        types.append({"name": kind, "color": colour, "shape": shape, "glyph": glyph,
+                      "count": type_counts.get(kind, 0), "shown": shown_counts.get(kind, 0)})
+    years = sorted({y for y in ix.year.values() if y})
+    papers_per_mod = {m: len(ix.papers_of.get(m, ())) for m in modalities}
+    return {
+        "title": title,
+        "view": view,
+        "total_nodes": graph.number_of_nodes(),
+        "total_edges": graph.number_of_edges(),
+        "shown_nodes": len(nodes),
+        "hidden_nodes": graph.number_of_nodes() - len(nodes),
+        "shown_edges": len(edges),
+        "types": types,
+        "edge_colors": dict(sorted(EDGE_COLOURS.items())),
+        "modalities": [{"id": m, "label": ix.name[m], "papers": papers_per_mod[m]} for m in modalities],
+        "years": [years[0], years[-1]] if years else [],
+        "undated": sum(1 for y in ix.year.values() if not y),
+        "nodes": nodes,
+        "edges": edges,
+        "extra": extras,
+        "papers": papers,
+        "names": names,
+    }
