@@ -8,7 +8,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import networkx as nx
@@ -113,7 +113,7 @@ def build(
         found = fresh.get(paper.content_hash)
         if found is None:
             found = Extraction.from_dict(cache[paper.content_hash])
-        found.paper = paper  # same text, this record's source/line/metadata
+        found = replace(found, paper=paper)  # same text, this record's source/line/metadata (a copy: duplicates share `fresh`)
         extractions.append(found)
     timings["extract"] = time.perf_counter() - started
 

@@ -49,7 +49,7 @@ def negotiate(accept: str | None, offered: list[str]) -> str | None:
     if not accept or not accept.strip():
         return offered[0]
     best, best_q = None, 0.0
-    for position, part in enumerate(accept.split(",")):
+    for part in accept.split(","):
         fields = [f.strip() for f in part.split(";")]
         media, q = fields[0].lower(), 1.0
         for param in fields[1:]:
@@ -58,11 +58,13 @@ def negotiate(accept: str | None, offered: list[str]) -> str | None:
                     q = float(param[2:])
                 except ValueError:
                     q = 0.0
+        if q <= 0:
+            continue
         for candidate in offered:
             major = candidate.split("/")[0]
-            if media in (candidate, f"{major}/*", "*/*") and q > best_q:
-                # an exact type beats a wildcard with the same q
-                best, best_q = candidate, q + (0.001 if media == candidate else 0)
+            score = q + (0.001 if media == candidate else 0)  # an exact type beats a wildcard with the same q
+            if media in (candidate, f"{major}/*", "*/*") and score > best_q:
+                best, best_q = candidate, score
     return best
 
 
