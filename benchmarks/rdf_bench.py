@@ -22,7 +22,7 @@ import pyoxigraph
 import rdflib
 
 from kg.export.rdf import ntriples_lines, write_rdf
-from kg.query import examples, load_store, run_query
+from kg.query import bind_params, examples, load_store, run_query
 
 WORDS = ("neural", "cortical", "spiking", "sparse", "deep", "recurrent", "visual", "latent", "predictive", "graph",
          "contrastive", "hierarchical", "dynamic", "bayesian", "temporal", "generative", "efficient", "robust")
@@ -133,8 +133,11 @@ def main() -> None:
     count, seconds = _time(lambda: run_query(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0].value)
     rows.append(("pyoxigraph: full-scan COUNT(*)", f"{seconds:.3f}", f"{int(count):,}"))
     for name, example in examples().items():
-        result, seconds = _time(lambda: run_query(store, example.text))
-        rows.append((f"pyoxigraph: `--example {name}`", f"{seconds:.3f}", f"{len(result.rows):,} rows"))
+        # X = the most popular synthetic method: the worst case for the parameterised examples
+        text = bind_params(example.text, {"x": "transformer"} if "x" in example.params else {})
+        result, seconds = _time(lambda: run_query(store, text))
+        param = " --param x=transformer" if "x" in example.params else ""
+        rows.append((f"pyoxigraph: `--example {name}{param}`", f"{seconds:.3f}", f"{len(result.rows):,} rows"))
 
     if not args.no_rdflib:
         graph_rdflib, seconds = _time(lambda: rdflib.Graph().parse(out / "graph.nt", format="nt"))

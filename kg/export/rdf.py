@@ -222,10 +222,11 @@ def _turtle(lines: Iterable[str]) -> str:
     parsed = pyoxigraph.parse("".join(lines).encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
     body = pyoxigraph.serialize(parsed, format=pyoxigraph.RdfFormat.TURTLE, prefixes=PREFIXES).decode("utf-8")
     # the serialiser's prefix order is its own business: write the header in a fixed order
-    lines = body.split("\n")
-    start = next((i for i, line in enumerate(lines) if not line.startswith("@prefix ")), len(lines))
+    start = 0
+    while body.startswith("@prefix ", start):
+        start = body.index("\n", start) + 1
     header = "".join(f"@prefix {name}: <{namespace}> .\n" for name, namespace in sorted(PREFIXES.items()))
-    return header + "\n" + "\n".join(lines[start:])
+    return header + "\n" + body[start:]
 
 
 def to_rdf(kg_graph: nx.MultiDiGraph) -> Graph:
