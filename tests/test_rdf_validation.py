@@ -42,11 +42,17 @@ def test_sample_build_conforms_to_the_shapes(sample_graph):
 
 
 def test_broken_graph_is_reported_with_the_offending_nodes(sample_graph):
+    papers = sorted(sample_graph.subjects(RDF.type, KG.Paper))[:3]
+    paper, user, other = papers
+    # the three papers with their mentions, claims and every entity (a small graph validates fast)
+    keep = tuple(str(p) for p in papers) + tuple(str(p).replace("/paper/", "/claim/") + "/" for p in papers)
     broken = Graph()
-    for triple in sample_graph:
-        broken.add(triple)
-    papers = sorted(broken.subjects(RDF.type, KG.Paper))
-    paper, user, other = papers[0], papers[1], papers[2]
+    for s, p, o in sample_graph:
+        if p == KG.outperforms or "/comparison/" in str(s):
+            continue  # (their papers are not kept)
+        if str(s).startswith(keep) or not str(s).startswith(("https://w3id.org/neuroai-kg/id/paper/", "https://w3id.org/neuroai-kg/id/claim/")):
+            broken.add((s, p, o))
+    assert _validate(broken)[0]  # conforms before it is broken
     broken.remove((paper, DCTERMS.title, None))  # a paper without title
     mention = sorted(m for m in broken.subjects(KG.inPaper, other) if (m, RDF.type, KG.Mention) in broken)[0]
     start = int(broken.value(mention, KG.startOffset))
@@ -57,10 +63,12 @@ def test_broken_graph_is_reported_with_the_offending_nodes(sample_graph):
     for m in list(broken.subjects(KG.mentionOf, entity)):
         if (m, KG.inPaper, user) in broken:
             broken.remove((m, None, None))  # a paper → modality link without evidence
+    winner = sorted(broken.objects(other, KG.usesMethod))[0]
+    broken.add((winner, KG.outperforms, entity))  # a comparative fact without its evidence
     conforms, report = _validate(broken)
     assert not conforms
     focus = {node for node, _ in _violations(report)}
-    assert {str(paper), str(mention), str(claim), str(user)} <= focus
+    assert {str(paper), str(mention), str(claim), str(user), str(winner)} <= focus
     messages = " | ".join(message for _, message in _violations(report))
     assert "exactly one non-empty title" in messages and "without evidence" in messages
 
