@@ -114,3 +114,14 @@ def test_cli_lists_examples_and_reports_bad_queries(sample_build):
     assert bad.exit_code == 1 and "malformed query" in bad.output
     neither = CliRunner().invoke(main, ["query", "--graph", str(sample_build)])
     assert neither.exit_code == 2 and "exactly one of QUERY" in neither.output
+
+
+def test_a_broken_graph_file_is_reported_with_file_and_line(tmp_path):
+    bad = tmp_path / "bad.nt"
+    bad.write_text('<urn:a> <urn:b> "fine" .\n<urn:a> <urn:b> oops .\n', encoding="utf-8")
+    done = CliRunner().invoke(main, ["query", "--graph", str(bad), "ASK {}"])
+    assert done.exit_code == 1 and str(bad) in done.output and "line 2" in done.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    done = CliRunner().invoke(main, ["query", "--graph", str(empty), "ASK {}"])
+    assert done.exit_code == 1 and "run `kg build` first" in done.output

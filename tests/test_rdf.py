@@ -14,7 +14,9 @@ from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS
 
 import pyoxigraph
 
-from kg.export.rdf import iri, write_ntriples, write_turtle
+from rdflib.compare import isomorphic
+
+from kg.export.rdf import iri, to_rdf, write_ntriples, write_turtle
 from kg.extract.pipeline import extract_batch
 from kg.extract.vocabulary import Vocabulary
 from kg.graph import assemble
@@ -103,6 +105,7 @@ def test_ntriples_are_sorted_and_equal_to_turtle(kg_graph, tmp_path, turtle):
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines == sorted(lines)
     assert len(Graph().parse(path, format="nt")) == len(turtle)
+    assert isomorphic(to_rdf(kg_graph), turtle)  # the rdflib view holds the same triples
 
 
 def test_build_output_is_byte_identical_across_processes(tmp_path, data_dir):
