@@ -135,7 +135,7 @@ def main() -> None:
     for name, example in examples().items():
         # X = the most popular synthetic method: the worst case for the parameterised examples
         text = bind_params(example.text, {"x": "transformer"} if "x" in example.params else {})
-        result, seconds = _time(lambda: run_query(store, text))
+        result, seconds = _time(lambda text=text: run_query(store, text))
         param = " --param x=transformer" if "x" in example.params else ""
         rows.append((f"pyoxigraph: `--example {name}{param}`", f"{seconds:.3f}", f"{len(result.rows):,} rows"))
 

@@ -104,7 +104,8 @@ def bind_params(query: str, params: dict[str, str]) -> str:
         pattern = re.compile(_VALUES.format(name=re.escape(name)))
         if not pattern.search(query):
             raise ValueError(f"the query has no `VALUES ?{name} {{ … }}` block to bind --param {name}")
-        query = pattern.sub(lambda _: f"VALUES ?{name} {{ {sparql_string(value)} }}", query, count=1)
+        replacement = f"VALUES ?{name} {{ {sparql_string(value)} }}"
+        query = pattern.sub(lambda _, text=replacement: text, query, count=1)  # a function: no backslash processing
     return query
 
 
