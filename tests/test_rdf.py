@@ -3,6 +3,7 @@ and is byte-identical across runs and processes."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -165,3 +166,18 @@ def test_iris_of_arbitrary_node_ids_are_valid_and_never_collide():
     for value in iris:
         pyoxigraph.NamedNode(value)  # raises on an invalid IRI
         assert value.isascii() and " " not in value
+
+
+def test_duplicate_records_keep_their_own_metadata_with_or_without_cache(tmp_path):
+    from kg.build import build
+
+    records = [{"title": "Spiking cortex models", "abstract": "We use a transformer on EEG data.", "date": "2015-02-03"},
+               {"title": "Spiking cortex models", "abstract": "We use a transformer on EEG data."}]
+    source = tmp_path / "papers.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    fresh = build([source], tmp_path / "out", use_cache=False, html=False)
+    cached = build([source], tmp_path / "out", use_cache=True, html=False)
+    assert cached.cached == 1
+    for result in (fresh, cached):
+        (paper,) = [d for _, d in result.graph.nodes(data=True) if d["type"] == "Paper"]
+        assert paper["date"] == "2015-02-03" and len(paper["sources"]) == 2
