@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import networkx as nx
 import pyoxigraph
-from rdflib import Graph
+from rdflib import Graph, Namespace, URIRef
 
 from kg.export.atomic import atomic_write_text
 from kg.keys import ENTITY_BASE
@@ -33,13 +33,15 @@ SCHEMA_NS = "https://schema.org/"
 EXTRACTOR_BASE = ENTITY_BASE + "extractor/"
 
 #: Prefixes of the Turtle output (and of rdflib graphs from :func:`to_rdf`).
-PREFIXES: dict[str, str] = {
+PREFIXES: dict[str, Namespace] = {prefix: Namespace(namespace) for prefix, namespace in {
     "kg": KG_NS, "dcterms": DCTERMS_NS, "skos": SKOS_NS, "prov": PROV_NS, "schema": SCHEMA_NS,
     "rdf": RDF_NS, "rdfs": RDFS_NS, "xsd": XSD_NS,
     "paper": ENTITY_BASE + "paper/", "method": ENTITY_BASE + "method/", "dataset": ENTITY_BASE + "dataset/",
     "modality": ENTITY_BASE + "modality/", "claim": ENTITY_BASE + "claim/", "extractor": EXTRACTOR_BASE,
-}
-ENTITY_CLASS = {"Method": "Method", "Dataset": "Dataset", "Modality": "Modality"}
+}.items()}
+KG = Namespace(KG_NS)
+SCHEMA = Namespace(SCHEMA_NS)
+ENTITY_CLASS = {"Method": KG.Method, "Dataset": KG.Dataset, "Modality": KG.Modality}
 ROLE_OF = {"proposesMethod": "proposed", "usesMethod": "used", "proposesDataset": "proposed",
            "usesDataset": "used", "hasModality": "used"}
 
@@ -50,10 +52,15 @@ _TYPE = f"<{RDF_NS}type>"
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def iri(node_id: str) -> str:
+def _iri(node_id: str) -> str:
+    """The IRI of a node id (see :func:`iri`)."""
+    return ENTITY_BASE + quote(node_id, safe="/-._~")
+
+
+def iri(node_id: str) -> URIRef:
     """The IRI of a node id. Node ids are already IRI-safe slugs; anything else (a hand-edited
     graph.json) is percent-encoded, which is injective, so different ids never share an IRI."""
-    return ENTITY_BASE + quote(node_id, safe="/-._~")
+    return URIRef(_iri(node_id))
 
 
 def _clean(text: str) -> str:
@@ -85,7 +92,7 @@ def _extractor(name: str) -> str:
     return _u(EXTRACTOR_BASE + quote(name.replace(":", "-"), safe="-._~"))
 
 
-KG = {name: _u(KG_NS + name) for name in (
+_T = {name: _u(KG_NS + name) for name in (  # kg: terms in N-Triples syntax
     "Paper", "Method", "Dataset", "Modality", "Claim", "Mention", "Comparison", "Extractor",
     "year", "authorCount", "source", "supportCount", "text", "hedged", "hedge", "inPaper", "section",
     "startOffset", "endOffset", "confidence", "sentence", "mentionOf", "role", "surfaceForm", "winner",
@@ -99,17 +106,17 @@ GENERATED_BY = _u(PROV_NS + "wasGeneratedBy")
 
 
 def _evidence(subject: str, item: dict, extractors: set[str]) -> Iterator[tuple[str, str, str]]:
-    yield subject, KG["sentence"], _str(item["sentence"])
-    yield subject, KG["section"], _str(item["section"])
-    yield subject, KG["startOffset"], _int(item["start"])
-    yield subject, KG["endOffset"], _int(item["end"])
-    yield subject, KG["confidence"], _decimal(item["confidence"])
+    yield subject, _T["sentence"], _str(item["sentence"])
+    yield subject, _T["section"], _str(item["section"])
+    yield subject, _T["startOffset"], _int(item["start"])
+    yield subject, _T["endOffset"], _int(item["end"])
+    yield subject, _T["confidence"], _decimal(item["confidence"])
     yield subject, GENERATED_BY, _extractor(item["extractor"])
     extractors.add(item["extractor"])
 
 
 def _paper(subject: str, data: dict) -> Iterator[tuple[str, str, str]]:
-    yield subject, _TYPE, KG["Paper"]
+    yield subject, _TYPE, _T["Paper"]
     yield subject, LABEL, _str(data["label"])
     yield subject, TITLE, _str(data["title"])
     yield subject, ABSTRACT, _str(data["abstract"])
@@ -117,42 +124,42 @@ def _paper(subject: str, data: dict) -> Iterator[tuple[str, str, str]]:
         date = str(data["date"])
         yield subject, DATE, _typed(date, "date") if _DATE.fullmatch(date) else _str(date)
     if data.get("year"):
-        yield subject, KG["year"], _typed(f"{int(data['year']):04d}", "gYear")
+        yield subject, _T["year"], _typed(f"{int(data['year']):04d}", "gYear")
     if data.get("identifier"):
         yield subject, IDENTIFIER, _str(data["identifier"])
     if data.get("url"):
         yield subject, URL, _typed(_clean(data["url"]).translate(_ESCAPES), "anyURI")
     if data.get("author_count"):
-        yield subject, KG["authorCount"], _int(data["author_count"])
+        yield subject, _T["authorCount"], _int(data["author_count"])
     for name in data.get("authors", []):
         yield subject, AUTHOR, _str(name)
     for source in data.get("sources", []):
-        yield subject, KG["source"], _str(source)
+        yield subject, _T["source"], _str(source)
 
 
 def _entity(subject: str, data: dict) -> Iterator[tuple[str, str, str]]:
-    yield subject, _TYPE, KG[ENTITY_CLASS[data["type"]]]
+    yield subject, _TYPE, _T[data["type"]]
     yield subject, LABEL, _str(data["label"])
     yield subject, PREF, _str(data["label"])
     for alias in data.get("aliases", []):
         yield subject, ALT, _str(alias)
     for family in data.get("broader", []):
-        yield subject, BROADER, _u(iri(family))
-    yield subject, KG["supportCount"], _int(data.get("papers", 0))
+        yield subject, BROADER, _u(_iri(family))
+    yield subject, _T["supportCount"], _int(data.get("papers", 0))
 
 
 def _claim(subject: str, data: dict, extractor: str, extractors: set[str]) -> Iterator[tuple[str, str, str]]:
-    yield subject, _TYPE, KG["Claim"]
+    yield subject, _TYPE, _T["Claim"]
     yield subject, LABEL, _str(data["label"])
-    yield subject, KG["text"], _str(data["text"])
-    yield subject, KG["hedged"], _typed("true" if data["hedged"] else "false", "boolean")
+    yield subject, _T["text"], _str(data["text"])
+    yield subject, _T["hedged"], _typed("true" if data["hedged"] else "false", "boolean")
     for hedge in data.get("hedges", []):
-        yield subject, KG["hedge"], _str(hedge)
-    yield subject, KG["inPaper"], _u(iri(data["paper"]))
-    yield subject, KG["section"], _str(data["section"])
-    yield subject, KG["startOffset"], _int(data["start"])
-    yield subject, KG["endOffset"], _int(data["end"])
-    yield subject, KG["confidence"], _decimal(data["confidence"])
+        yield subject, _T["hedge"], _str(hedge)
+    yield subject, _T["inPaper"], _u(_iri(data["paper"]))
+    yield subject, _T["section"], _str(data["section"])
+    yield subject, _T["startOffset"], _int(data["start"])
+    yield subject, _T["endOffset"], _int(data["end"])
+    yield subject, _T["confidence"], _decimal(data["confidence"])
     yield subject, GENERATED_BY, _extractor(extractor)
     extractors.add(extractor)
 
@@ -167,7 +174,7 @@ def triples(kg_graph: nx.MultiDiGraph) -> Iterator[tuple[str, str, str]]:
     extractors: set[str] = set()
     claim_extractor = {v: d.get("extractor", "kg_claims") for _, v, k, d in kg_graph.edges(keys=True, data=True) if k == "hasClaim"}
     for node_id, data in kg_graph.nodes(data=True):
-        subject = _u(iri(node_id))
+        subject = _u(_iri(node_id))
         type_ = data["type"]
         if type_ == "Paper":
             yield from _paper(subject, data)
@@ -177,22 +184,22 @@ def triples(kg_graph: nx.MultiDiGraph) -> Iterator[tuple[str, str, str]]:
             yield from _claim(subject, data, claim_extractor.get(node_id, "kg_claims"), extractors)
 
     for source, target, key, data in kg_graph.edges(keys=True, data=True):
-        subject, obj = _u(iri(source)), _u(iri(target))
-        yield subject, KG[key] if key in KG else _u(KG_NS + quote(key, safe="")), obj
+        subject, obj = _u(_iri(source)), _u(_iri(target))
+        yield subject, _T[key] if key in _T else _u(KG_NS + quote(key, safe="")), obj
         if key in ROLE_OF:
             for item in data.get("evidence", []):
                 digest = _digest(key, target, item["section"], item["start"], item["end"], item["extractor"])
-                mention = _u(f"{iri(source)}/mention/{digest}")
-                yield mention, _TYPE, KG["Mention"]
-                yield mention, KG["mentionOf"], obj
-                yield mention, KG["inPaper"], subject
-                yield mention, KG["role"], _str(ROLE_OF[key])
-                yield mention, KG["surfaceForm"], _str(item["text"])
+                mention = _u(f"{_iri(source)}/mention/{digest}")
+                yield mention, _TYPE, _T["Mention"]
+                yield mention, _T["mentionOf"], obj
+                yield mention, _T["inPaper"], subject
+                yield mention, _T["role"], _str(ROLE_OF[key])
+                yield mention, _T["surfaceForm"], _str(item["text"])
                 yield from _evidence(mention, item, extractors)
         elif key == "outperforms":
             yield from _comparisons(kg_graph, source, target, data, extractors)
     for name in sorted(extractors):
-        yield _extractor(name), _TYPE, KG["Extractor"]
+        yield _extractor(name), _TYPE, _T["Extractor"]
         yield _extractor(name), LABEL, _str(name)
 
 
@@ -202,13 +209,13 @@ def _comparisons(kg_graph: nx.MultiDiGraph, source: str, target: str, data: dict
     for paper in data.get("papers", []):
         node = kg_graph.nodes[paper] if paper in kg_graph else {}
         own = [e for e in evidence if e["sentence"] and e["sentence"] in node.get(e["section"], "")] or evidence[:1]
-        comparison = _u(f"{iri(paper)}/comparison/{_digest(source, target)}")
-        yield comparison, _TYPE, KG["Comparison"]
-        yield comparison, KG["winner"], _u(iri(source))
-        yield comparison, KG["loser"], _u(iri(target))
-        yield comparison, KG["inPaper"], _u(iri(paper))
+        comparison = _u(f"{_iri(paper)}/comparison/{_digest(source, target)}")
+        yield comparison, _TYPE, _T["Comparison"]
+        yield comparison, _T["winner"], _u(_iri(source))
+        yield comparison, _T["loser"], _u(_iri(target))
+        yield comparison, _T["inPaper"], _u(_iri(paper))
         for dataset in data.get("on", []):
-            yield comparison, KG["evaluatedOn"], _u(iri(dataset))
+            yield comparison, _T["evaluatedOn"], _u(_iri(dataset))
         for item in own[:1]:
             yield from _evidence(comparison, item, extractors)
 
@@ -220,7 +227,7 @@ def ntriples_lines(kg_graph: nx.MultiDiGraph) -> list[str]:
 
 def _turtle(lines: Iterable[str]) -> str:
     parsed = pyoxigraph.parse("".join(lines).encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    body = pyoxigraph.serialize(parsed, format=pyoxigraph.RdfFormat.TURTLE, prefixes=PREFIXES).decode("utf-8")
+    body = pyoxigraph.serialize(parsed, format=pyoxigraph.RdfFormat.TURTLE, prefixes={k: str(v) for k, v in PREFIXES.items()}).decode("utf-8")
     # the serialiser's prefix order is its own business: write the header in a fixed order
     start = 0
     while body.startswith("@prefix ", start):

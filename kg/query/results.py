@@ -104,7 +104,7 @@ def to_table(result: QueryResult, width: int = 70) -> str:
 def graph_text(result: QueryResult, fmt: str = "turtle") -> str:
     """A CONSTRUCT/DESCRIBE answer as Turtle (with the graph's prefixes) or N-Triples."""
     rdf_format = pyoxigraph.RdfFormat.TURTLE if fmt == "turtle" else pyoxigraph.RdfFormat.N_TRIPLES
-    prefixes = PREFIXES if fmt == "turtle" else None
+    prefixes = {k: str(v) for k, v in PREFIXES.items()} if fmt == "turtle" else None
     return pyoxigraph.serialize(result.triples, format=rdf_format, prefixes=prefixes).decode("utf-8")
 
 
