@@ -133,12 +133,21 @@ def run_query(store: pyoxigraph.Store, query: str, *, max_rows: int | None = Non
     result = QueryResult("select" if isinstance(answer, pyoxigraph.QuerySolutions) else "graph")
     if result.kind == "select":
         result.variables = [v.value for v in answer.variables]
+    late, result.truncated = _consume(answer, result, max_rows, deadline, cancelled)
+    # pyoxigraph's iterators must be freed on the thread that made them: never via a traceback
+    del answer
+    if late:
+        raise QueryTimeout("the query ran past its time limit")
+    return result
+
+
+def _consume(answer, result: QueryResult, max_rows: int | None, deadline: float | None, cancelled) -> tuple[bool, bool]:
+    """Move solutions (or triples) into ``result``; returns (past the deadline, truncated)."""
     sink = result.rows if result.kind == "select" else result.triples
     for count, item in enumerate(answer):
         if (deadline is not None and time.monotonic() > deadline) or (cancelled is not None and cancelled.is_set()):
-            raise QueryTimeout("the query ran past its time limit")
+            return True, False
         if max_rows is not None and count >= max_rows:
-            result.truncated = True
-            break
+            return False, True
         sink.append(tuple(item) if result.kind == "select" else item)
-    return result
+    return False, False
