@@ -16,6 +16,7 @@ import networkx as nx
 
 from kg.export.atomic import atomic_write_text
 from kg.export.registry import DEFAULT_BUILD_FORMATS, get_exporter
+from kg.export.rdf import write_rdf
 from kg.extract.pipeline import PIPELINE_VERSION, extract
 from kg.extract.vocabulary import VOCABULARY_FILES, Vocabulary, default_ontology_dir
 from kg.graph.assemble import AssemblyStats, assemble
@@ -134,6 +135,11 @@ def build(
     timings["assemble"] = time.perf_counter() - started
 
     names = [name for name in (formats or DEFAULT_BUILD_FORMATS) if html or name != "html"]
+    if "turtle" in names and "ntriples" in names:  # one pass over the triples for both files
+        names = [name for name in names if name not in ("turtle", "ntriples")]
+        started = time.perf_counter()
+        files.extend(write_rdf(graph, out_dir / "graph.nt", out_dir / "graph.ttl"))
+        timings["export:graph.ttl+nt"] = time.perf_counter() - started
     for exporter in map(get_exporter, dict.fromkeys(["json", *names])):
         target = exporter.default_path(out_dir)
         started = time.perf_counter()

@@ -1,5 +1,5 @@
 """The ``kg`` command line: ``build`` (the main job), ``eval`` (extraction quality against a gold
-file) and ``export`` (other formats from a built graph)."""
+file), ``export`` (other formats from a built graph), ``query`` and ``serve`` (SPARQL)."""
 
 from __future__ import annotations
 
@@ -136,6 +136,83 @@ def export(graph_dir: Path, fmt: str, output: Path | None, view: str) -> None:
     for path in exporter.write(graph, target, view=view):
         click.echo(f"wrote {path}")
 
+
+def _params(values: tuple[str, ...]) -> dict[str, str]:
+    params = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip().isidentifier():
+            raise click.BadParameter(f"{item!r}: expected NAME=VALUE", param_hint="--param")
+        params[name.strip()] = value
+    return params
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("--graph", "graph_path", default="outputs", show_default=True, type=click.Path(exists=True, path_type=Path), help="A build's output folder or an RDF file (.nt, .ttl, .nq, .trig, .jsonld, .rdf).")
+@click.option("--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Read the SPARQL query from this file.")
+@click.option("--example", help="Run a named example query (see --list-examples).")
+@click.option("--list-examples", is_flag=True, help="List the named example queries and exit.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Bind the query's `VALUES ?NAME { … }` block to VALUE (repeatable).")
+@click.option("--format", "fmt", default="table", show_default=True, type=click.Choice(["table", "csv", "tsv", "json"]), help="Result format (SPARQL 1.1 CSV/TSV/JSON); CONSTRUCT/DESCRIBE print Turtle (N-Triples for csv/tsv).")
+def query(query: str | None, graph_path: Path, query_file: Path | None, example: str | None, list_examples: bool,
+          params: tuple[str, ...], fmt: str) -> None:
+    """Run a SPARQL QUERY (or --file F, or --example NAME) against a built graph."""
+    from kg.query.engine import bind_params, examples, load_store, run_query
+    from kg.query.results import render
+
+    known = examples()
+    if list_examples:
+        for name, item in known.items():
+            defaults = ", ".join(f"{k}={v}" for k, v in item.params.items())
+            click.echo(f"{name}\n    {item.title}" + (f"\n    params: {defaults}" if defaults else ""))
+        return
+    if sum(x is not None for x in (query, query_file, example)) != 1:
+        raise click.UsageError("give exactly one of QUERY, --file F or --example NAME")
+    if example is not None:
+        if example not in known:
+            raise click.UsageError(f"no example named {example!r}; known: {', '.join(known)}")
+        text = known[example].text
+    elif query_file is not None:
+        text = query_file.read_text(encoding="utf-8")
+    else:
+        text = query
+    try:
+        text = bind_params(text, _params(params))
+        store = load_store(graph_path)
+    except (ValueError, FileNotFoundError) as error:
+        raise click.ClickException(str(error)) from error
+    try:
+        result = run_query(store, text)
+    except SyntaxError as error:
+        raise click.ClickException(f"malformed query: {error}") from error
+    click.echo(render(result, fmt), nl=False)
+
+
+@main.command()
+@click.option("--graph", "graph_path", default="outputs", show_default=True, type=click.Path(exists=True, path_type=Path), help="A build's output folder or an RDF file.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (keep the default unless you mean to expose it).")
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600), help="Seconds a query may run.")
+@click.option("--max-rows", default=10000, show_default=True, type=click.IntRange(1), help="Most rows (or triples) one answer returns.")
+def serve(graph_path: Path, host: str, port: int, timeout: float, max_rows: int) -> None:
+    """A read-only SPARQL 1.1 Protocol endpoint at http://HOST:PORT/sparql."""
+    from kg.query.engine import load_store
+    from kg.query.server import make_server
+
+    try:
+        store = load_store(graph_path)
+    except (ValueError, FileNotFoundError) as error:
+        raise click.ClickException(str(error)) from error
+    server = make_server(store, host, port, timeout=timeout, max_rows=max_rows)
+    click.echo(f"SPARQL endpoint: http://{server.server_address[0]}:{server.server_address[1]}/sparql "
+               f"(read-only, {timeout:g}s limit, {max_rows} rows at most; Ctrl-C stops)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 if __name__ == "__main__":
     main()

@@ -44,4 +44,8 @@ def paper_key(title_key: str, title: str) -> str:
 def entity_key(type_: str, name: str) -> str:
     """Node id for an entity not in the vocabulary, e.g. ("Method", "Neuro-Former") -> "method/neuroformer"."""
     normal = normalise_name(name)
+    # non-ASCII symbols (emoji, ∑, ™) are not letters but do tell names apart: keep them in the key
+    symbols = "".join(c for c in name if not c.isascii() and unicodedata.category(c).startswith("S"))
+    if normal and symbols:
+        normal += symbols
     return f"{type_.lower()}/{slug(normal) if normal else slug(name)}"

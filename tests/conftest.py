@@ -26,3 +26,13 @@ def data_dir() -> Path:
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     return CORPUS
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory) -> Path:
+    """The sample corpus built once per test session (no HTML page): the folder with graph.nt/.ttl."""
+    from kg.build import build
+
+    out = tmp_path_factory.mktemp("sample-build")
+    build([CORPUS], out, use_cache=False, html=False)
+    return out

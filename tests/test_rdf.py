@@ -3,6 +3,7 @@ and is byte-identical across runs and processes."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -12,11 +13,16 @@ import pytest
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS
 
-from kg.export.rdf import write_ntriples, write_turtle
+import pyoxigraph
+
+from rdflib.compare import isomorphic
+
+from kg.export.rdf import iri, to_rdf, write_ntriples, write_turtle
 from kg.extract.pipeline import extract_batch
 from kg.extract.vocabulary import Vocabulary
 from kg.graph import assemble
-from kg.model import Paper
+from kg.keys import entity_key
+from kg.model import Entity, Extraction, Mention, Paper
 
 KG = Namespace("https://w3id.org/neuroai-kg/ns#")
 ONTOLOGY = Path(__file__).resolve().parents[1] / "ontology" / "kg.ttl"
@@ -100,6 +106,7 @@ def test_ntriples_are_sorted_and_equal_to_turtle(kg_graph, tmp_path, turtle):
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines == sorted(lines)
     assert len(Graph().parse(path, format="nt")) == len(turtle)
+    assert isomorphic(to_rdf(kg_graph), turtle)  # the rdflib view holds the same triples
 
 
 def test_build_output_is_byte_identical_across_processes(tmp_path, data_dir):
@@ -114,3 +121,63 @@ def test_build_output_is_byte_identical_across_processes(tmp_path, data_dir):
         )
         outputs.append({name: (out / name).read_bytes() for name in ("graph.ttl", "graph.nt", "graph.json", "graph.html")})
     assert outputs[0] == outputs[1]
+
+
+HOSTILE = ['a "quoted" net', "x <y> z", "Ωμέγα-Net", "深度网络", "深层网络", "emoji 😀 net", "emoji 😎 net",
+           "back\\slash{}|^`net", "new\nline net", "café net", "cafe net 2", "%41 net", "A net"]
+
+
+def _hostile_extraction() -> Extraction:
+    abstract = " ".join(HOSTILE)
+    paper = Paper('Hostile <names> "everywhere" 😀', abstract, source="hostile.jsonl", line=1)
+    entities, mentions, at = [], [], 0
+    for name in HOSTILE:
+        key = entity_key("Method", name)
+        entities.append(Entity("Method", key, name, extractor="pattern:test"))
+        mentions.append(Mention("Method", name, key, "abstract", at, at + len(name), abstract, "pattern:test", 0.9))
+        at += len(name) + 1
+    return Extraction(paper, entities, mentions)
+
+
+def test_hostile_names_get_distinct_safe_iris_that_three_parsers_accept(tmp_path):
+    graph = assemble([_hostile_extraction()])
+    methods = [n for n, d in graph.nodes(data=True) if d["type"] == "Method"]
+    assert len(methods) == len(HOSTILE)  # no two different names share a node
+    ttl, nt = write_turtle(graph, tmp_path / "h.ttl"), write_ntriples(graph, tmp_path / "h.nt")
+    parsed = Graph().parse(ttl, format="turtle")
+    labels = {str(o) for o in parsed.objects(None, SKOS.prefLabel)}
+    assert labels == set(HOSTILE)  # every name comes back exactly, as a literal
+    subjects = set(parsed.subjects(RDF.type, KG.Method))
+    assert len(subjects) == len(HOSTILE)
+    for term in subjects:
+        assert all(33 <= ord(c) < 127 and c not in '<>"{}|\\^`' for c in str(term)), term
+    assert len(Graph().parse(nt, format="nt")) == len(parsed)
+    from tests.test_rdf_validation import check_with_rapper, check_with_serdi
+
+    for path, syntax in ((ttl, "turtle"), (nt, "ntriples")):
+        assert check_with_serdi(path, syntax) == len(parsed)
+        assert check_with_rapper(path, syntax) == len(parsed)
+
+
+def test_iris_of_arbitrary_node_ids_are_valid_and_never_collide():
+    ids = ["method/a b", "method/a%20b", "method/a+b", "method/ä", "method/a\u0308", "method/<x>", 'method/"', "method/😀"]
+    iris = [iri(node_id) for node_id in ids]
+    assert len(set(iris)) == len(ids)
+    for value in iris:
+        pyoxigraph.NamedNode(value)  # raises on an invalid IRI
+        assert value.isascii() and " " not in value
+
+
+def test_duplicate_records_keep_their_own_metadata_with_or_without_cache(tmp_path):
+    from kg.build import build
+
+    records = [{"title": "Spiking cortex models", "abstract": "We use a transformer on EEG data.", "date": "2015-02-03"},
+               {"title": "Spiking cortex models", "abstract": "We use a transformer on EEG data."}]
+    source = tmp_path / "papers.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    fresh = build([source], tmp_path / "out", use_cache=False, html=False)
+    cached = build([source], tmp_path / "out", use_cache=True, html=False)
+    assert cached.cached == 1
+    for result in (fresh, cached):
+        (paper,) = [d for _, d in result.graph.nodes(data=True) if d["type"] == "Paper"]
+        assert paper["date"] == "2015-02-03" and len(paper["sources"]) == 2

@@ -1,179 +1,297 @@
 """Writes the graph as RDF following the contract in DESIGN.md and ``ontology/kg.ttl``: direct
-triples for simple queries, plus Mention/Comparison nodes carrying evidence and provenance."""
+triples for simple queries, plus Mention/Comparison nodes carrying evidence and provenance.
+
+Triples are generated as a stream of N-Triples terms (plain strings, no RDF library on the hot
+path), sorted once, and written as N-Triples directly and as Turtle through pyoxigraph's
+serialiser: a ~1M-triple graph takes seconds. :func:`to_rdf` gives the same triples as an rdflib
+``Graph`` for callers that want one (tests, the JSON-LD exporter).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 import networkx as nx
-from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, SKOS
+import pyoxigraph
+from rdflib import Graph, Namespace, URIRef
 
 from kg.export.atomic import atomic_write_text
 from kg.identifiers import parse_curie
 from kg.identifiers import url as identifier_url
 from kg.keys import ENTITY_BASE
 
-KG = Namespace("https://w3id.org/neuroai-kg/ns#")
-SCHEMA = Namespace("https://schema.org/")
+KG_NS = "https://w3id.org/neuroai-kg/ns#"
+RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS_NS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+DCTERMS_NS = "http://purl.org/dc/terms/"
+SKOS_NS = "http://www.w3.org/2004/02/skos/core#"
+PROV_NS = "http://www.w3.org/ns/prov#"
+SCHEMA_NS = "https://schema.org/"
 EXTRACTOR_BASE = ENTITY_BASE + "extractor/"
-PREFIXES = {"kg": KG, "dcterms": DCTERMS, "skos": SKOS, "prov": PROV, "schema": SCHEMA, "rdfs": RDFS, "xsd": XSD}
+
+#: Prefixes of the Turtle output (and of rdflib graphs from :func:`to_rdf`).
+PREFIXES: dict[str, Namespace] = {prefix: Namespace(namespace) for prefix, namespace in {
+    "kg": KG_NS, "dcterms": DCTERMS_NS, "skos": SKOS_NS, "prov": PROV_NS, "schema": SCHEMA_NS,
+    "rdf": RDF_NS, "rdfs": RDFS_NS, "xsd": XSD_NS,
+    "paper": ENTITY_BASE + "paper/", "method": ENTITY_BASE + "method/", "dataset": ENTITY_BASE + "dataset/",
+    "modality": ENTITY_BASE + "modality/", "claim": ENTITY_BASE + "claim/", "person": ENTITY_BASE + "person/",
+    "extractor": EXTRACTOR_BASE,
+}.items()}
+KG = Namespace(KG_NS)
+SCHEMA = Namespace(SCHEMA_NS)
 ENTITY_CLASS = {"Method": KG.Method, "Dataset": KG.Dataset, "Modality": KG.Modality}
 ROLE_OF = {"proposesMethod": "proposed", "usesMethod": "used", "proposesDataset": "proposed",
            "usesDataset": "used", "hasModality": "used"}
 
+# characters XML 1.0 / strict N-Triples consumers reject, and lone surrogates (not encodable as UTF-8)
+_UNSAFE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+_TYPE = f"<{RDF_NS}type>"
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iri(node_id: str) -> str:
+    """The IRI of a node id (see :func:`iri`)."""
+    return ENTITY_BASE + quote(node_id, safe="/-._~")
+
 
 def iri(node_id: str) -> URIRef:
-    """The IRI of a node id (node ids are already IRI-safe slugs)."""
-    return URIRef(ENTITY_BASE + node_id)
+    """The IRI of a node id. Node ids are already IRI-safe slugs; anything else (a hand-edited
+    graph.json) is percent-encoded, which is injective, so different ids never share an IRI."""
+    return URIRef(_iri(node_id))
 
 
 def _clean(text: str) -> str:
     """Drop characters XML 1.0 and strict N-Triples consumers reject (C0 controls but tab/newline)."""
-    return "".join(c for c in text if c in "\t\n\r" or ord(c) >= 32 and not 0xFFFE <= ord(c) <= 0xFFFF)
+    return _UNSAFE_TEXT.sub("", str(text))
 
 
-def _decimal(value: float) -> Literal:
-    return Literal(f"{float(value):.3f}", datatype=XSD.decimal)
+def _u(value: str) -> str:
+    return f"<{value}>"
 
 
-def _extractor(graph: Graph, name: str) -> URIRef:
-    node = URIRef(EXTRACTOR_BASE + name.replace(":", "-"))
-    graph.add((node, RDF.type, KG.Extractor))
-    graph.add((node, RDFS.label, Literal(name)))
-    return node
+def _str(text: object) -> str:
+    return '"' + _clean(str(text)).translate(_ESCAPES) + '"'
 
 
-def _evidence(graph: Graph, subject: URIRef, item: dict) -> None:
-    graph.add((subject, KG.sentence, Literal(_clean(item["sentence"]))))
-    graph.add((subject, KG.section, Literal(item["section"])))
-    graph.add((subject, KG.startOffset, Literal(int(item["start"]))))
-    graph.add((subject, KG.endOffset, Literal(int(item["end"]))))
-    graph.add((subject, KG.confidence, _decimal(item["confidence"])))
-    graph.add((subject, PROV.wasGeneratedBy, _extractor(graph, item["extractor"])))
+def _typed(lexical: str, datatype: str) -> str:
+    return f'"{lexical}"^^<{XSD_NS}{datatype}>'
 
 
-def to_rdf(kg_graph: nx.MultiDiGraph) -> Graph:
-    """An rdflib Graph holding every node and edge of the knowledge graph."""
-    graph = Graph()
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
+def _int(value: object) -> str:
+    return _typed(str(int(value)), "integer")  # type: ignore[call-overload]
+
+
+def _decimal(value: object) -> str:
+    return _typed(f"{float(value):.3f}", "decimal")  # type: ignore[arg-type]
+
+
+def _extractor(name: str) -> str:
+    return _u(EXTRACTOR_BASE + quote(name.replace(":", "-"), safe="-._~"))
+
+
+_T = {name: _u(KG_NS + name) for name in (  # kg: terms in N-Triples syntax
+    "Paper", "Method", "Dataset", "Modality", "Claim", "Mention", "Comparison", "Extractor",
+    "year", "authorCount", "source", "supportCount", "text", "hedged", "hedge", "inPaper", "section",
+    "startOffset", "endOffset", "confidence", "sentence", "mentionOf", "role", "surfaceForm", "winner",
+    "loser", "evaluatedOn", "proposesMethod", "usesMethod", "proposesDataset", "usesDataset", "hasModality",
+    "hasClaim", "about", "outperforms",
+)}
+LABEL, PREF, ALT, BROADER = _u(RDFS_NS + "label"), _u(SKOS_NS + "prefLabel"), _u(SKOS_NS + "altLabel"), _u(SKOS_NS + "broader")
+TITLE, ABSTRACT, DATE, IDENTIFIER = (_u(DCTERMS_NS + n) for n in ("title", "abstract", "date", "identifier"))
+URL, AUTHOR = _u(SCHEMA_NS + "url"), _u(SCHEMA_NS + "author")
+GENERATED_BY = _u(PROV_NS + "wasGeneratedBy")
+
+
+def _evidence(subject: str, item: dict, extractors: set[str]) -> Iterator[tuple[str, str, str]]:
+    yield subject, _T["sentence"], _str(item["sentence"])
+    yield subject, _T["section"], _str(item["section"])
+    yield subject, _T["startOffset"], _int(item["start"])
+    yield subject, _T["endOffset"], _int(item["end"])
+    yield subject, _T["confidence"], _decimal(item["confidence"])
+    yield subject, GENERATED_BY, _extractor(item["extractor"])
+    extractors.add(item["extractor"])
+
+
+def _paper(subject: str, data: dict) -> Iterator[tuple[str, str, str]]:
+    yield subject, _TYPE, _T["Paper"]
+    yield subject, LABEL, _str(data["label"])
+    yield subject, TITLE, _str(data["title"])
+    yield subject, ABSTRACT, _str(data["abstract"])
+    if data.get("date"):
+        date = str(data["date"])
+        yield subject, DATE, _typed(date, "date") if _DATE.fullmatch(date) else _str(date)
+    if data.get("year"):
+        yield subject, _T["year"], _typed(f"{int(data['year']):04d}", "gYear")
+    if data.get("identifier"):
+        yield subject, IDENTIFIER, _str(data["identifier"])
+    if data.get("url"):
+        yield subject, URL, _typed(_clean(data["url"]).translate(_ESCAPES), "anyURI")
+    if data.get("author_count"):
+        yield subject, _T["authorCount"], _int(data["author_count"])
+    for name in data.get("authors", []):
+        yield subject, AUTHOR, _str(name)
+    for source in data.get("sources", []):
+        yield subject, _T["source"], _str(source)
+
+
+def _entity(subject: str, data: dict) -> Iterator[tuple[str, str, str]]:
+    yield subject, _TYPE, _T[data["type"]]
+    yield subject, LABEL, _str(data["label"])
+    yield subject, PREF, _str(data["label"])
+    for alias in data.get("aliases", []):
+        yield subject, ALT, _str(alias)
+    for family in data.get("broader", []):
+        yield subject, BROADER, _u(_iri(family))
+    yield subject, _T["supportCount"], _int(data.get("papers", 0))
+
+
+def _claim(subject: str, data: dict, extractor: str, extractors: set[str]) -> Iterator[tuple[str, str, str]]:
+    yield subject, _TYPE, _T["Claim"]
+    yield subject, LABEL, _str(data["label"])
+    yield subject, _T["text"], _str(data["text"])
+    yield subject, _T["hedged"], _typed("true" if data["hedged"] else "false", "boolean")
+    for hedge in data.get("hedges", []):
+        yield subject, _T["hedge"], _str(hedge)
+    yield subject, _T["inPaper"], _u(_iri(data["paper"]))
+    yield subject, _T["section"], _str(data["section"])
+    yield subject, _T["startOffset"], _int(data["start"])
+    yield subject, _T["endOffset"], _int(data["end"])
+    yield subject, _T["confidence"], _decimal(data["confidence"])
+    yield subject, GENERATED_BY, _extractor(extractor)
+    extractors.add(extractor)
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha1("|".join(map(str, parts)).encode("utf-8")).hexdigest()[:12]
+
+
+def triples(kg_graph: nx.MultiDiGraph) -> Iterator[tuple[str, str, str]]:
+    """Every triple of the graph as N-Triples terms ``(subject, predicate, object)``, unsorted
+    and possibly repeated (sort and de-duplicate with :func:`ntriples_lines`)."""
+    extractors: set[str] = set()
+    claim_extractor = {v: d.get("extractor", "kg_claims") for _, v, k, d in kg_graph.edges(keys=True, data=True) if k == "hasClaim"}
     for node_id, data in kg_graph.nodes(data=True):
-        subject = iri(node_id)
+        subject = _u(_iri(node_id))
         type_ = data["type"]
         if type_ == "Paper":
-            graph.add((subject, RDF.type, KG.Paper))
-            graph.add((subject, RDFS.label, Literal(_clean(data["label"]))))
-            graph.add((subject, DCTERMS.title, Literal(_clean(data["title"]))))
-            graph.add((subject, DCTERMS.abstract, Literal(_clean(data["abstract"]))))
-            if data.get("date"):
-                graph.add((subject, DCTERMS.date, Literal(data["date"], datatype=XSD.date)))
-            if data.get("year"):
-                graph.add((subject, KG.year, Literal(f"{int(data['year']):04d}", datatype=XSD.gYear)))
-            if data.get("identifier"):
-                graph.add((subject, DCTERMS.identifier, Literal(_clean(data["identifier"]))))
-            if data.get("url"):
-                graph.add((subject, SCHEMA.url, Literal(_clean(data["url"]), datatype=XSD.anyURI)))
-            if data.get("author_count"):
-                graph.add((subject, KG.authorCount, Literal(int(data["author_count"]))))
-            for name in data.get("authors", []):
-                graph.add((subject, SCHEMA.author, Literal(_clean(name))))
-            for source in data.get("sources", []):
-                graph.add((subject, KG.source, Literal(_clean(source))))
+            yield from _paper(subject, data)
         elif type_ in ENTITY_CLASS:
-            graph.add((subject, RDF.type, ENTITY_CLASS[type_]))
-            graph.add((subject, RDFS.label, Literal(_clean(data["label"]))))
-            graph.add((subject, SKOS.prefLabel, Literal(_clean(data["label"]))))
-            for alias in data.get("aliases", []):
-                graph.add((subject, SKOS.altLabel, Literal(_clean(alias))))
-            for family in data.get("broader", []):
-                graph.add((subject, SKOS.broader, iri(family)))
-            graph.add((subject, KG.supportCount, Literal(int(data.get("papers", 0)))))
+            yield from _entity(subject, data)
         elif type_ == "Claim":
-            graph.add((subject, RDF.type, KG.Claim))
-            graph.add((subject, RDFS.label, Literal(_clean(data["label"]))))
-            graph.add((subject, KG.text, Literal(_clean(data["text"]))))
-            graph.add((subject, KG.hedged, Literal(bool(data["hedged"]))))
-            for hedge in data.get("hedges", []):
-                graph.add((subject, KG.hedge, Literal(hedge)))
-            graph.add((subject, KG.inPaper, iri(data["paper"])))
-            graph.add((subject, KG.section, Literal(data["section"])))
-            graph.add((subject, KG.startOffset, Literal(int(data["start"]))))
-            graph.add((subject, KG.endOffset, Literal(int(data["end"]))))
-            graph.add((subject, KG.confidence, _decimal(data["confidence"])))
-            graph.add((subject, PROV.wasGeneratedBy, _extractor(graph, "kg_claims")))
+            yield from _claim(subject, data, claim_extractor.get(node_id, "kg_claims"), extractors)
 
     for source, target, key, data in kg_graph.edges(keys=True, data=True):
-        subject, obj = iri(source), iri(target)
-        graph.add((subject, KG[key], obj))
+        subject, obj = _u(_iri(source)), _u(_iri(target))
+        yield subject, _T[key] if key in _T else _u(KG_NS + quote(key, safe="")), obj
         if key in ROLE_OF:
             for item in data.get("evidence", []):
-                digest = hashlib.sha1(
-                    f"{target}|{item['section']}|{item['start']}|{item['end']}|{item['extractor']}".encode()
-                ).hexdigest()[:12]
-                mention = URIRef(f"{subject}/mention/{digest}")
-                graph.add((mention, RDF.type, KG.Mention))
-                graph.add((mention, KG.mentionOf, obj))
-                graph.add((mention, KG.inPaper, subject))
-                graph.add((mention, KG.role, Literal(ROLE_OF[key])))
-                graph.add((mention, KG.surfaceForm, Literal(_clean(item["text"]))))
-                _evidence(graph, mention, item)
+                digest = _digest(key, target, item["section"], item["start"], item["end"], item["extractor"])
+                mention = _u(f"{_iri(source)}/mention/{digest}")
+                yield mention, _TYPE, _T["Mention"]
+                yield mention, _T["mentionOf"], obj
+                yield mention, _T["inPaper"], subject
+                yield mention, _T["role"], _str(ROLE_OF[key])
+                yield mention, _T["surfaceForm"], _str(item["text"])
+                yield from _evidence(mention, item, extractors)
         elif key == "outperforms":
-            for paper in data.get("papers", []):
-                digest = hashlib.sha1(f"{source}|{target}".encode()).hexdigest()[:12]
-                comparison = URIRef(f"{iri(paper)}/comparison/{digest}")
-                graph.add((comparison, RDF.type, KG.Comparison))
-                graph.add((comparison, KG.winner, subject))
-                graph.add((comparison, KG.loser, obj))
-                graph.add((comparison, KG.inPaper, iri(paper)))
-                for dataset in data.get("on", []):
-                    graph.add((comparison, KG.evaluatedOn, iri(dataset)))
-                for item in data.get("evidence", [])[:1]:
-                    _evidence(graph, comparison, item)
-    _add_bibliographic(graph, kg_graph)
-    return graph
+            yield from _comparisons(kg_graph, source, target, data, extractors)
+    yield from _bibliographic(kg_graph)
+    for name in sorted(extractors):
+        yield _extractor(name), _TYPE, _T["Extractor"]
+        yield _extractor(name), LABEL, _str(name)
 
 
-def _add_bibliographic(graph: Graph, kg_graph: nx.MultiDiGraph) -> None:
+def _comparisons(kg_graph: nx.MultiDiGraph, source: str, target: str, data: dict, extractors: set[str]) -> Iterator[tuple[str, str, str]]:
+    """One kg:Comparison per paper that states "source outperforms target", with that paper's sentence."""
+    evidence = data.get("evidence", [])
+    for paper in data.get("papers", []):
+        node = kg_graph.nodes[paper] if paper in kg_graph else {}
+        own = [e for e in evidence if e["sentence"] and e["sentence"] in node.get(e["section"], "")] or evidence[:1]
+        comparison = _u(f"{_iri(paper)}/comparison/{_digest(source, target)}")
+        yield comparison, _TYPE, _T["Comparison"]
+        yield comparison, _T["winner"], _u(_iri(source))
+        yield comparison, _T["loser"], _u(_iri(target))
+        yield comparison, _T["inPaper"], _u(_iri(paper))
+        for dataset in data.get("on", []):
+            yield comparison, _T["evaluatedOn"], _u(_iri(dataset))
+        for item in own[:1]:
+            yield from _evidence(comparison, item, extractors)
+
+
+def _bibliographic(kg_graph: nx.MultiDiGraph) -> Iterator[tuple[str, str, str]]:
     """People, ordered authorship, identifiers (``dcterms:identifier`` "doi:…" literals and
     ``schema:sameAs`` resolver IRIs), venue and subject terms of papers."""
     for node_id, data in kg_graph.nodes(data=True):
-        subject = iri(node_id)
+        subject = _u(_iri(node_id))
         if data["type"] == "Person":
-            graph.add((subject, RDF.type, KG.Person))
-            graph.add((subject, RDF.type, SCHEMA.Person))
-            graph.add((subject, RDFS.label, Literal(_clean(data["label"]))))
-            graph.add((subject, SCHEMA.name, Literal(_clean(data.get("name") or data["label"]))))
+            yield subject, _TYPE, _u(KG_NS + "Person")
+            yield subject, _TYPE, _u(SCHEMA_NS + "Person")
+            yield subject, LABEL, _str(data["label"])
+            yield subject, _u(SCHEMA_NS + "name"), _str(data.get("name") or data["label"])
         elif data["type"] == "Paper":
             for curie in data.get("identifiers", []):
-                graph.add((subject, DCTERMS.identifier, Literal(_clean(curie))))
+                yield subject, IDENTIFIER, _str(curie)
                 link = identifier_url(*parse_curie(curie))
                 if link:
-                    graph.add((subject, SCHEMA.sameAs, URIRef(quote(link, safe=":/?#=&%"))))
+                    yield subject, _u(SCHEMA_NS + "sameAs"), _u(quote(_clean(link), safe=":/?#=&%@!$'()*+,;~-._"))
             if data.get("venue"):
-                graph.add((subject, KG.venue, Literal(_clean(data["venue"]))))
+                yield subject, _u(KG_NS + "venue"), _str(data["venue"])
             for keyword in data.get("keywords", []):
-                graph.add((subject, SCHEMA.keywords, Literal(_clean(keyword))))
+                yield subject, _u(SCHEMA_NS + "keywords"), _str(keyword)
             for term in (*data.get("categories", []), *data.get("mesh", [])):
-                graph.add((subject, DCTERMS.subject, Literal(_clean(term))))
+                yield subject, _u(DCTERMS_NS + "subject"), _str(term)
     for source, target, key, data in kg_graph.edges(keys=True, data=True):
         if key == "hasAuthor":
-            authorship = URIRef(f"{iri(source)}/author/{int(data['order'])}")
-            graph.add((iri(source), KG.authorship, authorship))
-            graph.add((authorship, RDF.type, KG.Authorship))
-            graph.add((authorship, KG.person, iri(target)))
-            graph.add((authorship, KG.order, Literal(int(data["order"]))))
+            authorship = _u(f"{_iri(source)}/author/{int(data['order'])}")
+            yield _u(_iri(source)), _u(KG_NS + "authorship"), authorship
+            yield authorship, _TYPE, _u(KG_NS + "Authorship")
+            yield authorship, _u(KG_NS + "person"), _u(_iri(target))
+            yield authorship, _u(KG_NS + "order"), _int(data["order"])
+
+
+def ntriples_lines(kg_graph: nx.MultiDiGraph) -> list[str]:
+    """The graph as sorted, de-duplicated N-Triples statements (one per item, with newline)."""
+    return sorted({f"{s} {p} {o} .\n" for s, p, o in triples(kg_graph)})
+
+
+def _turtle(lines: Iterable[str]) -> str:
+    parsed = pyoxigraph.parse("".join(lines).encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    body = pyoxigraph.serialize(parsed, format=pyoxigraph.RdfFormat.TURTLE, prefixes={k: str(v) for k, v in PREFIXES.items()}).decode("utf-8")
+    # the serialiser's prefix order is its own business: write the header in a fixed order
+    start = 0
+    while body.startswith("@prefix ", start):
+        start = body.index("\n", start) + 1
+    header = "".join(f"@prefix {name}: <{namespace}> .\n" for name, namespace in sorted(PREFIXES.items()))
+    return header + "\n" + body[start:]
+
+
+def to_rdf(kg_graph: nx.MultiDiGraph) -> Graph:
+    """An rdflib Graph holding every node and edge of the knowledge graph (not for large graphs:
+    the writers below never build one)."""
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, replace=True)
+    graph.parse(data="".join(ntriples_lines(kg_graph)), format="nt")
+    return graph
 
 
 def write_turtle(kg_graph: nx.MultiDiGraph, path: Path) -> Path:
-    """Turtle, byte-identical for the same graph (rdflib sorts subjects and predicates)."""
-    data = to_rdf(kg_graph).serialize(format="turtle")
-    return atomic_write_text(path, data)
+    """Turtle, byte-identical for the same graph (subjects and predicates in sorted order)."""
+    return atomic_write_text(path, _turtle(ntriples_lines(kg_graph)))
 
 
 def write_ntriples(kg_graph: nx.MultiDiGraph, path: Path) -> Path:
     """N-Triples, one statement a line, sorted — ready for bulk loaders."""
-    lines = to_rdf(kg_graph).serialize(format="nt").splitlines()
-    return atomic_write_text(path, "\n".join(sorted(set(line for line in lines if line.strip()))) + "\n")
+    return atomic_write_text(path, "".join(ntriples_lines(kg_graph)))
+
+
+def write_rdf(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path) -> list[Path]:
+    """Both files from one pass over the graph (what ``kg build`` uses)."""
+    lines = ntriples_lines(kg_graph)
+    return [atomic_write_text(turtle_path, _turtle(lines)), atomic_write_text(ntriples_path, "".join(lines))]
