@@ -8,13 +8,13 @@ import hashlib
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
 
-from kg.export.atomic import atomic_write_text
+from kg.export.atomic import atomic_write_chunks
 from kg.export.registry import DEFAULT_BUILD_FORMATS, get_exporter
 from kg.export.rdf import write_rdf
 from kg.extract.pipeline import PIPELINE_VERSION, extract
@@ -87,11 +87,13 @@ def build(
     progress: Callable[[int], None] | None = None,
     formats: Iterable[str] | None = None,
     view: str = "auto",
+    scheduler: str | None = None,
 ) -> BuildResult:
     """Run the whole job and write the export ``formats`` (names in ``kg.export.registry``; default
     ``graph.json``, ``graph.ttl``, ``graph.nt``, ``graph.html``). ``graph.json`` is always written:
     ``kg export`` reads it. ``view``: which view of the graph the page shows (see
-    :func:`kg.export.html.render_html`)."""
+    :func:`kg.export.html.render_html`). ``scheduler``: run the extraction on a Dask cluster
+    (an address, or ``local:N``; see :mod:`kg.extract.distributed`) instead of local processes."""
     ontology = ontology or default_ontology_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
     log = ReadLog()
@@ -110,7 +112,14 @@ def build(
         unique.setdefault(paper.content_hash, paper)
     todo = [p for h, p in unique.items() if h not in cache]
     fresh: dict[str, Extraction] = {}
-    for count, extraction in enumerate(extract(todo, ontology=ontology, n_process=n_process), start=1):
+    if scheduler:
+        from kg.extract.distributed import extract_on_dask
+
+        stream = extract_on_dask(todo, scheduler, ontology=ontology)
+    else:
+        # a worker process costs a pipeline start-up: only worth it for a few hundred papers each
+        stream = extract(todo, ontology=ontology, n_process=max(1, min(n_process, len(todo) // 300)))
+    for count, extraction in enumerate(stream, start=1):
         fresh[extraction.paper.content_hash] = extraction
         if progress is not None:
             progress(count)
@@ -123,11 +132,13 @@ def build(
         extractions.append(dataclasses.replace(found, paper=paper))
     timings["extract"] = time.perf_counter() - started
 
-    cache_lines = [json.dumps({"fingerprint": fingerprint, "version": PIPELINE_VERSION})]
-    for digest in sorted(unique):
-        data = fresh[digest].to_dict() if digest in fresh else cache[digest]
-        cache_lines.append(json.dumps({"hash": digest, "extraction": data}, ensure_ascii=False, sort_keys=True))
-    files = [atomic_write_text(cache_path, "\n".join(cache_lines) + "\n")]
+    def cache_lines() -> Iterator[str]:  # streamed: the cache of a large corpus is never one string
+        yield json.dumps({"fingerprint": fingerprint, "version": PIPELINE_VERSION}) + "\n"
+        for digest in sorted(unique):
+            data = fresh[digest].to_dict() if digest in fresh else cache[digest]
+            yield json.dumps({"hash": digest, "extraction": data}, ensure_ascii=False, sort_keys=True) + "\n"
+
+    files = [atomic_write_chunks(cache_path, cache_lines())]
 
     started = time.perf_counter()
     stats = AssemblyStats()

@@ -27,6 +27,7 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(["daily-papers", "jsonl", "json", "csv", "bibtex", "arxiv", "pubmed", "openalex", "semantic-scholar"]),
               help="Input format for every file (default: by extension; XML and JSON by content).")
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64), help="Extraction processes.")
+@click.option("--scheduler", metavar="ADDRESS", help="Extract on a Dask cluster: a scheduler address (tcp://host:8786) or local:N for N local worker processes (needs the `dask` extra).")
 @click.option("--no-cache", is_flag=True, help="Re-extract every paper instead of reusing outputs/extractions.jsonl.")
 @click.option("--no-html", is_flag=True, help="Skip the interactive page.")
 @click.option("--view", type=click.Choice(["auto", "papers", "entities", "full"]), default="auto", show_default=True, help="What the page draws: papers with their entities and claims, entities linked by co-occurrence, everything (full); auto = papers up to 2,000 nodes, else entities.")
@@ -36,7 +37,7 @@ def main() -> None:
 @click.option("--formats", "formats_text", default=",".join(DEFAULT_BUILD_FORMATS), show_default=True,
               help="Comma-separated export formats (see `kg export --help`), or `all`; graph.json is always written.")
 def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int, no_cache: bool, no_html: bool,
-          view: str, ontology: Path | None, quiet: bool, strict: bool, formats_text: str) -> None:
+          view: str, ontology: Path | None, quiet: bool, strict: bool, formats_text: str, scheduler: str | None) -> None:
     """Read INPUTS (files or folders), extract, assemble and write the graph to OUTPUT."""
     from kg.build import build as run_build
     from kg.export.registry import parse_formats
@@ -51,7 +52,8 @@ def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int, n
             click.echo(f"  extracted {count} papers…", err=True)
 
     result = run_build(list(inputs), out_dir, fmt=fmt, ontology=ontology, n_process=jobs,
-                       use_cache=not no_cache, html=not no_html, progress=progress, formats=formats, view=view)
+                       use_cache=not no_cache, html=not no_html, progress=progress, formats=formats, view=view,
+                       scheduler=scheduler)
     for warning in result.log.warnings:
         click.echo(f"warning: {warning}", err=True)
     if result.log.read == 0:

@@ -5,17 +5,25 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
 def atomic_write_text(path: Path, text: str) -> Path:
     """Write ``text`` (UTF-8) to ``path`` atomically and return the path."""
+    return atomic_write_chunks(path, (text,))
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[str]) -> Path:
+    """Write the concatenated ``chunks`` (UTF-8) to ``path`` atomically, without holding the whole
+    text in memory, and return the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
+            for chunk in chunks:
+                stream.write(chunk)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temp, 0o644)  # mkstemp creates 0600; outputs are meant to be shared

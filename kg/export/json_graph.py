@@ -4,25 +4,37 @@ own record from which ``kg export`` produces other formats without re-running ex
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import networkx as nx
 
-from kg.export.atomic import atomic_write_text
+from kg.export.atomic import atomic_write_chunks
+
+
+def json_chunks(graph: nx.MultiDiGraph) -> Iterator[str]:
+    """The node-link document in pieces: one node or edge per line, nodes and edges sorted, keys
+    sorted, so the file is byte-identical for the same graph and can be written as a stream."""
+
+    def records(items: Iterator[dict]) -> Iterator[str]:
+        for index, item in enumerate(items):
+            yield ("" if index == 0 else ",\n") + json.dumps(item, ensure_ascii=False, sort_keys=True)
+
+    yield '{"directed": true, "graph": {}, "multigraph": true,\n"nodes": [\n'
+    yield from records({"id": node, **data} for node, data in sorted(graph.nodes(data=True)))
+    yield '\n],\n"edges": [\n'
+    edges = sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2]))
+    yield from records({"source": u, "target": v, "key": k, **data} for u, v, k, data in edges)
+    yield "\n]}\n"
 
 
 def to_json(graph: nx.MultiDiGraph) -> str:
-    nodes = [{"id": node, **data} for node, data in sorted(graph.nodes(data=True))]
-    edges = [
-        {"source": u, "target": v, "key": k, **data}
-        for u, v, k, data in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2]))
-    ]
-    document = {"directed": True, "multigraph": True, "graph": {}, "nodes": nodes, "edges": edges}
-    return json.dumps(document, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+    """The whole ``graph.json`` text (see :func:`json_chunks`)."""
+    return "".join(json_chunks(graph))
 
 
 def write_json(graph: nx.MultiDiGraph, path: Path) -> Path:
-    return atomic_write_text(path, to_json(graph))
+    return atomic_write_chunks(path, json_chunks(graph))
 
 
 def read_json(path: Path) -> nx.MultiDiGraph:

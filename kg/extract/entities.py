@@ -4,7 +4,9 @@ per-document acronym definitions, and open-world naming patterns — into ``doc.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from spacy.language import Language
@@ -39,6 +41,7 @@ NAMING_WORDS = frozenset("called termed dubbed named coined".split())
 _NAME_LIKE = re.compile(r"^(?=.*[A-Za-z])(?:[A-Z0-9][\w.+\-]*|[a-z]+[A-Z][\w.+\-]*)$")
 
 
+@lru_cache(maxsize=1 << 16)  # called on every token; words repeat across abstracts
 def is_name_like(text: str) -> bool:
     """A coined name: 2+ capitals (VEDIT, DUQGen, NeuRBF), inner capital (iTransformer) or a
     capitalised word with digits (Llama3, L2R-GNN)."""
@@ -262,11 +265,14 @@ class EntityRecognizer:
                 if single or self._name_at(tokens, i) is not None:
                     heads = any(w in DATASET_HEADS for w in lowers[first_start:first_end])
                     add((i, colon), "Dataset" if heads else "Method", "pattern:title", 0.8, True)
+        cues = NAMING_WORDS | DATASET_HEADS | PROPOSE_VERBS
+        candidates = [k for k, (word, lower) in enumerate(zip(tokens.words, lowers)) if lower in cues or is_name_like(word)]
         for sent_start, sent_end in ranges:
             words = lowers[sent_start:sent_end]
             proposing = not PROPOSE_VERBS.isdisjoint(words) and not {"we", "our", "this", "here"}.isdisjoint(words)
             type_near = "Dataset" if not DATASET_HEADS.isdisjoint(words) else "Method"
-            for k in range(sent_start, sent_end):
+            # only tokens that can start a pattern: cue words and coined names
+            for k in candidates[bisect_left(candidates, sent_start) : bisect_left(candidates, sent_end)]:
                 lower = lowers[k]
                 # "called / termed / dubbed X"
                 if lower in NAMING_WORDS:

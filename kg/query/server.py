@@ -72,6 +72,7 @@ class SparqlServer(ThreadingHTTPServer):
     """The HTTP server: holds the store and the limits the handler applies."""
 
     daemon_threads = True
+    request_queue_size = 128  # a burst of clients connecting at once waits in the backlog, not refused
 
     def __init__(self, address: tuple[str, int], store: pyoxigraph.Store, *, timeout: float, max_rows: int, workers: int = 4) -> None:
         super().__init__(address, SparqlHandler)

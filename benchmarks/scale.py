@@ -1,0 +1,128 @@
+"""Scale benchmark for ``kg build``: extraction throughput per core, then whole builds of synthetic
+corpora (time per stage, wall, peak memory), an incremental rebuild, and local vs Dask.
+
+    .venv/bin/python benchmarks/scale.py                       # 1k and 10k
+    .venv/bin/python benchmarks/scale.py --sizes 1000,10000,100000 --dask
+
+Prints a Markdown table (paste it into the README's Speed section)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import synthetic_records, write_corpus  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+KG = [sys.executable, "-m", "kg.cli"]
+_TIME_LINE = re.compile(r"^time: (.*) \(total", re.M)
+
+
+def throughput(n: int = 3000) -> float:
+    """Abstracts per second of the default pipeline in this one process (tokenise → Extraction)."""
+    from kg.extract.pipeline import build_nlp, extract_batch
+    from kg.model import Paper
+
+    papers = [Paper(title=r["title"], abstract=r["abstract"], source="synthetic", line=i + 1)
+              for i, r in enumerate(synthetic_records(n, seed=7))]
+    nlp = build_nlp()
+    extract_batch(papers[:100], nlp)  # warm the tokenizer cache and lexeme tables
+    started = time.perf_counter()
+    extract_batch(papers[100:], nlp)
+    return (n - 100) / (time.perf_counter() - started)
+
+
+def run_build(args: list[str]) -> dict:
+    """Run ``kg build`` in a subprocess; wall time, peak RSS of the process tree, stage times."""
+    started = time.perf_counter()
+    process = subprocess.Popen([*KG, "build", *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watched = psutil.Process(process.pid)
+    peak_tree = peak_one = 0
+    while process.poll() is None:
+        try:
+            tree = [watched, *watched.children(recursive=True)]
+            sizes = [p.memory_info().rss for p in tree]
+        except psutil.Error:
+            sizes = []
+        if sizes:
+            peak_tree, peak_one = max(peak_tree, sum(sizes)), max(peak_one, max(sizes))
+        time.sleep(0.1)
+    out, err = process.communicate()
+    wall = time.perf_counter() - started
+    if process.returncode != 0:
+        raise RuntimeError(f"kg build {' '.join(args)} failed ({process.returncode}):\n{err[-2000:]}")
+    stages: dict[str, float] = {}
+    match = _TIME_LINE.search(out)
+    if match:
+        for part in match.group(1).split(", "):
+            name, _, seconds = part.rpartition(" ")
+            stages[name] = float(seconds.rstrip("s"))
+    return {"wall": wall, "rss_tree_mb": peak_tree / 1e6, "rss_max_mb": peak_one / 1e6, "stages": stages}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated corpus sizes")
+    parser.add_argument("--jobs", type=int, default=2, help="extraction processes for the builds")
+    parser.add_argument("--formats", default="json,turtle,ntriples,html", help="export formats of the builds")
+    parser.add_argument("--dask", action="store_true", help="also build the smallest size on a Dask LocalCluster")
+    parser.add_argument("--json", type=Path, help="also write the raw results here")
+    options = parser.parse_args()
+    sizes = [int(s) for s in options.sizes.split(",")]
+    results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
+                                f"Python {platform.python_version()}"}
+
+    results["throughput"] = throughput()
+    print(f"extraction, 1 process: {results['throughput']:.0f} abstracts/s", flush=True)
+
+    builds = []
+    with tempfile.TemporaryDirectory(prefix="kg-scale-") as tmp:
+        work = Path(tmp)
+        for size in sizes:
+            corpus = write_corpus(work / f"in-{size}" / "papers.jsonl", size)
+            out = work / f"out-{size}"
+            result = run_build([str(corpus.parent), "-o", str(out), "-j", str(options.jobs), "--no-cache", "--formats", options.formats])
+            result["size"] = size
+            # incremental: the same input plus one new file of 100 papers, reusing the cache
+            write_corpus(corpus.parent / "new.jsonl", size + 100, start=size)
+            result["incremental"] = run_build([str(corpus.parent), "-o", str(out), "-j", str(options.jobs), "--formats", options.formats])["wall"]
+            builds.append(result)
+            print(f"{size}: {json.dumps(result)}", flush=True)
+        if options.dask:
+            size = sizes[0]
+            corpus = work / f"in-{size}"
+            local = run_build([str(corpus), "-o", str(work / "local"), "-j", "2", "--no-cache", "--formats", "json"])
+            dask = run_build([str(corpus), "-o", str(work / "dask"), "--scheduler", "local:2", "--no-cache", "--formats", "json"])
+            same = (work / "local" / "graph.json").read_bytes() == (work / "dask" / "graph.json").read_bytes()
+            results["dask"] = {"size": size + 100, "local": local, "dask": dask, "identical": same}
+    results["builds"] = builds
+
+    print(f"\nMachine: {results['machine']}. Extraction throughput, one process: "
+          f"**{results['throughput']:.0f} abstracts/s**.\n")
+    stage_names = sorted({name for b in builds for name in b["stages"]}, key=lambda n: (not n.startswith(("ingest", "extract", "assemble")), n))
+    print("| abstracts | " + " | ".join(stage_names) + " | wall | peak RSS (all processes) | rebuild + 100 new |")
+    print("|---" * (len(stage_names) + 4) + "|")
+    for b in builds:
+        cells = [f"{b['stages'].get(n, 0):.1f} s" for n in stage_names]
+        print(f"| {b['size']:,} | " + " | ".join(cells) + f" | {b['wall']:.1f} s | {b['rss_tree_mb']:.0f} MB | {b['incremental']:.1f} s |")
+    if "dask" in results:
+        d = results["dask"]
+        print(f"\nLocal (-j 2) vs Dask LocalCluster (2 workers), {d['size']:,} abstracts, graph.json only: "
+              f"{d['local']['wall']:.1f} s vs {d['dask']['wall']:.1f} s wall; identical output: {d['identical']}")
+    if options.json:
+        options.json.write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
