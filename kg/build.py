@@ -112,7 +112,9 @@ def build(
         unique.setdefault(paper.content_hash, paper)
     todo = [p for h, p in unique.items() if h not in cache]
     fresh: dict[str, Extraction] = {}
-    if scheduler:
+    if not todo:  # everything cached: not even a pipeline to build
+        stream: Iterable[Extraction] = ()
+    elif scheduler:
         from kg.extract.distributed import extract_on_dask
 
         stream = extract_on_dask(todo, scheduler, ontology=ontology)

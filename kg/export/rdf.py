@@ -10,7 +10,9 @@ serialiser: a ~1M-triple graph takes seconds. :func:`to_rdf` gives the same trip
 from __future__ import annotations
 
 import hashlib
+import io
 import re
+import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -19,7 +21,7 @@ import networkx as nx
 import pyoxigraph
 from rdflib import Graph, Namespace, URIRef
 
-from kg.export.atomic import atomic_write_text
+from kg.export.atomic import atomic_write_chunks
 from kg.identifiers import parse_curie
 from kg.identifiers import url as identifier_url
 from kg.keys import ENTITY_BASE
@@ -260,15 +262,26 @@ def ntriples_lines(kg_graph: nx.MultiDiGraph) -> list[str]:
     return sorted({f"{s} {p} {o} .\n" for s, p, o in triples(kg_graph)})
 
 
-def _turtle(lines: Iterable[str]) -> str:
-    parsed = pyoxigraph.parse("".join(lines).encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    body = pyoxigraph.serialize(parsed, format=pyoxigraph.RdfFormat.TURTLE, prefixes={k: str(v) for k, v in PREFIXES.items()}).decode("utf-8")
-    # the serialiser's prefix order is its own business: write the header in a fixed order
-    start = 0
-    while body.startswith("@prefix ", start):
-        start = body.index("\n", start) + 1
+def _turtle_from(ntriples: Path, path: Path) -> Path:
+    """Turtle from a sorted N-Triples file, streamed through pyoxigraph (it keeps the input order, so
+    subjects stay sorted); the prefix header is rewritten in a fixed order, as the serialiser's own
+    order is its business."""
     header = "".join(f"@prefix {name}: <{namespace}> .\n" for name, namespace in sorted(PREFIXES.items()))
-    return header + "\n" + body[start:]
+    with tempfile.TemporaryFile(dir=Path(path).parent) as body:
+        pyoxigraph.serialize(pyoxigraph.parse(path=str(ntriples), format=pyoxigraph.RdfFormat.N_TRIPLES), output=body,
+                             format=pyoxigraph.RdfFormat.TURTLE, prefixes={k: str(v) for k, v in PREFIXES.items()})
+        body.seek(0)
+
+        def chunks() -> Iterator[str]:
+            yield header + "\n"
+            lines = iter(io.TextIOWrapper(body, encoding="utf-8", newline=""))
+            for line in lines:
+                if not line.startswith("@prefix "):
+                    yield line
+                    break
+            yield from lines
+
+        return atomic_write_chunks(path, chunks())
 
 
 def to_rdf(kg_graph: nx.MultiDiGraph) -> Graph:
@@ -283,15 +296,18 @@ def to_rdf(kg_graph: nx.MultiDiGraph) -> Graph:
 
 def write_turtle(kg_graph: nx.MultiDiGraph, path: Path) -> Path:
     """Turtle, byte-identical for the same graph (subjects and predicates in sorted order)."""
-    return atomic_write_text(path, _turtle(ntriples_lines(kg_graph)))
+    with tempfile.TemporaryDirectory(dir=Path(path).parent) as folder:
+        ntriples = write_ntriples(kg_graph, Path(folder) / "graph.nt")
+        return _turtle_from(ntriples, path)
 
 
 def write_ntriples(kg_graph: nx.MultiDiGraph, path: Path) -> Path:
     """N-Triples, one statement a line, sorted — ready for bulk loaders."""
-    return atomic_write_text(path, "".join(ntriples_lines(kg_graph)))
+    return atomic_write_chunks(path, ntriples_lines(kg_graph))
 
 
 def write_rdf(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path) -> list[Path]:
-    """Both files from one pass over the graph (what ``kg build`` uses)."""
-    lines = ntriples_lines(kg_graph)
-    return [atomic_write_text(turtle_path, _turtle(lines)), atomic_write_text(ntriples_path, "".join(lines))]
+    """Both files from one pass over the graph (what ``kg build`` uses): the N-Triples are written
+    as a stream, and the Turtle is streamed from them."""
+    ntriples = write_ntriples(kg_graph, ntriples_path)
+    return [_turtle_from(ntriples, turtle_path), ntriples]
