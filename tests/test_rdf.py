@@ -181,3 +181,13 @@ def test_duplicate_records_keep_their_own_metadata_with_or_without_cache(tmp_pat
     for result in (fresh, cached):
         (paper,) = [d for _, d in result.graph.nodes(data=True) if d["type"] == "Paper"]
         assert paper["date"] == "2015-02-03" and len(paper["sources"]) == 2
+
+
+def test_external_merge_sort_gives_the_same_statements_as_the_in_memory_sort(sample_build):
+    """Large graphs are sorted in bounded memory (runs spilled to disk): same bytes as a plain sort."""
+    from kg.export.json_graph import read_json
+    from kg.export.rdf import ntriples_lines, sorted_ntriples
+
+    graph = read_json(sample_build / "graph.json")
+    in_memory = ntriples_lines(graph)
+    assert list(sorted_ntriples(graph, run_size=997)) == in_memory and len(in_memory) > 20_000

@@ -10,6 +10,7 @@ serialiser: a ~1M-triple graph takes seconds. :func:`to_rdf` gives the same trip
 from __future__ import annotations
 
 import hashlib
+import heapq
 import io
 import re
 import tempfile
@@ -262,6 +263,40 @@ def ntriples_lines(kg_graph: nx.MultiDiGraph) -> list[str]:
     return sorted({f"{s} {p} {o} .\n" for s, p, o in triples(kg_graph)})
 
 
+def sorted_ntriples(kg_graph: nx.MultiDiGraph, run_size: int = 500_000) -> Iterator[str]:
+    """The same statements as :func:`ntriples_lines`, in memory bounded by ``run_size``: an external
+    merge sort (sorted runs spilled to temporary files, then merged), so a graph of tens of millions
+    of triples streams to disk without ever being one list."""
+    runs: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="kg-nt-") as folder:
+        batch: set[str] = set()
+        for s_, p_, o_ in triples(kg_graph):
+            batch.add(f"{s_} {p_} {o_} .\n")
+            if len(batch) >= run_size:
+                runs.append(_spill(sorted(batch), Path(folder) / f"run-{len(runs)}.nt"))
+                batch = set()
+        if not runs:  # small graph: one sorted run in memory
+            yield from sorted(batch)
+            return
+        runs.append(_spill(sorted(batch), Path(folder) / f"run-{len(runs)}.nt"))
+        handles = [run.open(encoding="utf-8", newline="") for run in runs]
+        try:
+            previous = None
+            for line in heapq.merge(*handles):
+                if line != previous:
+                    yield line
+                    previous = line
+        finally:
+            for handle in handles:
+                handle.close()
+
+
+def _spill(lines: list[str], path: Path) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.writelines(lines)
+    return path
+
+
 def _turtle_from(ntriples: Path, path: Path) -> Path:
     """Turtle from a sorted N-Triples file, streamed through pyoxigraph (it keeps the input order, so
     subjects stay sorted); the prefix header is rewritten in a fixed order, as the serialiser's own
@@ -303,7 +338,7 @@ def write_turtle(kg_graph: nx.MultiDiGraph, path: Path) -> Path:
 
 def write_ntriples(kg_graph: nx.MultiDiGraph, path: Path) -> Path:
     """N-Triples, one statement a line, sorted — ready for bulk loaders."""
-    return atomic_write_chunks(path, ntriples_lines(kg_graph))
+    return atomic_write_chunks(path, sorted_ntriples(kg_graph))
 
 
 def write_rdf(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path) -> list[Path]:
