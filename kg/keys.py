@@ -6,11 +6,13 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 ENTITY_BASE = "https://w3id.org/neuroai-kg/id/"
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
 
 
+@lru_cache(maxsize=1 << 16)  # the extractors look up every candidate surface form
 def normalise_name(name: str) -> str:
     """Lower-case, letters and digits only, one trailing "s" dropped ("CIFAR-10" = "cifar10",
     "RNNs" = "rnn"): two surface forms with the same result are the same entity. Unlike the

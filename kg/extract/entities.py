@@ -266,7 +266,8 @@ class EntityRecognizer:
                     heads = any(w in DATASET_HEADS for w in lowers[first_start:first_end])
                     add((i, colon), "Dataset" if heads else "Method", "pattern:title", 0.8, True)
         cues = NAMING_WORDS | DATASET_HEADS | PROPOSE_VERBS
-        candidates = [k for k, (word, lower) in enumerate(zip(tokens.words, lowers)) if lower in cues or is_name_like(word)]
+        candidates = [k for k, (word, lower) in enumerate(zip(tokens.words, lowers))
+                      if lower in cues or (word != lower and is_name_like(word))]  # a coined name has a capital
         for sent_start, sent_end in ranges:
             words = lowers[sent_start:sent_end]
             proposing = not PROPOSE_VERBS.isdisjoint(words) and not {"we", "our", "this", "here"}.isdisjoint(words)

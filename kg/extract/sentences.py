@@ -25,7 +25,7 @@ _CLOSERS = "\"'”’)\\]}»"
 _OPENERS = frozenset({'"', "“", "‘", "(", "[", "\\", "'", "«"})
 # An ender (plus closing quotes/brackets glued to it) before white space, a line break, or a full
 # stop glued between two words ("embeddings.Likewise", a common copy-paste artefact).
-_CANDIDATE = re.compile(rf"([.!?…])[{_CLOSERS}]*(\s+)(?=\S)|\s*\n\s*(?=\S)|(?<=[a-z]{{3}})\.(?=[A-Z][a-z])")
+_CANDIDATE = re.compile(rf"([.!?…])[{_CLOSERS}]*(\s+)(?=\S)|\n\s*(?=\S)|\.(?<=[a-z]{{3}}\.)(?=[A-Z][a-z])")
 _INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")
 
 
@@ -45,7 +45,8 @@ def sentence_bounds(text: str, abbreviations: frozenset[str]) -> list[tuple[int,
     bounds = []
     for index, start in enumerate(starts):
         end = starts[index + 1] if index + 1 < len(starts) else len(text)
-        end = len(text[:end].rstrip())
+        while end > start and text[end - 1].isspace():
+            end -= 1
         if end > start:
             bounds.append((start, end))
     return bounds

@@ -23,10 +23,10 @@ class TokenTable:
     ends: list[int]
     words: list[str]
     lowers: list[str]
-    space: list[bool]
-    alpha: list[bool]
-    punct: list[bool]
-    num: list[bool]
+    space: list[int]  # flags: 1 or 0
+    alpha: list[int]
+    punct: list[int]
+    num: list[int]
 
     def __len__(self) -> int:
         return len(self.words)
@@ -57,18 +57,10 @@ def tokens_of(doc: Doc) -> TokenTable:
     columns = doc.user_data.get(_KEY)
     text = text_of(doc)
     if columns is None:
-        rows = doc.to_array([IDX, LENGTH, SPACY, IS_ALPHA, IS_PUNCT, LIKE_NUM]).tolist() if len(doc) else []
-        starts = [row[0] for row in rows]
-        ends = [row[0] + row[1] for row in rows]
-        words = [text[s:e] for s, e in zip(starts, ends)]
-        columns = doc.user_data[_KEY] = (
-            starts,
-            ends,
-            words,
-            [w.lower() for w in words],
-            [bool(row[2]) for row in rows],
-            [bool(row[3]) for row in rows],
-            [bool(row[4]) for row in rows],
-            [bool(row[5]) for row in rows],
+        starts, lengths, space, alpha, punct, num = (
+            doc.to_array([IDX, LENGTH, SPACY, IS_ALPHA, IS_PUNCT, LIKE_NUM]).T.tolist() if len(doc) else ([],) * 6
         )
+        ends = [start + length for start, length in zip(starts, lengths)]
+        words = [text[s:e] for s, e in zip(starts, ends)]
+        columns = doc.user_data[_KEY] = (starts, ends, words, [w.lower() for w in words], space, alpha, punct, num)
     return TokenTable(text, *columns)
