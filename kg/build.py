@@ -84,7 +84,7 @@ def build(
     n_process: int = 1,
     use_cache: bool = True,
     html: bool = True,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
     formats: Iterable[str] | None = None,
     view: str = "auto",
     scheduler: str | None = None,
@@ -124,7 +124,7 @@ def build(
     for count, extraction in enumerate(stream, start=1):
         fresh[extraction.paper.content_hash] = extraction
         if progress is not None:
-            progress(count)
+            progress(count, len(todo))
     extractions: list[Extraction] = []
     for paper in papers:
         found = fresh.get(paper.content_hash)

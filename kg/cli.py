@@ -47,13 +47,28 @@ def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int, n
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--formats") from error
 
-    def progress(count: int) -> None:
-        if not quiet and count % 1000 == 0:
-            click.echo(f"  extracted {count} papers…", err=True)
+    bar = None
 
-    result = run_build(list(inputs), out_dir, fmt=fmt, ontology=ontology, n_process=jobs,
-                       use_cache=not no_cache, html=not no_html, progress=progress, formats=formats, view=view,
-                       scheduler=scheduler)
+    def progress(count: int, total: int) -> None:
+        nonlocal bar
+        if quiet:
+            return
+        if sys.stderr.isatty():  # a live bar on a terminal, plain lines in logs and CI
+            if bar is None:
+                from tqdm import tqdm
+
+                bar = tqdm(total=total, unit=" papers", desc="extract", file=sys.stderr, leave=False)
+            bar.update(count - bar.n)
+        elif count % 1000 == 0 or count == total:
+            click.echo(f"  extracted {count}/{total} papers…", err=True)
+
+    try:
+        result = run_build(list(inputs), out_dir, fmt=fmt, ontology=ontology, n_process=jobs,
+                           use_cache=not no_cache, html=not no_html, progress=progress, formats=formats, view=view,
+                           scheduler=scheduler)
+    finally:
+        if bar is not None:
+            bar.close()
     for warning in result.log.warnings:
         click.echo(f"warning: {warning}", err=True)
     if result.log.read == 0:
