@@ -59,7 +59,7 @@ def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int, n
 
                 bar = tqdm(total=total, unit=" papers", desc="extract", file=sys.stderr, leave=False)
             bar.update(count - bar.n)
-        elif count % 1000 == 0 or count == total:
+        elif total >= 1000 and (count % 1000 == 0 or count == total):
             click.echo(f"  extracted {count}/{total} papers…", err=True)
 
     try:
