@@ -10,15 +10,20 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from typing import Any
 
 ENTITY_TYPES: tuple[str, ...] = ("Method", "Dataset", "Modality")
 
 
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+@lru_cache(maxsize=1 << 16)  # a paper's key is asked for many times while assembling
 def normalise_title(title: str) -> str:
     """Key used to recognise the same paper seen twice: case-, accent- and punctuation-blind."""
     text = unicodedata.normalize("NFKD", title).casefold()
-    return re.sub(r"[^0-9a-z]+", "", "".join(c for c in text if not unicodedata.combining(c)))
+    return _NOT_ALNUM.sub("", "".join(c for c in text if not unicodedata.combining(c)))
 
 
 def record_dict(record: Any) -> dict[str, Any]:

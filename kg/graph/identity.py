@@ -7,6 +7,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 from kg.identifiers import SCHEMES
 from kg.keys import paper_key
@@ -91,6 +92,7 @@ def paper_node_ids(papers: Sequence[Paper]) -> list[str]:
     return [names[find(index)] for index in range(len(papers))]
 
 
+@lru_cache(maxsize=1 << 16)  # author names repeat across papers
 def person_key(name: str) -> str:
     """Node id of an author: accents and case folded, so "José García" and "Jose Garcia" are one
     person ("person/jose-garcia"); names with no Latin letters get a hash."""
