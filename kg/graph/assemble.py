@@ -117,7 +117,6 @@ def assemble(
     merges = _alias_merges(items)
     stats.merged_entities = dict(sorted(merges.items()))
     graph = nx.MultiDiGraph()
-    seen_text: dict[str, set[str]] = {}
     claim_counter: dict[str, int] = {}
     entity_forms: dict[str, set[str]] = {}
     entity_papers: dict[str, set[str]] = {}
@@ -126,14 +125,14 @@ def assemble(
     for extraction, pid in zip(ordered, paper_node_ids([e.paper for e in ordered])):
         paper = extraction.paper
         if pid in graph:
+            # The same paper again (same identifier or title): its metadata merges into the node,
+            # but the node keeps one text — the first record's — so every offset of its mentions
+            # and claims points into the title and abstract the node carries. A second version
+            # with another abstract (preprint vs journal) adds no mentions of its own.
             _merge_paper(graph.nodes[pid], paper)
             stats.duplicate_papers += 1
-            if paper.content_hash in seen_text[pid]:
-                continue  # same text: its extraction is already in the graph
-        else:
-            graph.add_node(pid, **_paper_node(paper))
-            seen_text[pid] = set()
-        seen_text[pid].add(paper.content_hash)
+            continue
+        graph.add_node(pid, **_paper_node(paper))
 
         def key_of(key: str) -> str:
             return merges.get(key, key)
