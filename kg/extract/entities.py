@@ -12,6 +12,8 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from kg.extract.abbreviations import Abbreviation
+from kg.extract.modalities import select_modalities
+from kg.extract.text import abstract_start
 from kg.extract.tokens import TokenTable, tokens_of
 from kg.extract.vocabulary import Concept, Vocabulary
 from kg.keys import entity_key, normalise_name
@@ -206,6 +208,9 @@ class EntityRecognizer:
             if found is not None:
                 taken.update(range(*found))
         mentions.extend(self._patterns(tokens, doc._.sentence_bounds, taken))
+        # 4. Modalities the evidence supports (background sentences and lone hints do not count).
+        modalities = select_modalities(mentions, tokens.text, abstract_start(tokens.text), doc._.sentence_bounds, self.vocabulary)
+        mentions = [m for m in mentions if m.type != "Modality" or m.key in modalities]
         doc._.kg_mentions = sorted(mentions, key=lambda m: (m.start, m.end, m.type, m.key))
         return doc
 

@@ -1,0 +1,65 @@
+"""Decides which modalities a paper works with from its modality mentions: a name in the title or
+in a non-background sentence, a cue word (unless a stronger modality voids it), or two dataset hints."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from typing import TYPE_CHECKING
+
+from kg.extract.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from kg.extract.entities import RawMention
+
+# Sentences about the field or prior work, not about this paper's data.
+BACKGROUND = re.compile(
+    r"^\s*(?:however|recently|traditionally|existing|currently|prior|previous(?:ly)?|despite|although|"
+    r"conventional(?:ly)?|classical(?:ly)?|typically|nowadays|in recent years|over the past)\b"
+    r"|\b(?:existing|prior|previous|recent|conventional|traditional) (?:\w+ )?(?:work|works|studies|methods|approaches|models)\b"
+    r"|\b(?:has|have) (?:\w+ly )?(?:been|become|emerged|gained|attracted|opened|achieved|shown|led|enabled|revolutioni[sz]ed)\b"
+    r"|\b(?:is|are) (?:an? |the )?(?:\w+ly )?(?:active|important|popular|growing|emerging|fundamental|long-standing|central|"
+    r"key|challenging|open|hot) (?:\w+ )?(?:area|field|topic|problem|challenge|question|direction|research)\b",
+    re.IGNORECASE,
+)
+DATASET_HINTS_NEEDED = 2  # mentions of datasets known to hold a modality that alone make it count
+
+
+def select_modalities(
+    raw: list[RawMention], text: str, abstract_offset: int, sentences: list[tuple[int, int]], vocabulary: Vocabulary
+) -> set[str]:
+    """Keys of the modalities the evidence in ``raw`` supports (see the module docstring).
+
+    A mention counts when it is in the title, or is a name (label, altLabel, defined acronym) or a
+    cue word in a sentence that is not background; a cue word does not count when a modality it
+    yields to (``kg:cueYieldsTo``) is found by a name; dataset hints count from the second on.
+    """
+    starts = [start for start, _ in sentences]
+    background: dict[int, bool] = {}
+
+    def in_background(offset: int) -> bool:
+        index = max(bisect_right(starts, offset) - 1, 0)
+        if index not in background:
+            start, end = sentences[index] if sentences else (0, len(text))
+            background[index] = bool(BACKGROUND.search(text[start:end]))
+        return background[index]
+
+    names: set[str] = set()
+    cues: set[str] = set()
+    hints: dict[str, int] = {}
+    for mention in raw:
+        if mention.type != "Modality":
+            continue
+        if mention.extractor == "vocabulary:dataset-modality":
+            hints[mention.key] = hints.get(mention.key, 0) + 1
+            continue
+        if mention.start >= abstract_offset and in_background(mention.start):
+            continue
+        (cues if mention.extractor == "vocabulary:cue" else names).add(mention.key)
+    kept = set(names)
+    for key in cues - names:
+        concept = vocabulary.concepts.get(key)
+        if concept is None or names.isdisjoint(concept.cue_yields_to):
+            kept.add(key)
+    kept.update(key for key, count in hints.items() if count >= DATASET_HINTS_NEEDED)
+    return kept
