@@ -27,7 +27,18 @@ METHOD_HEADS = frozenset(
     module modules layer layers unit units kernel kernels coding representation representations
     analysis filter filters process processes field fields operator operators policy tree trees
     forest clustering decomposition factorization gan gans probe probes rule rules reservoir
-    framework""".split()
+    framework backbone backbones method methods approach technique techniques scheme procedure
+    strategy paradigm pipeline agent agents solver loss objective regularization regularizer
+    initialization pruning quantization descent machine student teacher""".split()
+)
+# Capitalised words that are adjectives or generic words, not coined names, before "model/network".
+NOT_NAMES = frozenset(
+    """bayesian gaussian markov markovian euclidean hebbian poisson bernoulli boolean lagrangian
+    hamiltonian laplacian riemannian newtonian darwinian gibbs ising potts linear nonlinear deep neural
+    our the this these a an we in on for with to of by from as at such each both other large small
+    language vision visual multimodal generative predictive recurrent convolutional graph spiking
+    transformer diffusion foundation base baseline proposed new novel existing standard hybrid unified
+    general simple single multiple several many two three english chinese human brain""".split()
 )
 DATASET_HEADS = frozenset(
     "dataset datasets benchmark benchmarks corpus corpora database databases collection suite".split()
@@ -130,6 +141,17 @@ class EntityRecognizer:
             return "Method"
         return ""
 
+    def _last_word_type(self, tokens: TokenTable, i: int, j: int) -> str:
+        """Method when a long form ends in a known method's name or a coined name
+        ("activation space Selectable KAN", "efficient 3D SNN"), else ""."""
+        if j - i < 2:
+            return ""
+        last = tokens.words[j - 1]
+        concepts = self.by_normal.get(normalise_name(last), [])
+        if any(c.type == "Method" for c in concepts) or (is_name_like(last) and not concepts):
+            return "Method"
+        return ""
+
     def __call__(self, doc: Doc) -> Doc:
         tokens = tokens_of(doc)
         abbreviations: list[Abbreviation] = doc._.abbreviations or []
@@ -147,7 +169,7 @@ class EntityRecognizer:
             if concepts:
                 meanings = [(c.type, c.key, c.label, c.iri) for c in concepts]
             else:
-                type_ = self._span_type(tokens, *long_range)
+                type_ = self._span_type(tokens, *long_range) or self._last_word_type(tokens, *long_range)
                 if not type_ or self.vocabulary.is_umbrella(abbreviation.long):
                     # Defined, but not an entity (e.g. "working memory (WM)"): the acronym must
                     # not fall back to a vocabulary meaning it does not have in this paper.
@@ -239,6 +261,16 @@ class EntityRecognizer:
             end += 1  # "Llama 3.1", "GPT 4"
         return i, end
 
+    @staticmethod
+    def _appositive_at(tokens: TokenTable, i: int, end: int) -> tuple[int, int] | None:
+        """A capitalised coined word introduced with an appositive: "Aaren, an attention-based
+        module" / "Cerberus, a multi-task model" (one word, then ", a|an|the|which")."""
+        if i + 2 >= end or not tokens.alpha[i] or not tokens.words[i][:1].isupper() or len(tokens.words[i]) < 4:
+            return None
+        if tokens.lowers[i] in NOT_NAMES or tokens.words[i + 1] != "," or tokens.lowers[i + 2] not in {"a", "an", "the", "which"}:
+            return None
+        return i, i + 1
+
     def _patterns(self, tokens: TokenTable, sentences: list[tuple[int, int]], taken: set[int]) -> list[RawMention]:
         found: list[RawMention] = []
         lowers = tokens.lowers
@@ -254,6 +286,8 @@ class EntityRecognizer:
             taken.update(range(i, j))
 
         ranges = [tokens.token_range(start, end) for start, end in sentences]
+        space = tokens.space
+        abstract_token = tokens.token_range(abstract_start(tokens.text), len(tokens.text))[0]
         # Title "Name: subtitle" (the title is the first sentence, ended by the blank line).
         if ranges:
             first_start, first_end = ranges[0]
@@ -287,20 +321,28 @@ class EntityRecognizer:
                     if span is not None and span[1] <= k:
                         add(span, "Dataset", "pattern:dataset-head", 0.8, proposing)
                 # "GTN baselines", "BMN model", "ResNet-based": a coined name in front of a method word
-                if k + 1 < sent_end and k not in taken and is_name_like(tokens.words[k]):
-                    span = self._name_at(tokens, k)
+                word = tokens.words[k]
+                coined = is_name_like(word) or (
+                    # "our Cerberus model": one capitalised word inside lower-case running text
+                    k > sent_start and k >= abstract_token and tokens.alpha[k] and word.istitle() and len(word) > 3
+                    and tokens.words[k - 1].islower() and space[k - 1] and space[k] and lowers[k + 1] in METHOD_HEADS
+                    and lower not in NOT_NAMES and not lower.endswith(("ian", "ean"))
+                )
+                if k + 1 < sent_end and k not in taken and coined:
+                    span = self._name_at(tokens, k) if is_name_like(word) else (k, k + 1)
                     if span is not None and span[1] < sent_end:
                         following = span[1]
                         if tokens.words[following] == "-" and following + 1 < sent_end:
                             following += 1
                         if lowers[following] in METHOD_HEADS or lowers[following] in {"baseline", "baselines", "based"}:
-                            add(span, "Method", "pattern:name-head", 0.6, False)
+                            ours = proposing and "our" in lowers[max(sent_start, span[0] - 3) : span[0]]
+                            add(span, "Method", "pattern:name-head", 0.6, ours)
                 # "we propose/introduce X" with X a coined name within the next few tokens
                 if proposing and lower in PROPOSE_VERBS:
                     for j in range(k + 1, min(k + 9, sent_end)):
                         if tokens.words[j] in {".", ";"}:
                             break
-                        span = self._name_at(tokens, j)
+                        span = self._name_at(tokens, j) or self._appositive_at(tokens, j, sent_end)
                         if span is not None:
                             add(span, type_near, "pattern:proposal", 0.8, True)
                             break
