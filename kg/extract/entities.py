@@ -34,7 +34,7 @@ METHOD_HEADS = frozenset(
 # Capitalised words that are adjectives or generic words, not coined names, before "model/network".
 NOT_NAMES = frozenset(
     """bayesian gaussian markov markovian euclidean hebbian poisson bernoulli boolean lagrangian
-    hamiltonian laplacian riemannian newtonian darwinian gibbs ising potts linear nonlinear deep neural
+    hamiltonian laplacian riemannian newtonian darwinian linear nonlinear deep neural
     our the this these a an we in on for with to of by from as at such each both other large small
     language vision visual multimodal generative predictive recurrent convolutional graph spiking
     transformer diffusion foundation base baseline proposed new novel existing standard hybrid unified
@@ -229,7 +229,10 @@ class EntityRecognizer:
             found = tokens.covering(mention.start, mention.end)
             if found is not None:
                 taken.update(range(*found))
-        mentions.extend(self._patterns(tokens, doc._.sentence_bounds, taken))
+        known_methods = [
+            found for m in mentions if m.type == "Method" and (found := tokens.covering(m.start, m.end)) is not None
+        ]
+        mentions.extend(self._patterns(tokens, doc._.sentence_bounds, taken, known_methods))
         # 4. Modalities the evidence supports (background sentences and lone hints do not count).
         modalities = select_modalities(mentions, tokens.text, abstract_start(tokens.text), doc._.sentence_bounds, self.vocabulary)
         mentions = [m for m in mentions if m.type != "Modality" or m.key in modalities]
@@ -271,7 +274,9 @@ class EntityRecognizer:
             return None
         return i, i + 1
 
-    def _patterns(self, tokens: TokenTable, sentences: list[tuple[int, int]], taken: set[int]) -> list[RawMention]:
+    def _patterns(
+        self, tokens: TokenTable, sentences: list[tuple[int, int]], taken: set[int], known_methods: list[tuple[int, int]]
+    ) -> list[RawMention]:
         found: list[RawMention] = []
         lowers = tokens.lowers
 
@@ -328,6 +333,19 @@ class EntityRecognizer:
                     and tokens.words[k - 1].islower() and space[k - 1] and space[k] and lowers[k + 1] in METHOD_HEADS
                     and lower not in NOT_NAMES and not lower.endswith(("ian", "ean"))
                 )
+                eponym = None
+                if not coined and k > sent_start and k >= abstract_token and tokens.alpha[k] and word.istitle() \
+                        and len(word) > 3 and tokens.words[k - 1].islower() and lower not in NOT_NAMES \
+                        and not lower.endswith(("ian", "ean")):
+                    # "a heterogeneous Izhikevich spiking reservoir": eponym + 1-2 lower-case words + head
+                    for head in range(k + 2, min(k + 4, sent_end)):
+                        if not (tokens.alpha[head - 1] and tokens.words[head - 1].islower() and space[head - 1]):
+                            break
+                        if lowers[head] in METHOD_HEADS and lowers[head] not in {"method", "methods", "approach", "framework", "model", "models"}:
+                            eponym = (k, head + 1)
+                            break
+                if eponym is not None:
+                    add(eponym, "Method", "pattern:eponym", 0.6, False)
                 if k + 1 < sent_end and k not in taken and coined:
                     span = self._name_at(tokens, k) if is_name_like(word) else (k, k + 1)
                     if span is not None and span[1] < sent_end:
@@ -346,6 +364,18 @@ class EntityRecognizer:
                         if span is not None:
                             add(span, type_near, "pattern:proposal", 0.8, True)
                             break
+        # "Self-Consistency, Self-Improve, and Self-Refine": a coined name listed next to a known method
+        for i, j in sorted(known_methods):
+            k = j
+            if k < len(tokens) and tokens.words[k] == ",":
+                k += 1
+            if k < len(tokens) and lowers[k] in {"and", "or"}:
+                k += 1
+            if k == j or k >= len(tokens):
+                continue
+            span = self._name_at(tokens, k)
+            if span is not None and (span[1] >= len(tokens) or tokens.words[span[1]] in {",", "and", "or", ".", ")", ";"}):
+                add(span, "Method", "pattern:list", 0.6, False)
         return found
 
 
