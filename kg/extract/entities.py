@@ -12,7 +12,8 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from kg.extract.abbreviations import Abbreviation
-from kg.extract.modalities import select_modalities
+from kg.extract.modalities import BACKGROUND_PATTERNS, select_modalities
+from kg.extract.regexset import RegexSet
 from kg.extract.text import abstract_start
 from kg.extract.tokens import TokenTable, tokens_of
 from kg.extract.vocabulary import Concept, Vocabulary
@@ -55,7 +56,7 @@ _NAME_LIKE = re.compile(r"^(?=.*[A-Za-z])(?:[A-Z0-9][\w.+\-]*|[a-z]+[A-Z][\w.+\-
 def is_name_like(text: str) -> bool:
     """A coined name: 2+ capitals (VEDIT, DUQGen, NeuRBF), inner capital (iTransformer) or a
     capitalised word with digits (Llama3, L2R-GNN)."""
-    if not _NAME_LIKE.match(text) or len(text) < 2:
+    if text.islower() or not _NAME_LIKE.match(text) or len(text) < 2:
         return False
     upper = sum(c.isupper() for c in text)
     inner_upper = any(c.isupper() for c in text[1:])
@@ -98,6 +99,7 @@ class EntityRecognizer:
 
     def __init__(self, nlp: Language, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
+        self.background = RegexSet(BACKGROUND_PATTERNS)
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.by_normal: dict[str, list[Concept]] = {}
@@ -234,7 +236,9 @@ class EntityRecognizer:
         ]
         mentions.extend(self._patterns(tokens, doc._.sentence_bounds, taken, known_methods))
         # 4. Modalities the evidence supports (background sentences and lone hints do not count).
-        modalities = select_modalities(mentions, tokens.text, abstract_start(tokens.text), doc._.sentence_bounds, self.vocabulary)
+        modalities = select_modalities(
+            mentions, tokens.text, abstract_start(tokens.text), doc._.sentence_bounds, self.vocabulary, self.background
+        )
         mentions = [m for m in mentions if m.type != "Modality" or m.key in modalities]
         doc._.kg_mentions = sorted(mentions, key=lambda m: (m.start, m.end, m.type, m.key))
         return doc

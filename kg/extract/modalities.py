@@ -3,46 +3,46 @@ in a non-background sentence, a cue word (unless a stronger modality voids it), 
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from typing import TYPE_CHECKING
 
+from kg.extract.regexset import RegexSet
 from kg.extract.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from kg.extract.entities import RawMention
 
-# Sentences about the field or prior work, not about this paper's data.
-BACKGROUND = re.compile(
+# Sentences about the field or prior work, not about this paper's data (any pattern matching).
+BACKGROUND_PATTERNS: tuple[str, ...] = (
     r"^\s*(?:however|recently|traditionally|existing|currently|prior|previous(?:ly)?|despite|although|"
-    r"conventional(?:ly)?|classical(?:ly)?|typically|nowadays|in recent years|over the past)\b"
-    r"|\b(?:existing|prior|previous|recent|conventional|traditional) (?:\w+ )?(?:work|works|studies|methods|approaches|models)\b"
-    r"|\b(?:has|have) (?:\w+ly )?(?:been|become|emerged|gained|attracted|opened|achieved|shown|led|enabled|revolutioni[sz]ed)\b"
-    r"|\b(?:is|are) (?:an? |the )?(?:\w+ly )?(?:active|important|popular|growing|emerging|fundamental|long-standing|central|"
-    r"key|challenging|open|hot) (?:\w+ )?(?:area|field|topic|problem|challenge|question|direction|research)\b",
-    re.IGNORECASE,
+    r"conventional(?:ly)?|classical(?:ly)?|typically|nowadays|in recent years|over the past)\b",
+    r"\b(?:existing|prior|previous|recent|conventional|traditional) (?:\w+ )?(?:work|works|studies|methods|approaches|models)\b",
+    r"\b(?:has|have) (?:\w+ly )?(?:been|become|emerged|gained|attracted|opened|achieved|shown|led|enabled|revolutioni[sz]ed)\b",
+    r"\b(?:is|are) (?:an? |the )?(?:\w+ly )?(?:active|important|popular|growing|emerging|fundamental|long-standing|"
+    r"central|key|challenging|open|hot) (?:\w+ )?(?:area|field|topic|problem|challenge|question|direction|research)\b",
 )
 DATASET_HINTS_NEEDED = 2  # mentions of datasets known to hold a modality that alone make it count
 
 
 def select_modalities(
-    raw: list[RawMention], text: str, abstract_offset: int, sentences: list[tuple[int, int]], vocabulary: Vocabulary
+    raw: list[RawMention], text: str, abstract_offset: int, sentences: list[tuple[int, int]], vocabulary: Vocabulary,
+    background: RegexSet,
 ) -> set[str]:
     """Keys of the modalities the evidence in ``raw`` supports (see the module docstring).
 
-    A mention counts when it is in the title, or is a name (label, altLabel, defined acronym) or a
+    ``background`` holds :data:`BACKGROUND_PATTERNS`. A mention counts when it is in the title, or is a name (label, altLabel, defined acronym) or a
     cue word in a sentence that is not background; a cue word does not count when a modality it
     yields to (``kg:cueYieldsTo``) is found by a name; dataset hints count from the second on.
     """
     starts = [start for start, _ in sentences]
-    background: dict[int, bool] = {}
+    seen: dict[int, bool] = {}
 
     def in_background(offset: int) -> bool:
         index = max(bisect_right(starts, offset) - 1, 0)
-        if index not in background:
+        if index not in seen:
             start, end = sentences[index] if sentences else (0, len(text))
-            background[index] = bool(BACKGROUND.search(text[start:end]))
-        return background[index]
+            seen[index] = bool(background.matching(text[start:end]))
+        return seen[index]
 
     names: set[str] = set()
     cues: set[str] = set()
