@@ -58,10 +58,10 @@ def detokenize(tokens: list[str]) -> str:
     glue = True
     for raw in tokens:
         token = _PTB.get(raw, raw)
-        if out and not glue and token not in _NO_SPACE_BEFORE:
+        if out and not glue and (token not in _NO_SPACE_BEFORE or raw == "``"):
             out.append(" ")
         out.append(token)
-        glue = token in _NO_SPACE_AFTER
+        glue = token in _NO_SPACE_AFTER or raw == "``"
     return "".join(out)
 
 

@@ -33,7 +33,7 @@ DEFAULT_STRONG_CUES: tuple[str, ...] = (
     r"^\s*(?:perhaps )?(?:surprisingly|unsurprisingly|remarkably|interestingly|strikingly|astonishingly|"
     r"counterintuitively|unexpectedly|intriguingly)\b",
     # "Our/the experimental results (clearly) show ...", "Results on X indicate ...".
-    r"\b" + _RESULT_NOUNS + r"\b(?:(?!\b(?:we|to)\b)[^.;:]){0,100}?\b(?:(?:have|has|also|further|clearly|"
+    r"(?<!recent )(?<!prior )(?<!previous )(?<!earlier )\b" + _RESULT_NOUNS + r"\b(?:(?!\b(?:we|to)\b)[^.;:]){0,100}?\b(?:(?:have|has|also|further|clearly|"
     r"consistently|strongly|all) )?" + _REPORT_VERBS + r"\b",
     r"(?<!to )(?<!has )(?<!have )(?<!been )\b(?:shows?|showed|demonstrates?|demonstrated|reveals?|revealed|indicates?|"
     r"indicated|suggests?|suggested|confirms?|confirmed) that\b",
