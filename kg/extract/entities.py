@@ -335,6 +335,7 @@ class EntityRecognizer:
                     # "our Cerberus model": one capitalised word inside lower-case running text
                     k > sent_start and k >= abstract_token and tokens.alpha[k] and word.istitle() and len(word) > 3
                     and tokens.words[k - 1].islower() and space[k - 1] and space[k] and lowers[k + 1] in METHOD_HEADS
+                    and tokens.words[k + 1].islower()
                     and lower not in NOT_NAMES and not lower.endswith(("ian", "ean"))
                 )
                 eponym = None
