@@ -115,3 +115,20 @@ def test_claim_sentences(nlp, sentence, is_claim):
     abstract = f"Vision models are widely used. We study their features. We train them on photos. {sentence} Code is released."
     claims = [c.text for c in run(nlp, "Features", abstract).claims]
     assert (sentence in claims) is is_claim, claims
+
+
+def test_what_follows_a_proposed_name_decides_its_type(nlp):
+    extraction = run(
+        nlp,
+        "Spiking transformers",
+        "In this paper, we introduce STEP, a unified benchmark framework for spiking transformers. "
+        "This study presents a novel Multi-Label Classification model trained on EEG.",
+    )
+    datasets = {e.label for e in extraction.entities if e.type == "Dataset"}
+    assert "STEP" in datasets and "STEP" not in methods(extraction)
+    assert not any("Multi-Label" in name for name in methods(extraction))
+
+
+def test_venue_with_year_is_not_a_name(nlp):
+    extraction = run(nlp, "Challenges", "We propose CVPR 2023 winning entries as baselines.")
+    assert not any("CVPR" in name for name in methods(extraction))

@@ -50,6 +50,7 @@ PROPOSE_VERBS = frozenset(
     construct constructs create creates""".split()
 )
 NAMING_WORDS = frozenset("called termed dubbed named coined".split())
+_TITLE_COMPOUND = re.compile(r"^[A-Z][a-z]+(?:-[A-Z][a-z]+)+$")
 _NAME_LIKE = re.compile(r"^(?=.*[A-Za-z])(?:[A-Z0-9][\w.+\-]*|[a-z]+[A-Z][\w.+\-]*)$")
 
 
@@ -264,9 +265,25 @@ class EntityRecognizer:
             end -= 1
         if not is_name_like(tokens.span_text(i, end).replace("-", "").replace("+", "").replace(".", "")):
             return None
+        if end < n and tokens.alpha[end] and words[end].istitle() and _TITLE_COMPOUND.match(tokens.span_text(i, end)):
+            return None  # "Multi-Label Classification", "Goal-Driven Agents": a title-cased phrase, not a name
         if end < n and space[end - 1] and tokens.num[end] and len(words[end]) <= 5:
             end += 1  # "Llama 3.1", "GPT 4"
         return i, end
+
+    @staticmethod
+    def _type_after(tokens: TokenTable, i: int, end: int) -> str:
+        """What the words after a proposed name say it is: "STEP, a unified benchmark" -> Dataset,
+        "Aaren, an attention-based module" -> Method; "" when no head word follows soon."""
+        for k in range(i, min(i + 8, end)):
+            lower = tokens.lowers[k]
+            if lower in {".", ";"}:
+                break
+            if lower in DATASET_HEADS:
+                return "Dataset"
+            if lower in METHOD_HEADS:
+                return "Method"
+        return ""
 
     @staticmethod
     def _appositive_at(tokens: TokenTable, i: int, end: int) -> tuple[int, int] | None:
@@ -290,6 +307,8 @@ class EntityRecognizer:
             surface = tokens.text[start:end]
             if not taken.isdisjoint(range(i, j)) or self.vocabulary.is_umbrella(surface):
                 return
+            if " " in surface and self.vocabulary.is_umbrella(surface.rsplit(" ", 1)[0]):
+                return  # "CVPR 2023", "GPU 4": an umbrella word with a number
             key, label, vocab = self.resolve(surface, type_)
             found.append(RawMention(type_, key, label, surface, start, end, extractor, confidence, proposed, vocab))
             taken.update(range(i, j))
@@ -367,7 +386,7 @@ class EntityRecognizer:
                             break
                         span = self._name_at(tokens, j) or self._appositive_at(tokens, j, sent_end)
                         if span is not None:
-                            add(span, type_near, "pattern:proposal", 0.8, True)
+                            add(span, self._type_after(tokens, span[1], sent_end) or type_near, "pattern:proposal", 0.8, True)
                             break
         # "Self-Consistency, Self-Improve, and Self-Refine": a coined name listed next to a known method
         for i, j in sorted(known_methods):
