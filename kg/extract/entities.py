@@ -4,6 +4,7 @@ per-document acronym definitions, and open-world naming patterns — into ``doc.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -271,6 +272,43 @@ class EntityRecognizer:
             end += 1  # "Llama 3.1", "GPT 4"
         return i, end
 
+    def _capitalised(self, tokens: TokenTable, k: int, sent_start: int, sent_end: int, abstract_token: int,
+                     proposing: bool, taken: set[int], add: Callable[..., None]) -> None:
+        """Patterns that start at a capitalised word k: a coined name before a method word, an eponym
+        model ("Izhikevich spiking reservoir")."""
+        lowers, space, word = tokens.lowers, tokens.space, tokens.words[k]
+        lower = lowers[k]
+        # "GTN baselines", "BMN model", "ResNet-based": a coined name in front of a method word
+        coined = is_name_like(word) or (
+            # "our Cerberus model": one capitalised word inside lower-case running text
+            sent_start < k and k + 1 < sent_end and k >= abstract_token and tokens.alpha[k] and word.istitle() and len(word) > 3
+            and tokens.words[k - 1].islower() and space[k - 1] and space[k] and lowers[k + 1] in METHOD_HEADS
+            and tokens.words[k + 1].islower()
+            and lower not in NOT_NAMES and not lower.endswith(("ian", "ean"))
+        )
+        eponym = None
+        if not coined and k > sent_start and k >= abstract_token and tokens.alpha[k] and word.istitle() \
+                and len(word) > 3 and tokens.words[k - 1].islower() and lower not in NOT_NAMES \
+                and not lower.endswith(("ian", "ean")):
+            # "a heterogeneous Izhikevich spiking reservoir": eponym + 1-2 lower-case words + head
+            for head in range(k + 2, min(k + 4, sent_end)):
+                if not (tokens.alpha[head - 1] and tokens.words[head - 1].islower() and space[head - 1]):
+                    break
+                if lowers[head] in METHOD_HEADS and lowers[head] not in {"method", "methods", "approach", "framework", "model", "models"}:
+                    eponym = (k, head + 1)
+                    break
+        if eponym is not None:
+            add(eponym, "Method", "pattern:eponym", 0.6, False)
+        if k + 1 < sent_end and k not in taken and coined:
+            span = self._name_at(tokens, k) if is_name_like(word) else (k, k + 1)
+            if span is not None and span[1] < sent_end:
+                following = span[1]
+                if tokens.words[following] == "-" and following + 1 < sent_end:
+                    following += 1
+                if lowers[following] in METHOD_HEADS or lowers[following] in {"baseline", "baselines", "based"}:
+                    ours = proposing and "our" in lowers[max(sent_start, span[0] - 3) : span[0]]
+                    add(span, "Method", "pattern:name-head", 0.6, ours)
+
     @staticmethod
     def _type_after(tokens: TokenTable, i: int, end: int) -> str:
         """What the words after a proposed name say it is: "STEP, a unified benchmark" -> Dataset,
@@ -348,37 +386,10 @@ class EntityRecognizer:
                     span = self._name_at(tokens, start)
                     if span is not None and span[1] <= k:
                         add(span, "Dataset", "pattern:dataset-head", 0.8, proposing)
-                # "GTN baselines", "BMN model", "ResNet-based": a coined name in front of a method word
+                # Capitalised words only (every coined name has a capital): most tokens stop here.
                 word = tokens.words[k]
-                coined = is_name_like(word) or (
-                    # "our Cerberus model": one capitalised word inside lower-case running text
-                    k > sent_start and k >= abstract_token and tokens.alpha[k] and word.istitle() and len(word) > 3
-                    and tokens.words[k - 1].islower() and space[k - 1] and space[k] and lowers[k + 1] in METHOD_HEADS
-                    and tokens.words[k + 1].islower()
-                    and lower not in NOT_NAMES and not lower.endswith(("ian", "ean"))
-                )
-                eponym = None
-                if not coined and k > sent_start and k >= abstract_token and tokens.alpha[k] and word.istitle() \
-                        and len(word) > 3 and tokens.words[k - 1].islower() and lower not in NOT_NAMES \
-                        and not lower.endswith(("ian", "ean")):
-                    # "a heterogeneous Izhikevich spiking reservoir": eponym + 1-2 lower-case words + head
-                    for head in range(k + 2, min(k + 4, sent_end)):
-                        if not (tokens.alpha[head - 1] and tokens.words[head - 1].islower() and space[head - 1]):
-                            break
-                        if lowers[head] in METHOD_HEADS and lowers[head] not in {"method", "methods", "approach", "framework", "model", "models"}:
-                            eponym = (k, head + 1)
-                            break
-                if eponym is not None:
-                    add(eponym, "Method", "pattern:eponym", 0.6, False)
-                if k + 1 < sent_end and k not in taken and coined:
-                    span = self._name_at(tokens, k) if is_name_like(word) else (k, k + 1)
-                    if span is not None and span[1] < sent_end:
-                        following = span[1]
-                        if tokens.words[following] == "-" and following + 1 < sent_end:
-                            following += 1
-                        if lowers[following] in METHOD_HEADS or lowers[following] in {"baseline", "baselines", "based"}:
-                            ours = proposing and "our" in lowers[max(sent_start, span[0] - 3) : span[0]]
-                            add(span, "Method", "pattern:name-head", 0.6, ours)
+                if word != lower:
+                    self._capitalised(tokens, k, sent_start, sent_end, abstract_token, proposing, taken, add)
                 # "we propose/introduce X" with X a coined name within the next few tokens
                 if proposing and lower in PROPOSE_VERBS:
                     for j in range(k + 1, min(k + 9, sent_end)):
