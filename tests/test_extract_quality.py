@@ -97,9 +97,21 @@ def test_spike_trains_of_a_spiking_network_are_not_recordings(nlp):
     assert "spikes" in modalities(recordings)
 
 
-def test_one_dataset_hint_alone_does_not_add_a_modality(nlp):
-    once = run(nlp, "3D detection", "We detect objects in point clouds. Experiments on KITTI show gains.")
-    assert "image" not in modalities(once)
+def test_a_dataset_of_several_modalities_only_seconds_named_ones(nlp):
+    kitti = run(nlp, "3D detection", "We detect objects in point clouds. Experiments on KITTI show gains.")
+    imagenet = run(nlp, "Spiking transformers", "Our spiking transformer reaches 80% top-1 accuracy on ImageNet-1K (55M parameters).")
+    assert "3D" in modalities(kitti) and "image" not in modalities(kitti)
+    assert "image" in modalities(imagenet)
+
+
+def test_a_review_keeps_the_modality_of_its_background(nlp):
+    review = run(
+        nlp,
+        "A decade of clinical NLP",
+        "In recent years, natural language processing has opened new ways to read clinical textual records. "
+        "We summarise 40 studies.",
+    )
+    assert modalities(review) == {"text"}
 
 
 @pytest.mark.parametrize(

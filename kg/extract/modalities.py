@@ -1,5 +1,5 @@
 """Decides which modalities a paper works with from its modality mentions: a name in the title or
-in a non-background sentence, a cue word (unless a stronger modality voids it), or two dataset hints."""
+in a non-background sentence, a cue word (unless a stronger modality voids it), a one-modality dataset."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ BACKGROUND_PATTERNS: tuple[str, ...] = (
     r"\b(?:is|are) (?:an? |the )?(?:\w+ly )?(?:active|important|popular|growing|emerging|fundamental|long-standing|"
     r"central|key|challenging|open|hot) (?:\w+ )?(?:area|field|topic|problem|challenge|question|direction|research)\b",
 )
-DATASET_HINTS_NEEDED = 2  # mentions of datasets known to hold a modality that alone make it count
 
 
 def select_modalities(
@@ -32,7 +31,8 @@ def select_modalities(
 
     ``background`` holds :data:`BACKGROUND_PATTERNS`. A mention counts when it is in the title, or is a name (label, altLabel, defined acronym) or a
     cue word in a sentence that is not background; a cue word does not count when a modality it
-    yields to (``kg:cueYieldsTo``) is found by a name; dataset hints count from the second on.
+    yields to (``kg:cueYieldsTo``) is found by a name; a dataset mention counts when the dataset holds
+    one modality only. Background mentions count only when nothing else is found.
     """
     starts = [start for start, _ in sentences]
     seen: dict[int, bool] = {}
@@ -46,20 +46,28 @@ def select_modalities(
 
     names: set[str] = set()
     cues: set[str] = set()
-    hints: dict[str, int] = {}
+    background_only: set[str] = set()
+    hints: dict[tuple[int, int], set[str]] = {}  # dataset mention span -> the modalities it holds
     for mention in raw:
         if mention.type != "Modality":
             continue
         if mention.extractor == "vocabulary:dataset-modality":
-            hints[mention.key] = hints.get(mention.key, 0) + 1
+            hints.setdefault((mention.start, mention.end), set()).add(mention.key)
             continue
         if mention.start >= abstract_offset and in_background(mention.start):
+            background_only.add(mention.key)
             continue
         (cues if mention.extractor == "vocabulary:cue" else names).add(mention.key)
+    # A dataset of one modality (ImageNet) supports it; one of several (KITTI, ZuCo) only seconds
+    # what the paper names itself.
+    for held in hints.values():
+        if len(held) == 1:
+            names.update(held)
     kept = set(names)
     for key in cues - names:
         concept = vocabulary.concepts.get(key)
         if concept is None or names.isdisjoint(concept.cue_yields_to):
             kept.add(key)
-    kept.update(key for key, count in hints.items() if count >= DATASET_HINTS_NEEDED)
+    if not kept:  # a review or position paper: its background is all there is
+        kept = background_only
     return kept
