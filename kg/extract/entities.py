@@ -30,7 +30,7 @@ METHOD_HEADS = frozenset(
     analysis filter filters process processes field fields operator operators policy tree trees
     forest clustering decomposition factorization gan gans probe probes rule rules reservoir
     framework backbone backbones method methods approach technique techniques scheme procedure
-    strategy paradigm pipeline agent agents solver loss objective regularization regularizer
+    strategy paradigm pipeline solver loss objective regularization regularizer
     initialization pruning quantization descent machine student teacher""".split()
 )
 # Capitalised words that are adjectives or generic words, not coined names, before "model/network".
