@@ -74,3 +74,10 @@ def test_cli_external_prints_the_table_with_published_numbers(external_dir):
 def test_cli_eval_needs_gold_or_external():
     result = CliRunner().invoke(main, ["eval"])
     assert result.exit_code == 2 and "--gold" in result.output
+
+
+def test_a_broken_external_file_names_file_and_line(external_dir):
+    (external_dir / "csabstruct" / "test.jsonl").write_text('{"sentences": ["A."], "labels": ["result"]}\n{"sentences": ["B."]}\n')
+    result = CliRunner().invoke(main, ["eval", "--external", "csabstruct", "--external-data", str(external_dir)])
+    assert result.exit_code == 1
+    assert "test.jsonl:2: missing field(s) labels" in result.output

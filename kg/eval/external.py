@@ -76,14 +76,19 @@ def names_a_dataset(surface: str) -> bool:
     return False
 
 
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+def _read_jsonl(path: Path, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The records of a JSON-lines file; a broken line or a missing field raises with its line number."""
     records = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if line.strip():
             try:
-                records.append(json.loads(line))
+                record = json.loads(line)
             except json.JSONDecodeError as error:
                 raise ValueError(f"{path}:{number}: invalid JSON ({error.msg})") from error
+            missing = [f for f in fields if not isinstance(record, dict) or f not in record]
+            if missing:
+                raise ValueError(f"{path}:{number}: missing field(s) {', '.join(missing)}")
+            records.append(record)
     return records
 
 
@@ -120,7 +125,7 @@ def _distinct(spans: list[str]) -> list[dict[str, Any]]:
 def scierc_gold(path: Path) -> tuple[list[Paper], list[dict[str, Any]]]:
     """Papers (abstract text, the doc key as title-less id) and gold records from a SciERC json file."""
     papers, gold = [], []
-    for record in _read_jsonl(path):
+    for record in _read_jsonl(path, ("doc_key", "sentences", "ner")):
         sentences: list[list[str]] = record["sentences"]
         tokens = [t for sentence in sentences for t in sentence]
         methods, datasets = [], []
@@ -140,7 +145,7 @@ def scierc_gold(path: Path) -> tuple[list[Paper], list[dict[str, Any]]]:
 def csabstruct_gold(path: Path) -> tuple[list[Paper], list[dict[str, Any]]]:
     """Papers and gold records (result sentences as claims) from a CSAbstruct jsonl file."""
     papers, gold = [], []
-    for number, record in enumerate(_read_jsonl(path), start=1):
+    for number, record in enumerate(_read_jsonl(path, ("sentences", "labels")), start=1):
         key = f"{path.name}:{number}"  # abstract_id is not unique in the released files
         sentences = [" ".join(s.split()) for s in record["sentences"]]
         claims = [s for s, label in zip(sentences, record["labels"]) if label == "result"]
