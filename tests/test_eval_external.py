@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
-from kg.eval.external import detokenize, evaluate_external, names_a_dataset, span_names
+from kg.eval.external import detokenize, evaluate_external, names_a_dataset, overlap_names, span_names
 
 
 def test_detokenize_ptb_brackets_and_quotes():
@@ -81,3 +81,14 @@ def test_a_broken_external_file_names_file_and_line(external_dir):
     result = CliRunner().invoke(main, ["eval", "--external", "csabstruct", "--external-data", str(external_dir)])
     assert result.exit_code == 1
     assert "test.jsonl:2: missing field(s) labels" in result.output
+
+
+def test_overlap_credits_a_name_inside_a_longer_span(external_dir):
+    assert "Long Short-Term Memory" in overlap_names("deep Long Short-Term Memory (LSTM) subnetwork")
+    tokens = [["A", "deep", "long", "short-term", "memory", "subnetwork", "parses", "text", "."]]
+    (external_dir / "scierc" / "test.json").write_text(
+        json.dumps({"doc_key": "X2", "sentences": tokens, "ner": [[[1, 5, "Method"]]]}) + "\n"
+    )
+    strict = evaluate_external("scierc", external_dir).report.scores["methods"]
+    overlap = evaluate_external("scierc", external_dir, overlap=True).report.scores["methods"]
+    assert (strict.tp_gold, overlap.tp_gold) == (0, 1)
