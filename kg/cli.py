@@ -95,15 +95,30 @@ def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int, n
 
 
 @main.command("eval")
-@click.option("--gold", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Gold JSONL file (shared/eval/FORMAT.md).")
+@click.option("--gold", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Gold JSONL file (shared/eval/FORMAT.md).")
+@click.option("--external", type=click.Choice(["scierc", "csabstruct"]), multiple=True, help="Score on an external annotated set instead (kg/eval/external.py has the label mapping).")
+@click.option("--external-data", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Folder holding scierc/ and csabstruct/ (default: ../shared/data beside the repository).")
+@click.option("--split", default="test", show_default=True, type=click.Choice(["train", "dev", "test"]), help="Split of the external set.")
+@click.option("--overlap", is_flag=True, help="SciERC: also credit a name that is a run of words inside a longer gold span.")
 @click.option("--corpus", multiple=True, type=click.Path(exists=True, path_type=Path), help="Where the gold papers' abstracts are (default: examples/corpus).")
 @click.option("--errors/--no-errors", default=True, show_default=True, help="List misses and false positives.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--predictions", type=click.Path(dir_okay=False, path_type=Path), help="Also write the predictions (gold format) here.")
 @click.option("--ontology", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def eval_command(gold: Path, corpus: tuple[Path, ...], errors: bool, as_json: bool, predictions: Path | None, ontology: Path | None) -> None:
-    """Precision, recall and F1 of the extractors against a gold file."""
+def eval_command(gold: Path | None, external: tuple[str, ...], external_data: Path | None, split: str, overlap: bool, corpus: tuple[Path, ...], errors: bool, as_json: bool, predictions: Path | None, ontology: Path | None) -> None:
+    """Precision, recall and F1 of the extractors against a gold file (or an external set)."""
     from kg.eval.run import evaluate
+
+    if external:
+        from kg.eval.external import report_external
+
+        try:
+            click.echo(report_external(external, external_data, split, ontology, errors=errors, as_json=as_json, overlap=overlap))
+        except (OSError, ValueError, KeyError) as error:
+            raise click.ClickException(f"external set: {error}") from error
+        return
+    if gold is None:
+        raise click.UsageError("give --gold FILE or --external scierc|csabstruct")
 
     corpus_paths = list(corpus) or [Path(__file__).resolve().parents[1] / "examples" / "corpus"]
     try:

@@ -11,6 +11,7 @@ from spacy.tokens import Doc
 
 from kg.extract.text import text_of
 
+_CUT = re.compile(r",\s+|;\s+|\b(?:called|termed|dubbed|named|namely)\s+")
 _PAREN = re.compile(r"\(([^()\s][^()]{0,14}?)\)")
 
 
@@ -80,6 +81,14 @@ def find_abbreviations(doc: Doc) -> list[Abbreviation]:
             candidate = " ".join(words[-limit:])
             long = best_long_form(singular, candidate) or best_long_form(short, candidate)
             if long is None or singular in seen:
+                continue
+            # "the vanilla k-means, called inTerpretable nEuraL cLustering (TELL)": the name after
+            # a comma or a naming word, when it still spells the short form on its own.
+            tail = _CUT.split(long)[-1]
+            if tail != long:
+                long = best_long_form(singular, tail) or best_long_form(short, tail) or long
+            long = long.lstrip("`'\"“‘ ")
+            if len(long) <= len(short):
                 continue
             long_end = base + len(before)
             long_start = long_end - len(long)

@@ -33,7 +33,7 @@ DEFAULT_STRONG_CUES: tuple[str, ...] = (
     r"^\s*(?:perhaps )?(?:surprisingly|unsurprisingly|remarkably|interestingly|strikingly|astonishingly|"
     r"counterintuitively|unexpectedly|intriguingly)\b",
     # "Our/the experimental results (clearly) show ...", "Results on X indicate ...".
-    r"\b" + _RESULT_NOUNS + r"\b(?:(?!\b(?:we|to)\b)[^.;:]){0,100}?\b(?:(?:have|has|also|further|clearly|"
+    r"(?<!recent )(?<!prior )(?<!previous )(?<!earlier )\b" + _RESULT_NOUNS + r"\b(?:(?!\b(?:we|to)\b)[^.;:]){0,100}?\b(?:(?:have|has|also|further|clearly|"
     r"consistently|strongly|all) )?" + _REPORT_VERBS + r"\b",
     r"(?<!to )(?<!has )(?<!have )(?<!been )\b(?:shows?|showed|demonstrates?|demonstrated|reveals?|revealed|indicates?|"
     r"indicated|suggests?|suggested|confirms?|confirmed) that\b",
@@ -58,6 +58,13 @@ DEFAULT_STRONG_CUES: tuple[str, ...] = (
     r"larger|greater) (?:\w+ ){0,4}?than\b",
     r"\b(?:improves?|improved|improving|boosts?|boosted|reduces?|reduced) (?:\w+ ){0,5}?by (?:up to |about |over |"
     r"more than |nearly |around |approximately )?\d",
+    # "The resulting embeddings were stable ...", "These models more accurately approximate ..."
+    r"^\s*(?:the|these|our) resulting (?:\w+ ){0,3}?(?:models?|embeddings?|representations?|networks?|features?|"
+    r"systems?|agents?|policies) (?:were|are|is|was|display|exhibit|show|achieve|perform|outperform|match)",
+    r"\bmore (?:accurately|closely|faithfully|reliably|robustly|efficiently|effectively) (?:\w+ )?(?:approximates?|"
+    r"predicts?|captures?|match(?:es)?|explains?|reproduces?|fits?|tracks?|aligns?)\b",
+    r"\b(?:superior|better|improved|higher|state-of-the-art|competitive|strong) (?:\w+ ){0,3}?(?:is|are|was|were) "
+    r"(?:achieved|obtained|attained|observed)\b",
     r"\b(?:achieves?|achieved|achieving|attains?|obtains?|reaches|yields?) (?:\w+ ){0,4}?(?:\d|state|best|top|"
     r"competitive|comparable|superior|new|significant|substantial|strong|high|higher|better|improved|excellent|"
     r"promising|near|human|average|an average|accuracy|gains?|speedups?|improvements?|results)",
@@ -123,6 +130,12 @@ DEFAULT_NEGATIVE_CUES: tuple[str, ...] = (
     r"network|module|pipeline) (?:is|are|consists|comprises|uses|employs|relies|leverages|takes|contains|"
     r"combines|builds)\b",
     r"\b(?:we|our) (?:aim|goal|objective|purpose)\b|\bthe (?:aim|goal|objective|purpose) of\b",
+    r"\b(?:contributions?|paper|work|study|article) aims? to\b",
+    r"^\s*recent (?:results|studies|work|works|findings|advances|progress|research|methods|approaches|models)\b",
+    # announcing analyses rather than reporting what they found
+    r"\bwe (?:also |further )?(?:present|provide|conduct|perform|complement|include|carry out) (?:\w+ ){0,4}?"
+    r"(?:analys[ie]s|experiments|ablations?|evaluations?|studies|comparisons?)\b"
+    r"(?![^.]*\b(?:show\w*|demonstrat\w*|reveal\w*|confirm\w*|find|found|outperform\w*|improv\w*|better|than)\b)",
 )
 DEFAULT_HEDGES: tuple[str, ...] = (
     "suggest", "suggests", "suggested", "suggesting", "may", "might", "could", "possibly", "potentially",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -14,6 +15,9 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from kg.extract.abbreviations import Abbreviation
+from kg.extract.modalities import BACKGROUND_PATTERNS, select_modalities
+from kg.extract.regexset import RegexSet
+from kg.extract.text import abstract_start
 from kg.extract.tokens import TokenTable, tokens_of
 from kg.extract.vocabulary import Concept, Vocabulary
 from kg.keys import entity_key, normalise_name
@@ -27,7 +31,18 @@ METHOD_HEADS = frozenset(
     module modules layer layers unit units kernel kernels coding representation representations
     analysis filter filters process processes field fields operator operators policy tree trees
     forest clustering decomposition factorization gan gans probe probes rule rules reservoir
-    framework""".split()
+    framework backbone backbones method methods approach technique techniques scheme procedure
+    strategy paradigm pipeline solver loss objective regularization regularizer
+    initialization pruning quantization descent machine student teacher""".split()
+)
+# Capitalised words that are adjectives or generic words, not coined names, before "model/network".
+NOT_NAMES = frozenset(
+    """bayesian gaussian markov markovian euclidean hebbian poisson bernoulli boolean lagrangian
+    hamiltonian laplacian riemannian newtonian darwinian linear nonlinear deep neural
+    our the this these a an we in on for with to of by from as at such each both other large small
+    language vision visual multimodal generative predictive recurrent convolutional graph spiking
+    transformer diffusion foundation base baseline proposed new novel existing standard hybrid unified
+    general simple single multiple several many two three english chinese human brain""".split()
 )
 DATASET_HEADS = frozenset(
     "dataset datasets benchmark benchmarks corpus corpora database databases collection suite".split()
@@ -38,6 +53,7 @@ PROPOSE_VERBS = frozenset(
     construct constructs create creates""".split()
 )
 NAMING_WORDS = frozenset("called termed dubbed named coined".split())
+_TITLE_COMPOUND = re.compile(r"^[A-Z][a-z]+(?:-[A-Z][a-z]+)+$")
 _NAME_LIKE = re.compile(r"^(?=.*[A-Za-z])(?:[A-Z0-9][\w.+\-]*|[a-z]+[A-Z][\w.+\-]*)$")
 
 
@@ -45,7 +61,7 @@ _NAME_LIKE = re.compile(r"^(?=.*[A-Za-z])(?:[A-Z0-9][\w.+\-]*|[a-z]+[A-Z][\w.+\-
 def is_name_like(text: str) -> bool:
     """A coined name: 2+ capitals (VEDIT, DUQGen, NeuRBF), inner capital (iTransformer) or a
     capitalised word with digits (Llama3, L2R-GNN)."""
-    if not _NAME_LIKE.match(text) or len(text) < 2:
+    if text.islower() or not _NAME_LIKE.match(text) or len(text) < 2:
         return False
     upper = sum(c.isupper() for c in text)
     inner_upper = any(c.isupper() for c in text[1:])
@@ -88,6 +104,7 @@ class EntityRecognizer:
 
     def __init__(self, nlp: Language, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
+        self.background = RegexSet(BACKGROUND_PATTERNS)
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.by_normal: dict[str, list[Concept]] = {}
@@ -131,6 +148,17 @@ class EntityRecognizer:
             return "Method"
         return ""
 
+    def _last_word_type(self, tokens: TokenTable, i: int, j: int) -> str:
+        """Method when a long form ends in a known method's name or a coined name
+        ("activation space Selectable KAN", "efficient 3D SNN"), else ""."""
+        if j - i < 2:
+            return ""
+        last = tokens.words[j - 1]
+        concepts = self.by_normal.get(normalise_name(last), [])
+        if any(c.type == "Method" for c in concepts) or (is_name_like(last) and not concepts):
+            return "Method"
+        return ""
+
     def __call__(self, doc: Doc) -> Doc:
         tokens = tokens_of(doc)
         abbreviations: list[Abbreviation] = doc._.abbreviations or []
@@ -148,7 +176,7 @@ class EntityRecognizer:
             if concepts:
                 meanings = [(c.type, c.key, c.label, c.iri) for c in concepts]
             else:
-                type_ = self._span_type(tokens, *long_range)
+                type_ = self._span_type(tokens, *long_range) or self._last_word_type(tokens, *long_range)
                 if not type_ or self.vocabulary.is_umbrella(abbreviation.long):
                     # Defined, but not an entity (e.g. "working memory (WM)"): the acronym must
                     # not fall back to a vocabulary meaning it does not have in this paper.
@@ -208,7 +236,15 @@ class EntityRecognizer:
             found = tokens.covering(mention.start, mention.end)
             if found is not None:
                 taken.update(range(*found))
-        mentions.extend(self._patterns(tokens, doc._.sentence_bounds, taken))
+        known_methods = [
+            found for m in mentions if m.type == "Method" and (found := tokens.covering(m.start, m.end)) is not None
+        ]
+        mentions.extend(self._patterns(tokens, doc._.sentence_bounds, taken, known_methods))
+        # 4. Modalities the evidence supports (background sentences and lone hints do not count).
+        modalities = select_modalities(
+            mentions, tokens.text, abstract_start(tokens.text), doc._.sentence_bounds, self.vocabulary, self.background
+        )
+        mentions = [m for m in mentions if m.type != "Modality" or m.key in modalities]
         doc._.kg_mentions = sorted(mentions, key=lambda m: (m.start, m.end, m.type, m.key))
         return doc
 
@@ -233,11 +269,76 @@ class EntityRecognizer:
             end -= 1
         if not is_name_like(tokens.span_text(i, end).replace("-", "").replace("+", "").replace(".", "")):
             return None
+        if end < n and tokens.alpha[end] and words[end].istitle() and _TITLE_COMPOUND.match(tokens.span_text(i, end)):
+            return None  # "Multi-Label Classification", "Goal-Driven Agents": a title-cased phrase, not a name
         if end < n and space[end - 1] and tokens.num[end] and len(words[end]) <= 5:
             end += 1  # "Llama 3.1", "GPT 4"
         return i, end
 
-    def _patterns(self, tokens: TokenTable, sentences: list[tuple[int, int]], taken: set[int]) -> list[RawMention]:
+    def _capitalised(self, tokens: TokenTable, k: int, sent_start: int, sent_end: int, abstract_token: int,
+                     proposing: bool, taken: set[int], add: Callable[..., None]) -> None:
+        """Patterns that start at a capitalised word k: a coined name before a method word, an eponym
+        model ("Izhikevich spiking reservoir")."""
+        lowers, space, word = tokens.lowers, tokens.space, tokens.words[k]
+        lower = lowers[k]
+        # "GTN baselines", "BMN model", "ResNet-based": a coined name in front of a method word
+        coined = is_name_like(word) or (
+            # "our Cerberus model": one capitalised word inside lower-case running text
+            sent_start < k and k + 1 < sent_end and k >= abstract_token and tokens.alpha[k] and word.istitle() and len(word) > 3
+            and tokens.words[k - 1].islower() and space[k - 1] and space[k] and lowers[k + 1] in METHOD_HEADS
+            and tokens.words[k + 1].islower()
+            and lower not in NOT_NAMES and not lower.endswith(("ian", "ean"))
+        )
+        eponym = None
+        if not coined and k > sent_start and k >= abstract_token and tokens.alpha[k] and word.istitle() \
+                and len(word) > 3 and tokens.words[k - 1].islower() and lower not in NOT_NAMES \
+                and not lower.endswith(("ian", "ean")):
+            # "a heterogeneous Izhikevich spiking reservoir": eponym + 1-2 lower-case words + head
+            for head in range(k + 2, min(k + 4, sent_end)):
+                if not (tokens.alpha[head - 1] and tokens.words[head - 1].islower() and space[head - 1]):
+                    break
+                if lowers[head] in METHOD_HEADS and lowers[head] not in {"method", "methods", "approach", "framework", "model", "models"}:
+                    eponym = (k, head + 1)
+                    break
+        if eponym is not None:
+            add(eponym, "Method", "pattern:eponym", 0.6, False)
+        if k + 1 < sent_end and k not in taken and coined:
+            span = self._name_at(tokens, k) if is_name_like(word) else (k, k + 1)
+            if span is not None and span[1] < sent_end:
+                following = span[1]
+                if tokens.words[following] == "-" and following + 1 < sent_end:
+                    following += 1
+                if lowers[following] in METHOD_HEADS or lowers[following] in {"baseline", "baselines", "based"}:
+                    ours = proposing and "our" in lowers[max(sent_start, span[0] - 3) : span[0]]
+                    add(span, "Method", "pattern:name-head", 0.6, ours)
+
+    @staticmethod
+    def _type_after(tokens: TokenTable, i: int, end: int) -> str:
+        """What the words after a proposed name say it is: "STEP, a unified benchmark" -> Dataset,
+        "Aaren, an attention-based module" -> Method; "" when no head word follows soon."""
+        for k in range(i, min(i + 8, end)):
+            lower = tokens.lowers[k]
+            if lower in {".", ";"}:
+                break
+            if lower in DATASET_HEADS:
+                return "Dataset"
+            if lower in METHOD_HEADS:
+                return "Method"
+        return ""
+
+    @staticmethod
+    def _appositive_at(tokens: TokenTable, i: int, end: int) -> tuple[int, int] | None:
+        """A capitalised coined word introduced with an appositive: "Aaren, an attention-based
+        module" / "Cerberus, a multi-task model" (one word, then ", a|an|the|which")."""
+        if i + 2 >= end or not tokens.alpha[i] or not tokens.words[i][:1].isupper() or len(tokens.words[i]) < 4:
+            return None
+        if tokens.lowers[i] in NOT_NAMES or tokens.words[i + 1] != "," or tokens.lowers[i + 2] not in {"a", "an", "the", "which"}:
+            return None
+        return i, i + 1
+
+    def _patterns(
+        self, tokens: TokenTable, sentences: list[tuple[int, int]], taken: set[int], known_methods: list[tuple[int, int]]
+    ) -> list[RawMention]:
         found: list[RawMention] = []
         lowers = tokens.lowers
 
@@ -247,11 +348,15 @@ class EntityRecognizer:
             surface = tokens.text[start:end]
             if not taken.isdisjoint(range(i, j)) or self.vocabulary.is_umbrella(surface):
                 return
+            if " " in surface and self.vocabulary.is_umbrella(surface.rsplit(" ", 1)[0]):
+                return  # "CVPR 2023", "GPU 4": an umbrella word with a number
             key, label, vocab = self.resolve(surface, type_)
             found.append(RawMention(type_, key, label, surface, start, end, extractor, confidence, proposed, vocab))
             taken.update(range(i, j))
 
         ranges = [tokens.token_range(start, end) for start, end in sentences]
+        space = tokens.space
+        abstract_token = tokens.token_range(abstract_start(tokens.text), len(tokens.text))[0]
         # Title "Name: subtitle" (the title is the first sentence, ended by the blank line).
         if ranges:
             first_start, first_end = ranges[0]
@@ -266,13 +371,12 @@ class EntityRecognizer:
                     heads = any(w in DATASET_HEADS for w in lowers[first_start:first_end])
                     add((i, colon), "Dataset" if heads else "Method", "pattern:title", 0.8, True)
         cues = NAMING_WORDS | DATASET_HEADS | PROPOSE_VERBS
-        candidates = [k for k, (word, lower) in enumerate(zip(tokens.words, lowers))
-                      if lower in cues or (word != lower and is_name_like(word))]  # a coined name has a capital
+        # only cue words and capitalised words can start a pattern (every coined name has a capital)
+        candidates = [k for k, (word, lower) in enumerate(zip(tokens.words, lowers)) if lower in cues or word != lower]
         for sent_start, sent_end in ranges:
             words = lowers[sent_start:sent_end]
             proposing = not PROPOSE_VERBS.isdisjoint(words) and not {"we", "our", "this", "here"}.isdisjoint(words)
             type_near = "Dataset" if not DATASET_HEADS.isdisjoint(words) else "Method"
-            # only tokens that can start a pattern: cue words and coined names
             for k in candidates[bisect_left(candidates, sent_start) : bisect_left(candidates, sent_end)]:
                 lower = lowers[k]
                 # "called / termed / dubbed X"
@@ -288,24 +392,31 @@ class EntityRecognizer:
                     span = self._name_at(tokens, start)
                     if span is not None and span[1] <= k:
                         add(span, "Dataset", "pattern:dataset-head", 0.8, proposing)
-                # "GTN baselines", "BMN model", "ResNet-based": a coined name in front of a method word
-                if k + 1 < sent_end and k not in taken and is_name_like(tokens.words[k]):
-                    span = self._name_at(tokens, k)
-                    if span is not None and span[1] < sent_end:
-                        following = span[1]
-                        if tokens.words[following] == "-" and following + 1 < sent_end:
-                            following += 1
-                        if lowers[following] in METHOD_HEADS or lowers[following] in {"baseline", "baselines", "based"}:
-                            add(span, "Method", "pattern:name-head", 0.6, False)
+                # Capitalised words only (every coined name has a capital): most tokens stop here.
+                word = tokens.words[k]
+                if word != lower:
+                    self._capitalised(tokens, k, sent_start, sent_end, abstract_token, proposing, taken, add)
                 # "we propose/introduce X" with X a coined name within the next few tokens
                 if proposing and lower in PROPOSE_VERBS:
                     for j in range(k + 1, min(k + 9, sent_end)):
                         if tokens.words[j] in {".", ";"}:
                             break
-                        span = self._name_at(tokens, j)
+                        span = self._name_at(tokens, j) or self._appositive_at(tokens, j, sent_end)
                         if span is not None:
-                            add(span, type_near, "pattern:proposal", 0.8, True)
+                            add(span, self._type_after(tokens, span[1], sent_end) or type_near, "pattern:proposal", 0.8, True)
                             break
+        # "Self-Consistency, Self-Improve, and Self-Refine": a coined name listed next to a known method
+        for i, j in sorted(known_methods):
+            k = j
+            if k < len(tokens) and tokens.words[k] == ",":
+                k += 1
+            if k < len(tokens) and lowers[k] in {"and", "or"}:
+                k += 1
+            if k == j or k >= len(tokens):
+                continue
+            span = self._name_at(tokens, k)
+            if span is not None and (span[1] >= len(tokens) or tokens.words[span[1]] in {",", "and", "or", ".", ")", ";"}):
+                add(span, "Method", "pattern:list", 0.6, False)
         return found
 
 

@@ -36,6 +36,7 @@ class Concept:
     broader: tuple[str, ...] = ()
     modalities: tuple[str, ...] = ()
     abstract: bool = False
+    cue_yields_to: tuple[str, ...] = ()  # modality keys whose presence voids this one's cue words
 
 
 @dataclass
@@ -76,6 +77,7 @@ class Vocabulary:
                     hidden_labels=literals(SKOS.hiddenLabel),
                     broader=tuple(sorted(str(o)[len(ENTITY_BASE):] for o in graph.objects(iri, SKOS.broader))),
                     modalities=tuple(sorted(str(o)[len(ENTITY_BASE):] for o in graph.objects(iri, KG.modality))),
+                    cue_yields_to=tuple(sorted(str(o)[len(ENTITY_BASE):] for o in graph.objects(iri, KG.cueYieldsTo))),
                     abstract=any(o.toPython() is True for o in graph.objects(iri, KG.abstract) if isinstance(o, Literal)),
                 )
         umbrella_path = directory / "umbrella-terms.txt"
