@@ -86,3 +86,23 @@ def test_comparative_claim_becomes_relation(nlp):
     assert len(relations) == 1
     subject, predicate, obj, on = relations[0]
     assert "resnet" in subject and predicate == "outperforms" and "vgg" in obj and on and "imagenet" in on
+
+
+def test_an_empty_hedge_list_marks_no_claim_hedged():
+    import spacy
+
+    import kg.extract.claims  # noqa: F401
+    import kg.extract.sentences  # noqa: F401
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("kg_sentences")
+    nlp.add_pipe("kg_claims", config={"hedges": []})
+    doc = nlp("Title\n\nWe study memory. Our results show that the model outperforms all baselines by 12%.")
+    assert doc._.kg_claims and all(claim.hedges == () for claim in doc._.kg_claims)
+
+
+def test_the_pipeline_tokenizer_survives_pickling(nlp):
+    import pickle
+
+    tokenizer = pickle.loads(pickle.dumps(nlp.tokenizer))
+    assert [t.text for t in tokenizer("ResNet-50 works.")] == [t.text for t in nlp.tokenizer("ResNet-50 works.")]

@@ -170,15 +170,16 @@ def to_cypher(graph: nx.MultiDiGraph) -> str:
     edge_cols = {c.name: c for c in columns(data for *_, data in graph.edges(keys=True, data=True))}
     lines = ["// neuroai-kg graph for Neo4j 5: cypher-shell -f graph.cypher (idempotent: MERGE on id)"]
     for label in sorted(set(labels.values())):
-        lines.append(f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE;")
+        constraint = _name(re.sub(r"\W+", "_", label.lower()) + "_id")
+        lines.append(f"CREATE CONSTRAINT {constraint} IF NOT EXISTS FOR (n:{_name(label)}) REQUIRE n.id IS UNIQUE;")
     for node, data in sorted_nodes(graph):
         cols = [node_cols[name] for name in sorted(data)]
-        lines.append(f"MERGE (n:{labels[node]} {{id: {cypher_string(node)}}}){_assignments('n', data, cols)};")
+        lines.append(f"MERGE (n:{_name(labels[node])} {{id: {cypher_string(node)}}}){_assignments('n', data, cols)};")
     for source, target, key, data in sorted_edges(graph):
         cols = [edge_cols[name] for name in sorted(data)]
         lines.append(
-            f"MATCH (a:{labels[source]} {{id: {cypher_string(source)}}}), (b:{labels[target]} {{id: {cypher_string(target)}}}) "
-            f"MERGE (a)-[r:{relationship_type(key)}]->(b){_assignments('r', data, cols)};"
+            f"MATCH (a:{_name(labels[source])} {{id: {cypher_string(source)}}}), (b:{_name(labels[target])} {{id: {cypher_string(target)}}}) "
+            f"MERGE (a)-[r:{_name(relationship_type(key))}]->(b){_assignments('r', data, cols)};"
         )
     return "\n".join(lines) + "\n"
 

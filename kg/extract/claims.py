@@ -175,7 +175,8 @@ class ClaimDetector:
             range(len(strong_cues) + len(weak_cues), len(self.cues.patterns)),
         )
         self.hedges = frozenset(h.lower() for h in hedges)
-        self.hedge_words = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, self.hedges))) + r")\b", re.IGNORECASE)
+        words = sorted(map(re.escape, filter(None, self.hedges)))
+        self.hedge_words = re.compile(r"\b(?:" + "|".join(words) + r")\b", re.IGNORECASE) if words else None
         self.threshold = threshold
 
     def score(self, text: str, index: int, total: int) -> float:
@@ -216,7 +217,8 @@ class ClaimDetector:
                 continue
             value = self.score(sentence, index, len(body))
             if value >= self.threshold:
-                hedges = tuple(sorted({h.lower() for h in self.hedge_words.findall(sentence)}))
+                found = self.hedge_words.findall(sentence) if self.hedge_words is not None else []
+                hedges = tuple(sorted({h.lower() for h in found}))
                 claims.append(SentenceClaim(start, end, sentence, hedges, value))
         doc._.kg_claims = claims
         return doc

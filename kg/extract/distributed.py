@@ -2,12 +2,13 @@
 pipeline once and returns plain dicts, and the results come back in input order for assembly.
 
 ``scheduler`` is a Dask scheduler address (``tcp://host:8786``) or ``local:N`` for a LocalCluster of N
-worker processes on this machine (what the tests use)."""
+worker processes on this machine (what the tests use). Workers may run several threads: each thread
+gets its own pipeline (spaCy pipelines and Hyperscan scratch space are not shared across threads)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
+import threading
 from itertools import islice
 from pathlib import Path
 
@@ -16,12 +17,17 @@ from spacy.language import Language
 from kg.model import Extraction, Paper
 
 
-@lru_cache(maxsize=4)
+_LOCAL = threading.local()
+
+
 def _pipeline(ontology: str) -> Language:
-    """One pipeline per worker process and vocabulary folder, built on first use."""
+    """One pipeline per worker thread and vocabulary folder, built on first use."""
     from kg.extract.pipeline import build_nlp
 
-    return build_nlp(Path(ontology) if ontology else None)
+    pipelines = _LOCAL.__dict__.setdefault("pipelines", {})
+    if ontology not in pipelines:
+        pipelines[ontology] = build_nlp(Path(ontology) if ontology else None)
+    return pipelines[ontology]
 
 
 def extract_partition(papers: list[Paper], ontology: str = "") -> list[dict]:
@@ -49,9 +55,11 @@ def extract_on_dask(
         raise RuntimeError("the Dask scheduler needs `pip install 'neuroai-kg[dask]'`") from error
 
     cluster = None
-    if scheduler.startswith("local"):
-        workers = int(scheduler.partition(":")[2] or 2)
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    if scheduler == "local" or scheduler.startswith("local:"):
+        count = scheduler.partition(":")[2] or "2"
+        if not count.isdigit() or not 1 <= int(count) <= 256:
+            raise ValueError(f"--scheduler {scheduler!r}: expected local:N with N a number of worker processes")
+        cluster = LocalCluster(n_workers=int(count), threads_per_worker=1, processes=True, dashboard_address=None)
         address: object = cluster
     else:
         address = scheduler

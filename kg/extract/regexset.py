@@ -7,6 +7,7 @@ about twenty times slower on abstract sentences."""
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 
 try:  # optional accelerator: wheels exist for Linux and macOS
@@ -23,7 +24,7 @@ def prefilter_expression(pattern: str) -> str:
 
     def loosen(match: re.Match[str]) -> str:
         if match.group(1) is not None:
-            return chr(int(match.group(1), 16))
+            return re.escape(chr(int(match.group(1), 16)))  # "\\u002e" is a literal ".", not any character
         if match.group(2) is not None:
             return {"b": "", "w": "\\S"}.get(match.group(2), match.group(0))
         return "{" + match.group(3) + ",}"
@@ -64,7 +65,7 @@ class RegexSet:
         if database is None:
             return
         self._database = database
-        self._scratch = hyperscan.Scratch(database)
+        self._scratches = threading.local()  # scratch space is per thread (a Dask worker may run several)
         self._always = tuple(i for i in range(len(self.patterns)) if i not in set(supported))
 
     @staticmethod
@@ -91,7 +92,10 @@ class RegexSet:
         def on_match(index: int, start: int, end: int, flags: int, context: object) -> None:
             candidates.add(index)
 
-        self._database.scan(text.encode("utf-8", "replace"), match_event_handler=on_match, scratch=self._scratch)
+        scratch = getattr(self._scratches, "scratch", None)
+        if scratch is None:
+            scratch = self._scratches.scratch = hyperscan.Scratch(self._database)
+        self._database.scan(text.encode("utf-8", "replace"), match_event_handler=on_match, scratch=scratch)
         return {i for i in candidates if self.compiled[i].search(text)}
 
     def __reduce__(self):  # Hyperscan databases do not pickle: rebuild in the receiving process

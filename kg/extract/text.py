@@ -55,4 +55,6 @@ class TextKeepingTokenizer:
         return doc
 
     def __getattr__(self, name: str) -> object:  # rules, explain(), to_bytes() … of the wrapped tokenizer
+        if name == "tokenizer":  # not set yet (unpickling, copying): no recursion through __getattr__
+            raise AttributeError(name)
         return getattr(self.tokenizer, name)

@@ -24,7 +24,7 @@ def _paper(record: Any, source: str, line: int, log: ReadLog) -> Paper | None:
         return None
     external = record.get("externalIds") if isinstance(record.get("externalIds"), dict) else {}
     paper_id = str(record.get("paperId") or "")
-    venue = record.get("venue") or (record.get("publicationVenue") or {}).get("name") or (record.get("journal") or {}).get("name")
+    venue = record.get("venue") or _name_of(record.get("publicationVenue")) or _name_of(record.get("journal"))
     authors = record.get("authors") if isinstance(record.get("authors"), list) else []
     return new_paper(
         source, line, log,
@@ -50,3 +50,10 @@ def read_semantic_scholar(path: Path, log: ReadLog) -> Iterator[Paper]:
         paper = _paper(record, source, line, log)
         if paper is not None:
             yield paper
+
+
+def _name_of(value: object) -> str | None:
+    """The ``name`` of a venue object; a bare string is the name; anything else has none."""
+    if isinstance(value, dict):
+        return value.get("name") if isinstance(value.get("name"), str) else None
+    return value if isinstance(value, str) else None

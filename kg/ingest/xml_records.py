@@ -101,4 +101,4 @@ def iter_records(path: Path, record_tags: frozenset[str], log: ReadLog) -> Itera
         line = error.position[0] if error.position else 0
         log.warn(source, line, f"XML is not well-formed ({error}); the rest of the file is skipped")
     except DefusedXmlException as error:
-        log.warn(source, parser.parser.CurrentLineNumber, f"unsafe XML refused ({error}); file skipped")
+        log.warn(source, parser.parser.CurrentLineNumber, f"unsafe XML refused ({error}); the rest of the file is skipped")
