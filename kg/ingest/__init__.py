@@ -79,13 +79,21 @@ def read_papers(paths: Iterable[Path], log: ReadLog, fmt: str | None = None) -> 
         if not path.exists():
             log.warn(str(path), 0, "no such file or folder")
             continue
+        if path.is_file() and path.stat().st_size == 0:
+            log.warn(str(path), 0, "empty file; nothing to read", skipped=False)
+            continue
         name = fmt or format_for(path)
         if name is None:
             what = f"XML root element {sniffed!r}" if (sniffed := _xml_root(path)) else f"file type {path.suffix or '(none)'!r}"
             log.warn(str(path), 0, f"unsupported {what}; use --format", skipped=False)
             continue
+        before, count = len(log.warnings), 0
         try:
-            yield from READERS[name](path, log)
+            for paper in READERS[name](path, log):
+                count += 1
+                yield paper
+            if count == 0 and len(log.warnings) == before:
+                log.warn(str(path), 0, f"no paper records found (read as {name})", skipped=False)
         except UnicodeDecodeError as error:
             log.warn(str(path), 0, f"not UTF-8 text ({error.reason} at byte {error.start}); file skipped")
         except OSError as error:
