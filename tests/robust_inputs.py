@@ -7,12 +7,19 @@ import csv
 import io
 import json
 from collections.abc import Callable, Sequence
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape as _escape
+
+from kg.export.attributes import xml_safe
 
 Record = tuple[str, str]  # (title, abstract)
 
 _LATEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
                    "#": r"\#", "_": r"\_", "-": "{-}", "`": "{`}", "'": "{'}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def escape(text: str) -> str:
+    """XML character data: markup escaped, characters XML 1.0 cannot hold dropped (as any XML writer must)."""
+    return _escape(xml_safe(text))
 
 
 def latex_escape(text: str) -> str:

@@ -14,7 +14,7 @@ BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
 )
-#: C0 control bytes that never occur in text files (tab, newlines and form feed do)
+#: C0 control bytes (NUL included) that text files hold rarely, if at all (tab, newlines and form feed they do)
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f]")
 _SNIFF = 1 << 16
 
@@ -28,10 +28,14 @@ def bom_codec(head: bytes) -> str | None:
     return next((codec for bom, codec in BOMS if head.startswith(bom)), None)
 
 
-def looks_binary(data: bytes) -> bool:
-    """NUL bytes, or more than 1 in 10 bytes a control character, in the first 64 KiB (without a BOM)."""
+def looks_binary(data: bytes, *, utf8: bool) -> bool:
+    """Whether the first 64 KiB look like an image, archive, PDF or UTF-16/32 without a BOM: more than
+    1 in 10 bytes NUL, or, when not UTF-8 either, more than 1 in 20 control bytes. A stray NUL or escape
+    in a text export is not enough (the readers drop such characters)."""
     head = data[:_SNIFF]
-    return b"\x00" in head or len(_CONTROL_BYTES.findall(head)) * 10 > len(head)
+    if head.count(0) * 10 > len(head):
+        return True
+    return not utf8 and len(_CONTROL_BYTES.findall(head)) * 20 > len(head)
 
 
 def decode_bytes(data: bytes, source: str, log: ReadLog) -> str | None:
@@ -44,15 +48,18 @@ def decode_bytes(data: bytes, source: str, log: ReadLog) -> str | None:
             log.warn(source, _line_at(data, error.start),
                      f"starts with a {codec.upper()} byte-order mark but is not {codec.upper()} ({error.reason}); file skipped")
             return None
-    if looks_binary(data):
+    try:
+        text, problem = data.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        text, problem = None, error
+    if looks_binary(data, utf8=problem is None):
         log.warn(source, 0, "binary data, not text (NUL or control bytes; UTF-16 needs a byte-order mark); file skipped")
         return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        log.warn(source, _line_at(data, error.start),
-                 f"not UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start}); the file is read as Windows-1252",
-                 skipped=False)
+    if problem is None:
+        return text
+    log.warn(source, _line_at(data, problem.start),
+             f"not UTF-8 (byte 0x{data[problem.start]:02x} at offset {problem.start}); the file is read as Windows-1252",
+             skipped=False)
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
