@@ -26,7 +26,7 @@ from test_robust_ingest import ABSTRACT, HOSTILE_TITLES
 
 import kg.build
 from kg.build import build
-from kg.cli import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_NO_INPUT, EXIT_OUTPUT, EXIT_USAGE, EXIT_WARNINGS, main
+from kg.cli import EXIT_OK, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_NO_INPUT, EXIT_OUTPUT, EXIT_USAGE, EXIT_WARNINGS, main
 from kg.export.json_graph import read_json
 from kg.export.registry import EXPORTERS
 from kg.ingest.base import clean_text
@@ -63,11 +63,10 @@ def test_exit_codes(tmp_path, monkeypatch):
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
     out = str(tmp_path / "out")
-    assert invoke(str(good), "-o", out, "--no-html", "--strict").exit_code == 0
-    assert invoke(str(bad), "-o", out, "--no-html").exit_code == 0  # warnings alone do not fail a build
-    strict = invoke(str(bad), "-o", out, "--no-html", "--strict")
-    assert strict.exit_code == EXIT_WARNINGS == 1 and f"warning: {bad}:2: invalid JSON" in strict.output
-    assert invoke(str(good), str(empty), "-o", out, "--no-html", "--strict").exit_code == EXIT_WARNINGS
+    assert invoke(str(good), "-o", out, "--no-html", "--strict").exit_code == EXIT_OK == 0
+    strict = invoke(str(bad), str(empty), "-o", out, "--no-html", "--strict")
+    assert strict.exit_code == EXIT_WARNINGS == 1
+    assert f"warning: {bad}:2: invalid JSON" in strict.output and f"warning: {empty}:0: empty file" in strict.output
     assert invoke(str(good), "-o", out, "--format", "docx").exit_code == EXIT_USAGE == 2
     assert invoke(str(empty), "-o", out).exit_code == EXIT_NO_INPUT == 3
     blocked = invoke(str(good), "-o", str(good / "out"))  # a file where the output folder should be
@@ -76,15 +75,16 @@ def test_exit_codes(tmp_path, monkeypatch):
     def crash(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(kg.build, "assemble", crash)
+    monkeypatch.setattr(kg.build, "read_papers", crash)
     failed = invoke(str(good), "-o", out, "--no-html")
     assert failed.exit_code == EXIT_INTERNAL == 70 and "internal error" in failed.output
 
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(kg.build, "assemble", interrupt)
-    assert invoke(str(good), "-o", out, "--no-html").exit_code == EXIT_INTERRUPTED == 130
+    monkeypatch.setattr(kg.build, "read_papers", interrupt)
+    interrupted = invoke(str(good), "-o", out, "--no-html")
+    assert interrupted.exit_code == EXIT_INTERRUPTED == 130 and "interrupted" in interrupted.output
 
 
 # -- SIGKILL during a build ----------------------------------------------------------------------
