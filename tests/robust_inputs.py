@@ -13,6 +13,20 @@ from kg.export.attributes import xml_safe
 
 Record = tuple[str, str]  # (title, abstract)
 
+ABSTRACT = "We train a transformer on ImageNet and record EEG. It improves accuracy by 5% over CNNs."
+#: quotes, markup, entities, newlines and tabs, right-to-left text and a direction override, emoji
+#: with joiners, and the characters LaTeX, Turtle and CSV treat specially
+HOSTILE_TITLES = [
+    'Quotes "double" and \'single\' in a title',
+    "<script>alert(1)</script> & <b>bold</b> <img src=x onerror=alert(2)>",
+    "Tabs\tand\nnewlines\r\nin a title",
+    "RTL: العربية עברית \u202e reversed \u202c text",
+    "Emoji 🧠🤖 and a joined 👩‍🔬 scientist",
+    "Entities &amp; &lt;tag&gt; &#x27; stay text",
+    "{Braces} $math$ 50% #hash back\\slash ~tilde under_score",
+    '"""Triple""" quotes ; , | >>> ]]> -->',
+]
+
 _LATEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
                    "#": r"\#", "_": r"\_", "-": "{-}", "`": "{`}", "'": "{'}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 

@@ -21,12 +21,20 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 from rdflib import Graph
-from robust_inputs import jsonl
-from test_robust_ingest import ABSTRACT, HOSTILE_TITLES
+from robust_inputs import ABSTRACT, HOSTILE_TITLES, jsonl
 
 import kg.build
 from kg.build import build
-from kg.cli import EXIT_OK, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_NO_INPUT, EXIT_OUTPUT, EXIT_USAGE, EXIT_WARNINGS, main
+from kg.cli import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_NO_INPUT,
+    EXIT_OK,
+    EXIT_OUTPUT,
+    EXIT_USAGE,
+    EXIT_WARNINGS,
+    main,
+)
 from kg.export.json_graph import read_json
 from kg.export.registry import EXPORTERS
 from kg.ingest.base import clean_text

@@ -9,25 +9,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from robust_inputs import WRITERS
+from robust_inputs import ABSTRACT, HOSTILE_TITLES, WRITERS
 
 from kg.cli import main
 from kg.ingest import MAX_ABSTRACT, ReadLog, read_papers
 from kg.ingest.base import clean_text
-
-ABSTRACT = "We train a transformer on ImageNet and record EEG. It improves accuracy by 5% over CNNs."
-#: quotes, markup, entities, newlines and tabs, right-to-left text and a direction override, emoji
-#: with joiners, and the characters LaTeX, Turtle and CSV treat specially
-HOSTILE_TITLES = [
-    'Quotes "double" and \'single\' in a title',
-    "<script>alert(1)</script> & <b>bold</b> <img src=x onerror=alert(2)>",
-    "Tabs\tand\nnewlines\r\nin a title",
-    "RTL: العربية עברית \u202e reversed \u202c text",
-    "Emoji 🧠🤖 and a joined 👩‍🔬 scientist",
-    "Entities &amp; &lt;tag&gt; &#x27; stay text",
-    "{Braces} $math$ 50% #hash back\\slash ~tilde under_score",
-    '"""Triple""" quotes ; , | >>> ]]> -->',
-]
 
 
 def read(path: Path, fmt: str | None = None) -> tuple[list, ReadLog]:
