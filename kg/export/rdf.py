@@ -175,5 +175,5 @@ def write_turtle(kg_graph: nx.MultiDiGraph, path: Path) -> Path:
 
 def write_ntriples(kg_graph: nx.MultiDiGraph, path: Path) -> Path:
     """N-Triples, one statement a line, sorted — ready for bulk loaders."""
-    lines = to_rdf(kg_graph).serialize(format="nt").splitlines()
+    lines = to_rdf(kg_graph).serialize(format="nt").split("\n")  # not splitlines(): U+2028, U+0085 may sit in a literal
     return atomic_write_text(path, "\n".join(sorted(set(line for line in lines if line.strip()))) + "\n")
