@@ -28,7 +28,7 @@ def jsonl_records(path: Path, log: ReadLog) -> Iterator[tuple[Any, int]]:
         try:
             yield json.loads(line), number
         except json.JSONDecodeError as error:
-            log.warn(source, number, f"invalid JSON ({error.msg}; column {error.colno}); skipped")
+            log.warn(source, number, f"invalid JSON, column {error.colno}: {error.msg}; skipped")
         except RecursionError:
             log.warn(source, number, "invalid JSON (nested too deeply); skipped")
 
@@ -91,7 +91,7 @@ def json_records(path: Path, log: ReadLog, containers: tuple[str, ...] = CONTAIN
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        log.warn(source, error.lineno, f"invalid JSON ({error.msg}; column {error.colno}); file skipped")
+        log.warn(source, error.lineno, f"invalid JSON, column {error.colno}: {error.msg}; file skipped")
         return
     except RecursionError:
         log.warn(source, 1, "invalid JSON (nested too deeply); file skipped")
