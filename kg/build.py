@@ -75,6 +75,18 @@ def _load_cache(path: Path, fingerprint: str) -> dict[str, dict]:
     return cache
 
 
+def warn_conflicting_duplicates(papers: Iterable[Paper], log: ReadLog) -> None:
+    """Warn about records that will merge into one paper (same title, no conflicting identifier)
+    although their abstracts differ: the graph keeps one abstract, so say which records met."""
+    first: dict[str, Paper] = {}
+    for paper in papers:
+        seen = first.setdefault(paper.key, paper)
+        conflict = any(seen.identifiers.get(s, v) != v for s, v in paper.identifiers.items())
+        if seen is not paper and seen.abstract != paper.abstract and not conflict:
+            log.warn(paper.source, paper.line, f"same title as {seen.source}:{seen.line} but a different abstract; "
+                     "merged into one paper", skipped=False)
+
+
 def build(
     inputs: Iterable[Path],
     out_dir: Path,
@@ -104,6 +116,7 @@ def build(
 
     started = time.perf_counter()
     papers = list(read_papers(inputs, log, fmt))
+    warn_conflicting_duplicates(papers, log)
     timings["ingest"] = time.perf_counter() - started
 
     started = time.perf_counter()

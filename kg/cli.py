@@ -13,7 +13,9 @@ import click
 from kg import __version__
 from kg.export.registry import DEFAULT_BUILD_FORMATS, EXPORTERS
 
-EXIT_OK, EXIT_WARNINGS, EXIT_USAGE, EXIT_NO_INPUT = 0, 1, 2, 3
+#: ``kg build`` exit statuses (README "Guarantees and exit codes"): 1 only under --strict; 2 is click's
+#: usage error; 4 an output that could not be written; 70 (EX_SOFTWARE) a bug; 130 interrupted (Ctrl-C).
+EXIT_OK, EXIT_WARNINGS, EXIT_USAGE, EXIT_NO_INPUT, EXIT_OUTPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 70, 130
 
 
 @click.group()
@@ -35,7 +37,7 @@ def main() -> None:
 @click.option("--view", type=click.Choice(["auto", "papers", "entities", "full"]), default="auto", show_default=True, help="What the page draws: papers with their entities and claims, entities linked by co-occurrence, everything (full); auto = papers up to 2,000 nodes, else entities.")
 @click.option("--ontology", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Vocabulary folder (default: the repository's ontology/).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
-@click.option("--strict", is_flag=True, help="Exit with status 1 when any input record was skipped or repaired.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 when there was any warning (a record or file skipped or repaired).")
 @click.option("--formats", "formats_text", default=",".join(DEFAULT_BUILD_FORMATS), show_default=True,
               help="Comma-separated export formats (see `kg export --help`), or `all`; graph.json is always written.")
 def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int, no_cache: bool, no_html: bool,
@@ -44,11 +46,11 @@ def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int, n
     import gc
 
     from kg.build import build as run_build
+    from kg.export.registry import parse_formats
 
     # A build allocates millions of long-lived records: collect young objects less often (assembly
     # of 10,000 papers takes half the time). Set here, in the command, not in the library.
     gc.set_threshold(100_000, 50, 100)
-    from kg.export.registry import parse_formats
 
     if scheduler and scheduler.startswith("local") and not re.fullmatch(r"local(:[1-9][0-9]{0,2})?", scheduler):
         raise click.BadParameter(f"{scheduler!r}: expected local:N (N worker processes) or a scheduler address", param_hint="--scheduler")
@@ -76,6 +78,18 @@ def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int, n
         result = run_build(list(inputs), out_dir, fmt=fmt, ontology=ontology, n_process=jobs,
                            use_cache=not no_cache, html=not no_html, progress=progress, formats=formats, view=view,
                            scheduler=scheduler)
+    except KeyboardInterrupt:
+        click.echo("interrupted: every output file is either this build's or the previous one's, never half-written", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except OSError as error:  # readers report unreadable inputs themselves: this is an output
+        click.echo(f"error: cannot write {error.filename or out_dir}: {error.strerror or error}", err=True)
+        sys.exit(EXIT_OUTPUT)
+    except Exception:  # a bug: say so, with the traceback to report, and keep 1 meaning "warnings"
+        import traceback
+
+        traceback.print_exc()
+        click.echo("error: internal error in kg build (a bug; please report it with the traceback above)", err=True)
+        sys.exit(EXIT_INTERNAL)
     finally:
         if bar is not None:
             bar.close()
@@ -88,7 +102,8 @@ def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int, n
         counts = result.counts()
         edges = result.graph.number_of_edges()
         click.echo(
-            f"read {result.log.read} records ({result.log.skipped} skipped, {result.stats.duplicate_papers} duplicates merged) "
+            f"read {result.log.read} records ({result.log.skipped} skipped, {result.stats.duplicate_papers} duplicates merged, "
+            f"{len(result.log.warnings)} warnings) "
             f"→ {counts['Paper']} papers; extracted {result.extracted}, reused {result.cached} from cache"
         )
         click.echo(

@@ -87,9 +87,11 @@ def test_format_option_overrides_extension(tmp_path, data_dir):
 def test_unreadable_files_are_reported_not_fatal(tmp_path):
     (tmp_path / "latin1.jsonl").write_bytes('{"title": "Caf\xe9", "abstract": "x"}\n'.encode("latin-1"))
     (tmp_path / "good.jsonl").write_text('{"title": "T", "abstract": "An abstract."}\n', encoding="utf-8")
+    (tmp_path / "binary.jsonl").write_bytes(bytes(range(256)))
     papers, log = read(tmp_path)
-    assert [p.title for p in papers] == ["T"]
-    assert any("latin1.jsonl" in w.source and "UTF-8" in w.message for w in log.warnings)
+    assert [p.title for p in papers] == ["T", "Café"]  # Latin-1 is read as Windows-1252, with a warning
+    assert any("latin1.jsonl" in w.source and w.line == 1 and "UTF-8" in w.message for w in log.warnings)
+    assert any("binary.jsonl" in w.source and "binary" in w.message for w in log.warnings)
 
 
 def test_unknown_format_name_is_an_error(data_dir):

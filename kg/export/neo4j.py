@@ -3,8 +3,6 @@ label, one relationship file per type, typed headers) and an idempotent Cypher s
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -48,12 +46,14 @@ def _cell(value: Any, column: Column, delimiter: str) -> str:
     return as_text(value, column.kind)
 
 
+def _field(cell: str) -> str:
+    """RFC 4180 quoting where needed — also for a bare carriage return, which ``csv.writer`` with a
+    ``"\n"`` line terminator leaves unquoted although every CSV reader takes it for a line break."""
+    return f'"{cell.replace(chr(34), chr(34) * 2)}"' if any(c in cell for c in ',"\n\r') else cell
+
+
 def _table(header: list[str], rows: list[list[str]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return "".join(",".join(map(_field, row)) + "\n" for row in [header, *rows])
 
 
 def to_neo4j_csv(graph: nx.MultiDiGraph) -> dict[str, str]:

@@ -53,7 +53,9 @@ ROLE_OF = {"proposesMethod": "proposed", "usesMethod": "used", "proposesDataset"
 
 # characters XML 1.0 / strict N-Triples consumers reject, and lone surrogates (not encodable as UTF-8)
 _UNSAFE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t",
+                         # line separators escaped too: tools that split lines on them stay correct
+                         "\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
 _TYPE = f"<{RDF_NS}type>"
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 

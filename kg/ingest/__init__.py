@@ -4,6 +4,7 @@ logged, never fatal."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -63,6 +64,24 @@ def _xml_root(path: Path) -> str | None:
     return root_name(path) if EXTENSIONS.get(path.suffix.lower()) == "xml" and path.is_file() else None
 
 
+#: Longest title and abstract kept, in characters: ten times the longest real ones. Longer text is
+#: a whole paper or a broken export; it is cut here (with a warning) so extraction stays fast.
+MAX_TITLE = 2_000
+MAX_ABSTRACT = 50_000
+
+
+def _bounded(paper: Paper, log: ReadLog) -> Paper:
+    """The paper with an over-long title or abstract cut to ``MAX_TITLE``/``MAX_ABSTRACT`` (warned)."""
+    cut = {}
+    for name, limit in (("title", MAX_TITLE), ("abstract", MAX_ABSTRACT)):
+        text = getattr(paper, name)
+        if len(text) > limit:
+            log.warn(paper.source, paper.line, f"{name} is {len(text):,} characters long; only the first {limit:,} are used",
+                     skipped=False)
+            cut[name] = text[:limit].rstrip()
+    return dataclasses.replace(paper, **cut) if cut else paper
+
+
 def _files(paths: Iterable[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
@@ -79,13 +98,21 @@ def read_papers(paths: Iterable[Path], log: ReadLog, fmt: str | None = None) -> 
         if not path.exists():
             log.warn(str(path), 0, "no such file or folder")
             continue
+        if path.is_file() and path.stat().st_size == 0:
+            log.warn(str(path), 0, "empty file; nothing to read", skipped=False)
+            continue
         name = fmt or format_for(path)
         if name is None:
             what = f"XML root element {sniffed!r}" if (sniffed := _xml_root(path)) else f"file type {path.suffix or '(none)'!r}"
             log.warn(str(path), 0, f"unsupported {what}; use --format", skipped=False)
             continue
+        before, count = len(log.warnings), 0
         try:
-            yield from READERS[name](path, log)
+            for paper in READERS[name](path, log):
+                count += 1
+                yield _bounded(paper, log)
+            if count == 0 and len(log.warnings) == before:
+                log.warn(str(path), 0, f"no paper records found (read as {name})", skipped=False)
         except UnicodeDecodeError as error:
             log.warn(str(path), 0, f"not UTF-8 text ({error.reason} at byte {error.start}); file skipped")
         except OSError as error:

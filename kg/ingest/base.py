@@ -39,13 +39,29 @@ class ReadLog:
 
 
 _WS = re.compile(r"\s+")
+#: characters that are not text: C0/C1 controls other than white space, DEL, unpaired UTF-16
+#: surrogates (JSON "\ud800" escapes) and the noncharacters U+FFFE/U+FFFF; XML and RDF cannot hold them
+_NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def clean_text(value: Any) -> str:
-    """Collapse white space; ``None`` becomes ""."""
+    """Collapse white space and drop characters that are not text (see ``_NOT_TEXT``); ``None`` becomes ""."""
     if value is None:
         return ""
-    return _WS.sub(" ", str(value)).strip()
+    return _WS.sub(" ", _NOT_TEXT.sub("", str(value))).strip()
+
+
+def json_kind(value: Any) -> str:
+    """What a parsed JSON value is, for messages: "an object", "a list", "a string", "null" …"""
+    return {dict: "an object", list: "a list", str: "a string", bool: "true/false", type(None): "null"}.get(
+        type(value), "a number")
+
+
+def _not_text(value: Any) -> str | None:
+    """Why a title/abstract value is not text (an object, a list, true/false), or None when it is."""
+    if isinstance(value, (dict, list, tuple, bool)):
+        return json_kind(list(value) if isinstance(value, tuple) else value)
+    return None
 
 
 def _authors(value: Any) -> tuple[str, ...]:
@@ -75,9 +91,13 @@ def paper_from_record(
     Returns None (and logs why) when the record is not usable.
     """
     if not isinstance(record, dict):
-        log.warn(source, line, f"expected an object with title and abstract, got {type(record).__name__}")
+        log.warn(source, line, f"expected an object with title and abstract, got {json_kind(record)}; skipped")
         return None
     lowered = {str(k).strip().lower(): v for k, v in record.items()}
+    for name in ("title", "abstract"):
+        if (what := _not_text(lowered.get(name))) is not None:
+            log.warn(source, line, f"{name} is {what}, not text; skipped")
+            return None
     title = clean_text(lowered.get("title"))
     abstract = clean_text(lowered.get("abstract") or lowered.get("summary"))
     missing = [name for name, value in (("title", title), ("abstract", abstract)) if not value]
@@ -157,6 +177,10 @@ def split_keywords(value: Any) -> tuple[str, ...]:
 def new_paper(source: str, line: int, log: ReadLog, *, what: str, title: Any, abstract: Any, **fields: Any) -> Paper | None:
     """A Paper from already-mapped fields, or None (logged, naming ``what`` record) when title or
     abstract is missing. Text fields are white-space-cleaned; empty values become defaults."""
+    for name, value in (("title", title), ("abstract", abstract)):
+        if (kind := _not_text(value)) is not None:
+            log.warn(source, line, f"{what}: {name} is {kind}, not text; skipped")
+            return None
     title, abstract = clean_text(title), clean_text(abstract)
     missing = [name for name, value in (("title", title), ("abstract", abstract)) if not value]
     if missing:

@@ -16,6 +16,7 @@ from pylatexenc.latexwalker import LatexWalker, get_default_latex_context_db
 
 from kg.identifiers import identifiers
 from kg.ingest.base import ReadLog, clean_text, iso_date, new_paper, split_keywords, year_of
+from kg.ingest.text import read_text
 from kg.model import Paper
 
 #: Entry types that are not papers (string macros and comments are separate block types).
@@ -98,7 +99,9 @@ def read_bibtex(path: Path, log: ReadLog) -> Iterator[Paper]:
     """Yield one Paper per entry with a title and an abstract; entries the parser cannot read, and
     entries without an abstract, are reported with their line."""
     source = str(path)
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_text(path, log)
+    if text is None:
+        return
     # bibtexparser also logs each failed block; we report those ourselves, with file and line.
     logger, quiet = logging.getLogger("bibtexparser.splitter"), logging.Filter("-")  # a filter no record passes
     logger.addFilter(quiet)

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
 from kg.ingest.base import ReadLog, paper_from_record
+from kg.ingest.text import read_text
 from kg.model import Paper
 
 csv.field_size_limit(16 * 1024 * 1024)
@@ -16,7 +18,10 @@ csv.field_size_limit(16 * 1024 * 1024)
 def read_csv(path: Path, log: ReadLog, *, delimiter: str | None = None) -> Iterator[Paper]:
     """Yield one Paper per data row; rows without title/abstract are reported and skipped."""
     source = str(path)
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    text = read_text(path, log)
+    if text is None:
+        return
+    with io.StringIO(text, newline="") as handle:
         if delimiter is None:
             delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
         reader = csv.reader(handle, delimiter=delimiter)

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kg.ingest.base import ReadLog, clean_text
+from kg.ingest.text import read_text
 from kg.model import Paper
 
 # Page furniture of the listing site; not paper content.
@@ -50,7 +51,9 @@ def _looks_like_abstract(text: str) -> bool:
 def read_daily_papers(path: Path, log: ReadLog) -> Iterator[Paper]:
     """Yield the papers of one saved listing page, in page order."""
     source = str(path)
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_text(path, log)
+    if text is None:
+        return
     title: tuple[int, str] | None = None
     pending: dict | None = None  # paper waiting for its optional author/date lines
     after_separator = False

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.ingest.base import ReadLog, paper_from_record
+from kg.ingest.text import read_text
 from kg.model import Paper
 
 
@@ -18,14 +19,18 @@ JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 def jsonl_records(path: Path, log: ReadLog) -> Iterator[tuple[Any, int]]:
     """(record, line) for every line that parses; a broken line is reported and skipped."""
     source = str(path)
-    with path.open(encoding="utf-8-sig", errors="strict") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield json.loads(line), number
-            except json.JSONDecodeError as error:
-                log.warn(source, number, f"invalid JSON ({error.msg} at column {error.colno}); skipped")
+    text = read_text(path, log)
+    if text is None:
+        return
+    for number, line in enumerate(text.split("\n"), start=1):  # not splitlines: U+2028 may sit in a string
+        if not line.strip():
+            continue
+        try:
+            yield json.loads(line), number
+        except json.JSONDecodeError as error:
+            log.warn(source, number, f"invalid JSON, column {error.colno}: {error.msg}; skipped")
+        except RecursionError:
+            log.warn(source, number, "invalid JSON (nested too deeply); skipped")
 
 
 def read_jsonl(path: Path, log: ReadLog) -> Iterator[Paper]:
@@ -80,11 +85,16 @@ def json_records(path: Path, log: ReadLog, containers: tuple[str, ...] = CONTAIN
         yield from jsonl_records(path, log)
         return
     source = str(path)
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_text(path, log)
+    if text is None:
+        return
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        log.warn(source, error.lineno, f"invalid JSON ({error.msg}); file skipped")
+        log.warn(source, error.lineno, f"invalid JSON, column {error.colno}: {error.msg}; file skipped")
+        return
+    except RecursionError:
+        log.warn(source, 1, "invalid JSON (nested too deeply); file skipped")
         return
     container: str | None = None
     if isinstance(data, dict):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from kg.ingest.text import peek_text
 from kg.ingest.xml_records import root_name
 
 #: XML root element (local name) -> reader name.
@@ -34,8 +35,7 @@ def sniff_json(path: Path) -> str | None:
     """'openalex' or 'semantic-scholar' when the head of a JSON/JSONL file looks like theirs;
     None for plain paper records (the generic JSON readers)."""
     try:
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            head = handle.read(1 << 16)
+        head = peek_text(path)
     except OSError:
         return None
     found = sorted((match.start(), name) for pattern, name in _JSON_MARKS if (match := pattern.search(head)))

@@ -12,6 +12,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from kg.ingest.base import ReadLog, clean_text
+from kg.ingest.text import peek_text
 
 _CHUNK = 1 << 16
 _PROLOG = re.compile(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[.*?\])*>", re.DOTALL | re.IGNORECASE)
@@ -25,9 +26,7 @@ def local(tag: str) -> str:
 
 def root_name(path: Path) -> str | None:
     """Local name of the document element, read from the head of the file (None if not XML)."""
-    with path.open("rb") as handle:
-        head = handle.read(_CHUNK).decode("utf-8", errors="replace")
-    match = _FIRST_TAG.search(_PROLOG.sub("", head.lstrip("\ufeff")))
+    match = _FIRST_TAG.search(_PROLOG.sub("", peek_text(path, _CHUNK)))
     return match.group(2) if match else None
 
 
