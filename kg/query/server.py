@@ -1,5 +1,5 @@
 """A read-only SPARQL 1.1 Protocol endpoint (``kg serve``) over an in-memory Oxigraph store:
-GET/POST queries, content negotiation, a time limit and a result cap; updates are refused.
+GET/POST/HEAD queries, content negotiation, a time limit and a result cap; updates and SERVICE are refused.
 
 How the limits hold. Each query runs in a worker thread (pyoxigraph releases the GIL while it
 evaluates); the request thread waits at most ``timeout`` seconds and then answers 503, so a client
