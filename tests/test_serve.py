@@ -280,7 +280,7 @@ def test_requests_for_another_host_name_are_refused_on_loopback(endpoint):
         assert status == 200 and json.loads(body)["results"]["bindings"], host
 
 
-@pytest.mark.parametrize("length", ["-1", "abc", "1e3", ""])
+@pytest.mark.parametrize("length", ["-1", "abc", "1e3", "²", ""])
 def test_bad_content_length_gets_400(endpoint, length):
     port = urllib.parse.urlsplit(endpoint).port
     status, body = raw(endpoint, (f"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/sparql-query\r\n"

@@ -154,7 +154,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
         if self.headers.get("Transfer-Encoding"):
             raise HttpError(HTTPStatus.LENGTH_REQUIRED, "send the body with a Content-Length (chunked bodies are not accepted)")
         declared = (self.headers.get("Content-Length") or "0").strip()
-        if not declared.isdigit():  # also refuses "-1", "+5", "1e3"
+        if not (declared.isascii() and declared.isdigit()):  # also refuses "-1", "+5", "1e3", "²"
             raise HttpError(HTTPStatus.BAD_REQUEST, f"Content-Length must be a number of bytes, not {declared[:40]!r}")
         length = int(declared)
         if length > MAX_BODY:
