@@ -125,3 +125,13 @@ def test_a_broken_graph_file_is_reported_with_file_and_line(tmp_path):
     empty.mkdir()
     done = CliRunner().invoke(main, ["query", "--graph", str(empty), "ASK {}"])
     assert done.exit_code == 1 and "run `kg build` first" in done.output
+
+
+def test_evidence_for_matches_x_by_alias_like_the_other_examples(store):
+    evidence = examples()["evidence-for"].text
+    by_label = run_query(store, bind_params(evidence, {"x": "sparse autoencoder"})).rows
+    by_alias = run_query(store, bind_params(evidence, {"x": "SAEs"})).rows  # an skos:altLabel of it
+    assert by_label and by_alias == by_label
+    for name, example in examples().items():
+        if example.params:
+            assert "rdfs:label|skos:altLabel ?name" in example.text, name

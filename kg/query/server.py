@@ -1,5 +1,5 @@
 """A read-only SPARQL 1.1 Protocol endpoint (``kg serve``) over an in-memory Oxigraph store:
-GET/POST queries, content negotiation, a time limit and a result cap; updates are refused.
+GET/POST/HEAD queries, content negotiation, a time limit and a result cap; updates and SERVICE are refused.
 
 How the limits hold. Each query runs in a worker thread (pyoxigraph releases the GIL while it
 evaluates); the request thread waits at most ``timeout`` seconds and then answers 503, so a client
@@ -12,6 +12,7 @@ Python; at most ``workers`` such queries run at once, further requests get 503 a
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import threading
 import time
@@ -25,13 +26,15 @@ import pyoxigraph
 
 from kg.query.engine import QueryResult, QueryTimeout, run_query
 from kg.query.results import MEDIA_TYPES, graph_text, to_csv, to_json, to_tsv
+from kg.query.service_guard import uses_service
 
 MAX_BODY = 1 << 20  # 1 MiB of query text is plenty
 ENDPOINT_PATHS = {"/sparql", "/query", "/"}
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")  # the Host names a loopback-bound server answers to
+REQUEST_TIMEOUT = 30.0  # seconds a client may take to send its request (a socket timeout per read)
 _UPDATE = re.compile(r"^\s*(?:(?:PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
-RESULT_TYPES = {  # media type → writer, for SELECT and ASK answers
-    MEDIA_TYPES["json"]: to_json, "application/json": to_json,
-    MEDIA_TYPES["csv"]: to_csv, MEDIA_TYPES["tsv"]: to_tsv,
+RESULT_TYPES = {  # media type → writer, for SELECT and ASK answers; plain JSON last: only when asked for by name
+    MEDIA_TYPES["json"]: to_json, MEDIA_TYPES["csv"]: to_csv, MEDIA_TYPES["tsv"]: to_tsv, "application/json": to_json,
 }
 GRAPH_TYPES = {"text/turtle": "turtle", "application/x-turtle": "turtle", MEDIA_TYPES["ntriples"]: "ntriples", "text/plain": "ntriples"}
 
@@ -43,28 +46,45 @@ class HttpError(Exception):
         self.message = message
 
 
-def negotiate(accept: str | None, offered: list[str]) -> str | None:
-    """The offered media type the Accept header prefers (q-values, ``type/*`` and ``*/*``);
-    the first offered type when there is no header; None when nothing offered is acceptable."""
-    if not accept or not accept.strip():
-        return offered[0]
-    best, best_q = None, 0.0
+def _media_ranges(accept: str) -> list[tuple[str, float]]:
+    """The Accept header's media ranges with their q-values (an unreadable q counts as 0)."""
+    ranges = []
     for part in accept.split(","):
         fields = [f.strip() for f in part.split(";")]
-        media, q = fields[0].lower(), 1.0
+        if not fields[0]:
+            continue
+        q = 1.0
         for param in fields[1:]:
-            if param.startswith("q="):
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
                 try:
-                    q = float(param[2:])
+                    q = float(value)
                 except ValueError:
                     q = 0.0
-        if q <= 0:
+                if not 0.0 <= q <= 1.0:  # also NaN
+                    q = 0.0
+        ranges.append((fields[0].lower(), q))
+    return ranges
+
+
+def negotiate(accept: str | None, offered: list[str]) -> str | None:
+    """The offered media type the Accept header prefers (RFC 9110: each type takes the q of the
+    most specific range that matches it, so ``type;q=0`` refuses it even beside ``*/*``); ties go
+    to an exact match, then to the order of ``offered``. The first offered type when there is no
+    header; None when nothing offered is acceptable."""
+    if not accept or not accept.strip():
+        return offered[0]
+    ranges = _media_ranges(accept)
+    best, best_key = None, (0.0, -1)
+    for candidate in offered:
+        major = candidate.split("/")[0]
+        matches = [(3 if media == candidate else 2 if media == f"{major}/*" else 1, q)
+                   for media, q in ranges if media in (candidate, f"{major}/*", "*/*")]
+        if not matches:
             continue
-        for candidate in offered:
-            major = candidate.split("/")[0]
-            score = q + (0.001 if media == candidate else 0)  # an exact type beats a wildcard with the same q
-            if media in (candidate, f"{major}/*", "*/*") and score > best_q:
-                best, best_q = candidate, score
+        specificity, q = max(matches, key=lambda m: m[0])  # the most specific range decides
+        if q > 0 and (q, specificity) > best_key:
+            best, best_key = candidate, (q, specificity)
     return best
 
 
@@ -96,6 +116,7 @@ def make_server(store: pyoxigraph.Store, host: str = "127.0.0.1", port: int = 0,
 class SparqlHandler(BaseHTTPRequestHandler):
     server: SparqlServer
     server_version = "kg-sparql/1"
+    timeout = REQUEST_TIMEOUT  # socketserver applies it to the connection: a stalled client frees its thread
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 (http.server's signature)
         pass  # quiet: kg serve prints its address; errors go back to the client
@@ -104,6 +125,8 @@ class SparqlHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self._handle(lambda: self._from_params(parse_qs(urlsplit(self.path).query, keep_blank_values=True)))
+
+    do_HEAD = do_GET  # the same status and headers; _send leaves the body out
 
     def do_POST(self) -> None:
         self._handle(self._from_post)
@@ -128,10 +151,21 @@ class SparqlHandler(BaseHTTPRequestHandler):
         return queries[0]
 
     def _from_post(self) -> str:
-        length = int(self.headers.get("Content-Length") or 0)
+        if self.headers.get("Transfer-Encoding"):
+            raise HttpError(HTTPStatus.LENGTH_REQUIRED, "send the body with a Content-Length (chunked bodies are not accepted)")
+        declared = (self.headers.get("Content-Length") or "0").strip()
+        if not (declared.isascii() and declared.isdigit()):  # also refuses "-1", "+5", "1e3", "²"
+            raise HttpError(HTTPStatus.BAD_REQUEST, f"Content-Length must be a number of bytes, not {declared[:40]!r}")
+        length = int(declared)
         if length > MAX_BODY:
             raise HttpError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"request body over {MAX_BODY} bytes")
-        body = self.rfile.read(length).decode("utf-8", errors="replace")
+        try:
+            data = self.rfile.read(length)
+        except TimeoutError:
+            raise HttpError(HTTPStatus.REQUEST_TIMEOUT, f"request body not received within {self.timeout:g} s") from None
+        if len(data) < length:
+            raise HttpError(HTTPStatus.BAD_REQUEST, f"request body ended after {len(data)} of {length} bytes")
+        body = data.decode("utf-8", errors="replace")
         media = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if media == "application/sparql-update":
             raise HttpError(HTTPStatus.FORBIDDEN, "this SPARQL endpoint is read-only: SPARQL Update is not accepted")
@@ -146,6 +180,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
 
     def _handle(self, read_query) -> None:
         try:
+            self._check_host()
             if urlsplit(self.path).path not in ENDPOINT_PATHS:
                 raise HttpError(HTTPStatus.NOT_FOUND, "the SPARQL endpoint is /sparql")
             query = read_query()
@@ -154,7 +189,25 @@ class SparqlHandler(BaseHTTPRequestHandler):
         except HttpError as error:
             self._send(error.status, "text/plain; charset=utf-8", error.message + "\n")
 
+    def _check_host(self) -> None:
+        """On a loopback address, answer only requests addressed to it: a page whose domain was
+        re-pointed at 127.0.0.1 (DNS rebinding) sends its own name as Host and gets 403."""
+        host, port = self.server.server_address[:2]
+        try:
+            if not ipaddress.ip_address(host).is_loopback:
+                return
+        except ValueError:  # not an address literal: not a loopback binding we can vouch for
+            return
+        given = (self.headers.get("Host") or "").strip().lower()
+        allowed = {f"{name}:{port}" for name in LOOPBACK_NAMES} | (set(LOOPBACK_NAMES) if port == 80 else set())
+        if given not in allowed:
+            raise HttpError(HTTPStatus.FORBIDDEN, f"this endpoint answers only requests for 127.0.0.1:{port}, "
+                                                  f"localhost:{port} or [::1]:{port} (Host header was {given[:80]!r})")
+
     def _evaluate(self, query: str) -> QueryResult:
+        if uses_service(query):
+            raise HttpError(HTTPStatus.FORBIDDEN, "SERVICE (SPARQL federated query) is not allowed: this endpoint "
+                                                  "queries only its own graph and makes no requests elsewhere")
         server = self.server
         if not server.slots.acquire(blocking=False):
             raise HttpError(HTTPStatus.SERVICE_UNAVAILABLE, "too many queries running; try again later")
@@ -183,8 +236,8 @@ class SparqlHandler(BaseHTTPRequestHandler):
             if _UPDATE.match(query):
                 raise HttpError(HTTPStatus.FORBIDDEN, "this SPARQL endpoint is read-only: SPARQL Update is not accepted") from None
             raise HttpError(HTTPStatus.BAD_REQUEST, f"malformed query: {error}") from None
-        except OSError as error:
-            raise HttpError(HTTPStatus.INTERNAL_SERVER_ERROR, f"query failed: {error}") from None
+        except OSError:  # its text may quote whatever some other system answered: never echo it
+            raise HttpError(HTTPStatus.INTERNAL_SERVER_ERROR, "query failed: the store could not evaluate it") from None
 
     def _answer(self, result: QueryResult) -> None:
         accept = self.headers.get("Accept")
