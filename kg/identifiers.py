@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from urllib.parse import quote
 
 #: Schemes from strongest to weakest: the strongest one present names a paper's node.
 SCHEMES: tuple[str, ...] = ("doi", "arxiv", "pmid", "pmcid", "openalex", "s2")
@@ -82,10 +83,17 @@ def identifiers(**raw: object) -> dict[str, str]:
     return {scheme: found[scheme] for scheme in SCHEMES if scheme in found}
 
 
+#: What may stay unencoded in an identifier value placed in a resolver URL path (RFC 3986 pchar and
+#: "/"); everything else ("%", "#", "?", spaces, non-ASCII, …) is percent-encoded.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+
+
 def url(scheme: str, value: str) -> str | None:
-    """The resolver URL of one identifier, e.g. ('doi', '10.1/x') -> 'https://doi.org/10.1/x'."""
+    """The resolver URL of one identifier, e.g. ('doi', '10.1/x') -> 'https://doi.org/10.1/x'. The
+    value is percent-encoded first, so '10.1000/a#b' gives 'https://doi.org/10.1000/a%23b', a valid
+    IRI that resolves to that DOI (not to the DOI '10.1000/a' with a fragment)."""
     template = RESOLVERS.get(scheme)
-    return template.format(value) if template else None
+    return template.format(quote(value, safe=_PATH_SAFE)) if template else None
 
 
 def curies(ids: Mapping[str, str]) -> list[str]:

@@ -191,3 +191,72 @@ def test_external_merge_sort_gives_the_same_statements_as_the_in_memory_sort(sam
     graph = read_json(sample_build / "graph.json")
     in_memory = ntriples_lines(graph)
     assert list(sorted_ntriples(graph, run_size=997)) == in_memory and len(in_memory) > 20_000
+
+
+def test_identifiers_with_percent_and_hash_give_valid_resolver_iris(tmp_path):
+    """'%' and '#' of an identifier value are percent-encoded in its resolver link: the build's
+    Turtle step no longer crashes, and strict parsers accept both files."""
+    from kg.export.rdf import write_rdf
+    from tests.test_rdf_validation import check_with_serdi
+
+    dois = ["10.1000/x%zz", "10.1000/a#b#c", "10.1000/q?r s"]
+    papers = [Paper(f"Odd identifier {n}", "We model the cortex.", source="odd.jsonl", line=n, identifiers={"doi": doi})
+              for n, doi in enumerate(dois, 1)]
+    graph = assemble([Extraction(paper, [], []) for paper in papers])
+    ttl, nt = write_rdf(graph, tmp_path / "g.nt", tmp_path / "g.ttl")
+    parsed = Graph().parse(ttl, format="turtle")
+    same_as = {str(o) for o in parsed.objects(None, URIRef("https://schema.org/sameAs"))}
+    assert same_as == {"https://doi.org/10.1000/x%25zz", "https://doi.org/10.1000/a%23b%23c", "https://doi.org/10.1000/q%3Fr%20s"}
+    assert {str(o) for o in parsed.objects(None, DCTERMS.identifier)} == {f"doi:{doi}" for doi in dois}  # the value as read
+    for path, syntax in ((ttl, "turtle"), (nt, "ntriples")):
+        assert check_with_serdi(path, syntax) == len(parsed)
+
+
+def test_only_calendar_dates_are_typed_xsd_date():
+    from rdflib import XSD
+
+    dates = {"Real date": "2024-02-29", "Impossible month": "2024-13-45", "Not a leap year": "2023-02-29", "Month only": "2024-05"}
+    papers = [Paper(title, "We model the cortex.", source="d.jsonl", line=n, date=date) for n, (title, date) in enumerate(dates.items(), 1)]
+    rdf = to_rdf(assemble([Extraction(paper, [], []) for paper in papers]))
+    typed = {str(rdf.value(p, DCTERMS.title)): rdf.value(p, DCTERMS.date) for p in rdf.subjects(RDF.type, KG.Paper)}
+    assert typed["Real date"] == Literal("2024-02-29", datatype=XSD.date)
+    for title in ("Impossible month", "Not a leap year", "Month only"):
+        assert typed[title] == Literal(dates[title]) and typed[title].datatype is None, title  # kept as written, untyped
+
+
+def test_export_turtle_into_a_folder_that_does_not_exist_yet(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    from kg.export.json_graph import write_json
+
+    built = tmp_path / "built"
+    built.mkdir()
+    write_json(assemble([Extraction(Paper("Spiking cortex", "We model the cortex.", source="a.jsonl", line=1), [], [])]),
+               built / "graph.json")
+    target = tmp_path / "new" / "dir" / "g.ttl"
+    done = CliRunner().invoke(main, ["export", "--graph", str(built), "--format", "turtle", "-o", str(target)])
+    assert done.exit_code == 0, done.output
+    assert set(Graph().parse(target, format="turtle").objects(None, DCTERMS.title)) == {Literal("Spiking cortex")}
+    assert [p.name for p in target.parent.iterdir()] == ["g.ttl"]  # no temporary file left beside it
+
+
+def test_jsonld_abstract_is_the_papers_abstract_not_the_concept_flag(kg_graph):
+    """A consumer writing "abstract": "…" with the published context states dcterms:abstract; the
+    vocabularies' kg:abstract flag has its own term, and the JSON-LD still holds the Turtle's triples."""
+    from rdflib import XSD
+
+    from kg.export.jsonld import default_context, to_jsonld
+
+    context = default_context()
+    assert context["abstract"] == "dcterms:abstract"
+    assert context["abstractConcept"] == {"@id": "kg:abstract", "@type": "xsd:boolean"}
+    document = {"@context": context, "@id": "https://example.org/p", "@type": "Paper", "title": "T", "abstract": "We model the cortex."}
+    written = Graph().parse(data=json.dumps(document), format="json-ld")
+    assert written.value(URIRef("https://example.org/p"), DCTERMS.abstract) == Literal("We model the cortex.")
+    concept = Graph().parse(data=json.dumps({"@context": context, "@id": "https://example.org/c", "abstractConcept": True}), format="json-ld")
+    assert concept.value(URIRef("https://example.org/c"), KG.abstract) == Literal(True, datatype=XSD.boolean)
+    exported = json.loads(to_jsonld(kg_graph))
+    abstracts = {node["abstract"] for node in exported["@graph"] if "abstract" in node}
+    assert abstracts == {paper.abstract for paper in PAPERS}
+    assert isomorphic(Graph().parse(data=json.dumps(exported), format="json-ld"), to_rdf(kg_graph))

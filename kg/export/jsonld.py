@@ -16,11 +16,16 @@ from kg.export.rdf import KG, to_rdf
 from kg.extract.vocabulary import default_ontology_dir
 
 CONTEXT_FILE = "context.jsonld"
+#: Annotation giving a class or property its JSON-LD term name (see :func:`context_from_ontology`).
+JSONLD_TERM = KG.jsonldTerm
 
 
 def context_from_ontology(ontology: Path) -> dict[str, Any]:
     """The JSON-LD context of the ontology file: every prefix it declares, and a term for every
-    class and property of the ``kg:`` namespace it defines, named by its local name.
+    class and property of the ``kg:`` namespace it defines, named by its local name, or by its
+    ``kg:jsonldTerm`` where it has one. A public term (``dcterms:abstract``) with a ``kg:jsonldTerm``
+    gets a term of that name too, so that ``"abstract"`` is a paper's abstract, not the
+    ``kg:abstract`` flag of vocabulary concepts (named ``"abstractConcept"``).
 
     Object properties are coerced to IRIs (``"@type": "@id"``); datatype properties whose range is
     an XSD type other than ``xsd:string`` are coerced to that type, so that compaction gives plain
@@ -31,26 +36,50 @@ def context_from_ontology(ontology: Path) -> dict[str, Any]:
     context: dict[str, Any] = dict(sorted(namespaces.items()))
     kg = str(KG)
     terms: dict[str, Any] = {}
+    named_by: dict[str, URIRef] = {}
     for subject in sorted(set(onto.subjects(RDF.type, None))):
-        if not isinstance(subject, URIRef) or not str(subject).startswith(kg):
+        if not isinstance(subject, URIRef):
             continue
-        name, curie = str(subject)[len(kg):], "kg:" + str(subject)[len(kg):]
-        kinds = set(onto.objects(subject, RDF.type))
-        if OWL.Class in kinds or RDFS.Class in kinds:
-            terms[name] = curie
-        elif OWL.ObjectProperty in kinds:
-            terms[name] = {"@id": curie, "@type": "@id"}
-        elif OWL.DatatypeProperty in kinds or RDF.Property in kinds:
-            ranges = sorted(r for r in onto.objects(subject, RDFS.range) if str(r).startswith(str(XSD)))
-            if ranges and ranges[0] != XSD.string:
-                terms[name] = {"@id": curie, "@type": "xsd:" + str(ranges[0])[len(str(XSD)):]}
-            else:
-                terms[name] = curie
+        override = onto.value(subject, JSONLD_TERM)
+        if override is None and not str(subject).startswith(kg):
+            continue
+        curie = _curie(subject, namespaces)
+        name = str(override) if override is not None else str(subject)[len(kg):]
+        definition = _definition(onto, subject, curie)
+        if definition is None:
+            continue
+        if name in named_by:
+            raise ValueError(f"{ontology}: {named_by[name]} and {subject} both have the JSON-LD term name {name!r}")
+        named_by[name] = subject
+        terms[name] = definition
     clashes = sorted(set(terms) & set(context))
     if clashes:
         raise ValueError(f"{ontology}: terms {clashes} clash with prefixes of the same name")
     context.update(sorted(terms.items()))
     return context
+
+
+def _curie(subject: URIRef, namespaces: dict[str, str]) -> str:
+    """``subject`` as prefix:local with the longest declared namespace that holds it."""
+    for prefix, namespace in sorted(namespaces.items(), key=lambda item: -len(item[1])):
+        if str(subject).startswith(namespace):
+            return f"{prefix}:{str(subject)[len(namespace):]}"
+    return str(subject)
+
+
+def _definition(onto: Graph, subject: URIRef, curie: str) -> Any:
+    """The term definition of a class or property (None for other declarations)."""
+    kinds = set(onto.objects(subject, RDF.type))
+    if OWL.Class in kinds or RDFS.Class in kinds:
+        return curie
+    if OWL.ObjectProperty in kinds:
+        return {"@id": curie, "@type": "@id"}
+    if OWL.DatatypeProperty in kinds or RDF.Property in kinds:
+        ranges = sorted(r for r in onto.objects(subject, RDFS.range) if str(r).startswith(str(XSD)))
+        if ranges and ranges[0] != XSD.string:
+            return {"@id": curie, "@type": "xsd:" + str(ranges[0])[len(str(XSD)):]}
+        return curie
+    return None
 
 
 def default_context() -> dict[str, Any]:

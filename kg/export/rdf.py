@@ -9,6 +9,7 @@ serialiser: a ~1M-triple graph takes seconds. :func:`to_rdf` gives the same trip
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import heapq
 import io
@@ -58,6 +59,18 @@ _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\
                          "\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
 _TYPE = f"<{RDF_NS}type>"
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _date(text: str) -> str:
+    """An xsd:date literal for a real calendar date ("2024-09-03"), else a plain string: "2024-13-45"
+    or "Sept 2024" are kept as the source wrote them rather than becoming ill-typed literals."""
+    if _DATE.fullmatch(text):
+        try:
+            datetime.date.fromisoformat(text)
+        except ValueError:
+            return _str(text)
+        return _typed(text, "date")
+    return _str(text)
 
 
 def _iri(node_id: str) -> str:
@@ -129,8 +142,7 @@ def _paper(subject: str, data: dict) -> Iterator[tuple[str, str, str]]:
     yield subject, TITLE, _str(data["title"])
     yield subject, ABSTRACT, _str(data["abstract"])
     if data.get("date"):
-        date = str(data["date"])
-        yield subject, DATE, _typed(date, "date") if _DATE.fullmatch(date) else _str(date)
+        yield subject, DATE, _date(str(data["date"]))
     if data.get("year"):
         yield subject, _T["year"], _typed(f"{int(data['year']):04d}", "gYear")
     if data.get("identifier"):
@@ -242,9 +254,9 @@ def _bibliographic(kg_graph: nx.MultiDiGraph) -> Iterator[tuple[str, str, str]]:
         elif data["type"] == "Paper":
             for curie in data.get("identifiers", []):
                 yield subject, IDENTIFIER, _str(curie)
-                link = identifier_url(*parse_curie(curie))
+                link = _resolver_iri(curie)
                 if link:
-                    yield subject, _u(SCHEMA_NS + "sameAs"), _u(quote(_clean(link), safe=":/?#=&%@!$'()*+,;~-._"))
+                    yield subject, _u(SCHEMA_NS + "sameAs"), _u(link)
             if data.get("venue"):
                 yield subject, _u(KG_NS + "venue"), _str(data["venue"])
             for keyword in data.get("keywords", []):
@@ -258,6 +270,19 @@ def _bibliographic(kg_graph: nx.MultiDiGraph) -> Iterator[tuple[str, str, str]]:
             yield authorship, _TYPE, _u(KG_NS + "Authorship")
             yield authorship, _u(KG_NS + "person"), _u(_iri(target))
             yield authorship, _u(KG_NS + "order"), _int(data["order"])
+
+
+def _resolver_iri(curie: str) -> str | None:
+    """The resolver link of an identifier as a valid IRI (the value is percent-encoded by
+    :func:`kg.identifiers.url`), or None where there is no resolver or the link is still no IRI."""
+    link = identifier_url(*parse_curie(curie))
+    if not link:
+        return None
+    try:
+        pyoxigraph.NamedNode(link)
+    except ValueError:
+        return None
+    return link
 
 
 def ntriples_lines(kg_graph: nx.MultiDiGraph) -> list[str]:
@@ -333,6 +358,7 @@ def to_rdf(kg_graph: nx.MultiDiGraph) -> Graph:
 
 def write_turtle(kg_graph: nx.MultiDiGraph, path: Path) -> Path:
     """Turtle, byte-identical for the same graph (subjects and predicates in sorted order)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=Path(path).parent) as folder:
         ntriples = write_ntriples(kg_graph, Path(folder) / "graph.nt")
         return _turtle_from(ntriples, path)
@@ -347,4 +373,5 @@ def write_rdf(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path)
     """Both files from one pass over the graph (what ``kg build`` uses): the N-Triples are written
     as a stream, and the Turtle is streamed from them."""
     ntriples = write_ntriples(kg_graph, ntriples_path)
+    Path(turtle_path).parent.mkdir(parents=True, exist_ok=True)
     return [_turtle_from(ntriples, turtle_path), ntriples]
