@@ -528,6 +528,8 @@ def test_paper_panel_lists_authors_in_byline_order_and_author_panel_their_papers
     papers = next(s for s in ada["relations"] if s["name"] == "Papers")
     assert [it["id"] for it in papers["items"]] == ["paper/p0001", "paper/p0000"]  # newest first
     assert ada["years"] == [2000, 2001]
+    # the entities view draws no papers, but its search reaches the authors too
+    assert "person/ada-lovelace" in {r["id"] for r in build_payload(g, view="entities")["extra"]}
 
 
 def test_person_style_legend_and_hasauthor_colour(tmp_path: pathlib.Path) -> None:
