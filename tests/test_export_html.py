@@ -507,12 +507,19 @@ def test_authors_do_not_switch_auto_to_the_entities_view(tmp_path: pathlib.Path)
     assert "301 nodes, 300 edges; 2401 authors not drawn (search by name, or open a paper)" in page
 
 
-def test_budget_ranks_papers_and_entities_not_authors() -> None:
+def test_budget_ranks_papers_and_entities_not_authors(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.export.html_views as mod
+
+    monkeypatch.setattr(mod, "PEOPLE_SEARCH_MAX", 20)  # "author-10-…" sorts before "author-2-…"
     g = make_authored_graph(30, 8)
     data = build_payload(g, view="papers", max_nodes=10)
     drawn = {n["id"] for n in data["nodes"]}
     assert "method/cnn" in drawn and len(drawn) == 10
     assert {g.nodes[n]["type"] for n in drawn} == {"Method", "Paper"}  # papers outrank their many authors
+    # when not every author fits, search keeps those of drawn papers (most drawn papers first)
+    people = [n["id"] for n in data["extra"] if n["type"] == "Person"]
+    assert len(people) == 20 and "person/ada-lovelace" in people
+    assert all(set(g.predecessors(p)) & drawn for p in people)
 
 
 def test_paper_panel_lists_authors_in_byline_order_and_author_panel_their_papers() -> None:

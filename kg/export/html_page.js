@@ -354,8 +354,8 @@
     add(body, badge(n.type));
     if (n.type === "Paper") {
       add(body, el("h2", null)).appendChild(marked(String(a.title || n.name), n.marks, "title"));
-      /* with Person nodes the authors are a linked section below; otherwise the plain list */
-      var linkedAuthors = (n.relations || []).some(function (sec) { return sec.name === "Authors"; });
+      /* with Person nodes the authors are a linked section below (the plain list too while that is cut short) */
+      var linkedAuthors = (n.relations || []).some(function (sec) { return sec.name === "Authors" && sec.total <= sec.items.length; });
       defList(body, [
         ["Date", a.date || (a.year ? String(a.year) : "")],
         ["Authors", a.authors && a.authors.length && !linkedAuthors ? truncate(a.authors.join(", "), 400) : ""],

@@ -257,7 +257,8 @@ def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, .
         elif name != "Co-occurs most with":
             items = sorted(items, key=lambda it: (ix.name[it["id"]].lower(), it["id"], it["rel"]))
         total = len(sections[name]) if name != "Co-occurs most with" else len(items)
-        out.append({"name": name, "total": total, "items": items[:max(limit, _AUTHORS_MAX) if name == "Authors" else limit]})
+        cap = _AUTHORS_MAX if name == "Authors" and limit == LIST_MAX else limit  # a full record: the byline
+        out.append({"name": name, "total": total, "items": items[:cap]})
     return out
 
 
@@ -406,11 +407,12 @@ def _entities_view(ix: _Index, max_nodes: int) -> tuple[list[str], list[str], li
 
 
 def _people_extra(ix: _Index, drawn: list[str], extra: list[str]) -> list[str]:
-    """The authors search reaches beyond ``drawn`` and ``extra``: those with most papers, up to
-    ``PEOPLE_SEARCH_MAX``."""
-    taken = set(drawn) | set(extra)
+    """``extra`` plus the authors search reaches (not drawn): up to ``PEOPLE_SEARCH_MAX``, those with
+    most drawn papers first, then most papers."""
+    taken, shown = set(drawn) | set(extra), set(drawn)
     people = [n for n, k in ix.kind.items() if k == PERSON and n not in taken]
-    people.sort(key=lambda n: (-len(ix.works_of.get(n, ())), n))
+    works = ix.works_of
+    people.sort(key=lambda n: (-len(works.get(n, set()) & shown), -len(works.get(n, ())), n))
     return sorted(set(extra) | set(people[:PEOPLE_SEARCH_MAX]))
 
 
