@@ -251,3 +251,33 @@ def test_neighbourhood_view_from_the_panel(session: Session, sample: pathlib.Pat
     assert shown == expected and len(shown) < graph.number_of_nodes() / 4
     session.page.click("#panel button.ego")  # and back
     assert session.hidden_ids() == set()
+
+
+def test_an_author_is_found_by_search_drawn_by_their_papers_and_lists_them(
+        browser, data_dir: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    build([data_dir / "formats"], tmp_path / "out", use_cache=False)  # BibTeX, arXiv, PubMed, ... with authors
+    graph = read_json(tmp_path / "out" / "graph.json")
+    people = {n for n, t in graph.nodes(data="type") if t == "Person"}
+    page = Session(browser, tmp_path / "out" / "graph.html")
+    try:
+        assert people and not people & set(page.js("window.kgNetwork.body.data.nodes.getIds()"))
+        page.page.fill("#search", "lovelace")
+        first = page.page.locator("#search-results li").first
+        assert "Ada Lovelace" in first.inner_text() and "Person \u00b7 not drawn" in first.inner_text()
+        page.page.press("#search", "Enter")
+        assert page.js("window.kgNetwork.getSelectedNodes()") == ["person/ada-lovelace"]
+        papers = set(graph.predecessors("person/ada-lovelace"))
+        assert len(papers) == 2
+        assert set(page.js("id => window.kgNetwork.getConnectedNodes(id)", "person/ada-lovelace")) == papers
+        panel = page.page.locator("#panel")
+        assert panel.locator(".badge").inner_text() == "Person"
+        assert panel.locator("h3").first.text_content() == "Papers (2)"
+        listed = panel.locator("ul.rel-list a.nodelink").all_inner_texts()
+        assert sorted(listed) == sorted(graph.nodes[p]["label"] for p in papers)
+        panel.locator("ul.rel-list a.nodelink").first.click()  # a paper's panel links its authors in byline order
+        authors = page.page.locator("#panel ul.rel-list").first.locator("a.nodelink").all_inner_texts()
+        paper = page.js("window.kgNetwork.getSelectedNodes()")[0]
+        assert authors == list(graph.nodes[paper]["authors"])
+        assert page.errors == []
+    finally:
+        page.close()

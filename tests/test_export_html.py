@@ -208,12 +208,6 @@ def test_legend_lists_each_type(page_path: pathlib.Path) -> None:
         assert NODE_STYLES[kind][0] in legend  # its colour swatch
 
 
-def test_search_and_panel_present(page_path: pathlib.Path) -> None:
-    page = page_path.read_text(encoding="utf-8")
-    assert 'id="search"' in page and 'id="panel"' in page
-    assert "network.focus(" in page and "selectNodes(" in page
-
-
 def test_deterministic_output(tmp_path: pathlib.Path) -> None:
     a = write_html(make_graph(), tmp_path / "a.html").read_bytes()
     b = write_html(make_graph(), tmp_path / "b.html").read_bytes()
@@ -290,10 +284,12 @@ def test_large_graph_layout_places_nodes_near_their_neighbours(monkeypatch: pyte
     assert (np.linalg.norm(pos[64:], axis=1) > 1.0).all()  # unconnected ones on the outer ring
 
 
-def test_page_never_runs_physics(page_path: pathlib.Path) -> None:
-    page = page_path.read_text(encoding="utf-8")
-    assert "physics: { enabled: false, stabilization: false }" in page
-    assert all(isinstance(n["x"], float) for n in embedded_data(page)["nodes"])
+def test_every_drawn_node_comes_placed(page_path: pathlib.Path) -> None:
+    """The browser runs no physics (tests/test_browser_html.py): the payload must place every node."""
+    nodes = embedded_data(page_path.read_text(encoding="utf-8"))["nodes"]
+    xy = [(n["x"], n["y"]) for n in nodes]
+    assert all(isinstance(c, float) and np.isfinite(c) for p in xy for c in p)
+    assert len(set(xy)) == len(nodes)  # no two nodes on top of each other
 
 
 def test_minimal_and_unknown_nodes_render(tmp_path: pathlib.Path) -> None:
@@ -470,3 +466,90 @@ def test_byte_identical_across_hash_seeds(tmp_path: pathlib.Path) -> None:
                        env={**os.environ, "PYTHONHASHSEED": seed})
         pages.append([(out / f"{v}.html").read_bytes() for v in ("papers", "entities")])
     assert pages[0] == pages[1]
+
+
+# --------------------------------------------------------------------------------------------
+# authors (Person nodes, Paper -hasAuthor-> Person)
+# --------------------------------------------------------------------------------------------
+def make_authored_graph(papers: int, authors: int) -> nx.MultiDiGraph:
+    """``papers`` papers using one method, each with ``authors`` Person nodes of its own, plus one
+    person (Ada Lovelace) who is last author of the first two papers (as kg.graph.assemble builds them)."""
+    g = nx.MultiDiGraph()
+    _entity(g, "method/cnn", "Method", "CNN", ["CNN"], papers)
+    for i in range(papers):
+        names = [f"Author {i}-{j}" for j in range(authors)] + (["Ada Lovelace"] if i < 2 else [])
+        node = f"paper/p{i:04d}"
+        g.add_node(node, type="Paper", label=f"Paper {i}", title=f"Paper {i}", abstract="", date=f"{2000 + i % 20}",
+                   year=2000 + i % 20, url="", identifier=node, authors=names, author_count=len(names))
+        _edge(g, node, "method/cnn", "usesMethod", [])
+        for order, name in enumerate(names, start=1):
+            person = "person/" + name.lower().replace(" ", "-")
+            if person not in g:
+                g.add_node(person, type="Person", label=name, name=name, papers=0)
+            g.nodes[person]["papers"] += 1
+            g.add_edge(node, person, key="hasAuthor", type="hasAuthor", order=order, confidence=1.0,
+                       extractor="ingest", evidence=[])
+    return g
+
+
+def test_authors_do_not_switch_auto_to_the_entities_view(tmp_path: pathlib.Path) -> None:
+    g = make_authored_graph(300, 8)  # 2,401 authors, 301 other nodes
+    assert g.number_of_nodes() > 2000
+    assert resolve_view(g) == ("papers", 2000)
+    page = write_html(g, tmp_path / "g.html").read_text(encoding="utf-8")
+    data = embedded_data(page)
+    assert data["view"] == "papers"
+    # every paper and the method drawn, no author: they do not use up the budget
+    assert sorted(n["id"] for n in data["nodes"]) == sorted(n for n, t in g.nodes(data="type") if t != "Person")
+    assert {e["type"] for e in data["edges"]} == {"usesMethod"}
+    # every author searchable, and the note says where they are
+    assert sorted(n["id"] for n in data["extra"]) == sorted(n for n, t in g.nodes(data="type") if t == "Person")
+    assert "301 nodes, 300 edges; 2401 authors not drawn (search by name, or open a paper)" in page
+
+
+def test_budget_ranks_papers_and_entities_not_authors(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.export.html_views as mod
+
+    monkeypatch.setattr(mod, "PEOPLE_SEARCH_MAX", 20)  # "author-10-…" sorts before "author-2-…"
+    g = make_authored_graph(30, 8)
+    data = build_payload(g, view="papers", max_nodes=10)
+    drawn = {n["id"] for n in data["nodes"]}
+    assert "method/cnn" in drawn and len(drawn) == 10
+    assert {g.nodes[n]["type"] for n in drawn} == {"Method", "Paper"}  # papers outrank their many authors
+    # when not every author fits, search keeps those of drawn papers (most drawn papers first)
+    people = [n["id"] for n in data["extra"] if n["type"] == "Person"]
+    assert len(people) == 20 and "person/ada-lovelace" in people
+    assert all(set(g.predecessors(p)) & drawn for p in people)
+
+
+def test_paper_panel_lists_authors_in_byline_order_and_author_panel_their_papers() -> None:
+    g = make_authored_graph(3, 3)
+    data = build_payload(g)
+    records = {r["id"]: r for r in data["nodes"] + data["extra"]}
+    authors = next(s for s in records["paper/p0000"]["relations"] if s["name"] == "Authors")
+    assert [it["id"] for it in authors["items"]] == [
+        "person/author-0-0", "person/author-0-1", "person/author-0-2", "person/ada-lovelace"]
+    assert [it["order"] for it in authors["items"]] == [1, 2, 3, 4]
+    ada = records["person/ada-lovelace"]
+    assert ada["type"] == "Person" and ada["attrs"] == {"name": "Ada Lovelace", "papers": 2}
+    papers = next(s for s in ada["relations"] if s["name"] == "Papers")
+    assert [it["id"] for it in papers["items"]] == ["paper/p0001", "paper/p0000"]  # newest first
+    assert ada["years"] == [2000, 2001]
+    # the entities view draws no papers, but its search reaches the authors too
+    assert "person/ada-lovelace" in {r["id"] for r in build_payload(g, view="entities")["extra"]}
+
+
+def test_person_style_legend_and_hasauthor_colour(tmp_path: pathlib.Path) -> None:
+    g = make_authored_graph(3, 2)
+    page = write_html(g, tmp_path / "full.html", view="full").read_text(encoding="utf-8")
+    data = embedded_data(page)
+    person = next(t for t in data["types"] if t["name"] == "Person")
+    assert (person["color"], person["shape"], person["glyph"]) == NODE_STYLES["Person"]
+    assert NODE_STYLES["Person"] != ("#8c8c8c", "hexagon", "\u2b22")  # not the grey "Other" style
+    assert person["count"] == person["shown"] == 7  # the full view draws the authors
+    legend = re.search(r'<nav id="legend".*?</nav>', page, re.S).group(0)
+    assert 'data-type="Person"' in legend and NODE_STYLES["Person"][0] in legend
+    assert data["edge_colors"]["hasAuthor"] in legend and "hasAuthor" in legend
+    assert sum(e["type"] == "hasAuthor" for e in data["edges"]) == 8
+    # a graph without authors shows no empty Person row
+    assert "Person" not in {t["name"] for t in build_payload(make_graph())["types"]}

@@ -88,12 +88,17 @@ def _note_html(payload: dict[str, Any]) -> str:
         text = (f'Entities view: {payload["shown_nodes"]} of {total} methods, datasets and modalities drawn, '
                 f'{payload["shown_edges"]} links ({payload["total_nodes"]} nodes in the graph); search reaches '
                 f'{payload["shown_nodes"] + len(payload["extra"])}.')
-    elif payload["hidden_nodes"]:
-        text = (f'Showing the {payload["shown_nodes"]} best-connected of {payload["total_nodes"]} {what}; '
-                f'{payload["hidden_nodes"]} nodes hidden ({payload["shown_edges"]} of {payload["total_edges"]} '
-                f'edges drawn); search reaches {payload["shown_nodes"] + len(payload["extra"])}.')
     else:
-        text = f'{payload["shown_nodes"]} nodes, {payload["shown_edges"]} edges'
+        undrawn_people = payload["people"] - payload["people_shown"]
+        total, hidden = payload["total_nodes"] - undrawn_people, payload["hidden_nodes"] - undrawn_people
+        if hidden:
+            text = (f'Showing the {payload["shown_nodes"]} best-connected of {total} {what}; {hidden} nodes '
+                    f'hidden ({payload["shown_edges"]} of {payload["total_edges"]} edges drawn); search reaches '
+                    f'{payload["shown_nodes"] + len(payload["extra"])}.')
+        else:
+            text = f'{payload["shown_nodes"]} nodes, {payload["shown_edges"]} edges'
+        if undrawn_people:
+            text += f'; {undrawn_people} authors not drawn (search by name, or open a paper)'
     return html.escape(text)
 
 
@@ -106,9 +111,10 @@ def render_html(graph: nx.MultiDiGraph, *, title: str = "NeuroAI knowledge graph
                 max_nodes: int | None = None) -> str:
     """The complete page as a string (deterministic for a given graph and arguments).
 
-    ``view``: ``auto`` (``papers`` up to 2,000 nodes, else ``entities``), ``papers`` (papers, their
-    entities and claims; the best-connected ``max_nodes`` drawn), ``entities`` (methods × datasets ×
-    modalities by co-occurrence) or ``full`` (every node drawn)."""
+    ``view``: ``auto`` (``papers`` up to 2,000 nodes not counting authors, else ``entities``), ``papers``
+    (papers, their entities and claims; the best-connected ``max_nodes`` drawn; authors searchable and
+    listed in the paper panel, not drawn), ``entities`` (methods × datasets × modalities by
+    co-occurrence) or ``full`` (every node drawn, authors included)."""
     payload = build_payload(graph, title=title, view=view, max_nodes=max_nodes)
     vis_js, vis_css = _vis_assets()
     years = payload["years"] or [0, 0]

@@ -10,7 +10,7 @@
   var typeStyle = {};
   data.types.forEach(function (t) { typeStyle[t.name] = t; });
   var OTHER = { color: "#8c8c8c", shape: "hexagon", glyph: "\u2b22" };
-  var PALETTE = { Paper: "#4e79a7", Method: "#f28e2b", Dataset: "#59a14f", Modality: "#b07aa1", Claim: "#e0b000" };
+  var PALETTE = { Paper: "#4e79a7", Method: "#f28e2b", Dataset: "#59a14f", Modality: "#b07aa1", Claim: "#e0b000", Person: "#76b7b2" };
   function styleOf(type) { return typeStyle[type] || (PALETTE[type] ? { color: PALETTE[type], glyph: "" } : OTHER); }
 
   /* every record the page knows: drawn nodes, searchable extras, papers the panels list */
@@ -320,7 +320,8 @@
         var type = typeOf(it.id);
         add(li, el("span", "glyph", styleOf(type).glyph)).style.color = styleOf(type).color;
         li.appendChild(nodeLink(it.id, type === "Claim" ? truncate(nameOf(it.id), 220) : nameOf(it.id)));
-        var note = it.rel;
+        /* an author list is in byline order already; a person's papers say where they stand */
+        var note = it.rel === "hasAuthor" ? (it.dir === "in" && it.order ? "author " + it.order : "") : it.rel;
         if (it.on) { note += " \u00b7 on " + it.on; }
         if (it.paper && sec.name.indexOf("Outperform") === 0) { note += " \u00b7 per " + truncate(it.paper, 60); }
         if (note) { li.appendChild(el("span", "rel", note)); }
@@ -353,9 +354,11 @@
     add(body, badge(n.type));
     if (n.type === "Paper") {
       add(body, el("h2", null)).appendChild(marked(String(a.title || n.name), n.marks, "title"));
+      /* with Person nodes the authors are a linked section below (the plain list too while that is cut short) */
+      var linkedAuthors = (n.relations || []).some(function (sec) { return sec.name === "Authors" && sec.total <= sec.items.length; });
       defList(body, [
         ["Date", a.date || (a.year ? String(a.year) : "")],
-        ["Authors", a.authors && a.authors.length ? truncate(a.authors.join(", "), 400) : ""],
+        ["Authors", a.authors && a.authors.length && !linkedAuthors ? truncate(a.authors.join(", "), 400) : ""],
         ["Identifier", a.identifier],
         ["Link", externalLink(a.url)],
         ["Identifiers", identifierLinks(n.links)],
@@ -381,6 +384,12 @@
         ["Concept", externalLink(a.vocab)],
         ["Papers", typeof a.papers === "number" ? String(a.papers) : ""],
         ["Role", n.roles && n.roles.length ? n.roles.join(", ") : ""],
+        ["Years", n.years && n.years.length ? (n.years[0] === n.years[n.years.length - 1] ? String(n.years[0]) : n.years[0] + "\u2013" + n.years[n.years.length - 1]) : ""]
+      ]);
+    } else if (n.type === "Person") {
+      add(body, el("h2", null, n.name));
+      defList(body, [
+        ["Papers", typeof a.papers === "number" ? String(a.papers) : ""],
         ["Years", n.years && n.years.length ? (n.years[0] === n.years[n.years.length - 1] ? String(n.years[0]) : n.years[0] + "\u2013" + n.years[n.years.length - 1]) : ""]
       ]);
     } else {

@@ -18,12 +18,13 @@ from kg.identifiers import url as identifier_url
 
 __all__ = ["VIEWS", "NODE_STYLES", "EDGE_COLOURS", "resolve_view", "build_payload"]
 
-#: ``auto`` picks ``papers`` for graphs up to ``AUTO_PAPERS_MAX`` nodes and ``entities`` above;
-#: ``full`` is the papers view with every node drawn.
+#: ``auto`` picks ``papers`` for graphs up to ``AUTO_PAPERS_MAX`` nodes (authors not counted) and
+#: ``entities`` above; ``full`` is the papers view with every node drawn, authors included.
 VIEWS = ("auto", "papers", "entities", "full")
 AUTO_PAPERS_MAX = 2000
 DEFAULT_MAX_NODES = {"papers": 2000, "entities": 1200}
 SEARCH_MAX = 5000  # records beyond the drawn nodes that search can still reach (the best-connected)
+PEOPLE_SEARCH_MAX = 5000  # authors search can reach (those with most papers), on top of SEARCH_MAX
 LIST_MAX = 25  # items per side-panel section (the rest are counted)
 EXTRA_LIST_MAX = 5  # the same for records that are not drawn
 PAPERS_MAX = 3000  # paper records the entities view carries for its panels (others: title only)
@@ -38,6 +39,7 @@ NODE_STYLES: dict[str, tuple[str, str, str]] = {
     "Dataset": ("#59a14f", "diamond", "\u25c6"),
     "Modality": ("#b07aa1", "triangle", "\u25b2"),
     "Claim": ("#e0b000", "star", "\u2605"),
+    "Person": ("#76b7b2", "triangleDown", "\u25bc"),
 }
 OTHER_STYLE = ("#8c8c8c", "hexagon", "\u2b22")
 
@@ -50,17 +52,19 @@ EDGE_COLOURS: dict[str, str] = {
     "hasModality": "#c9a6c0",
     "hasClaim": "#e6cf73",
     "about": "#b5b5b5",
+    "hasAuthor": "#a9d6d2",
     "outperforms": "#d62728",
     "coOccurs": "#9aa7b8",
 }
 
 ENTITY_TYPES = ("Method", "Dataset", "Modality")
+PERSON = "Person"  # authors: searchable and listed in panels, drawn only in the ``full`` view
 ROLE_OF_EDGE = {"proposesMethod": "proposed", "proposesDataset": "proposed",
                 "usesMethod": "used", "usesDataset": "used"}
 MARK_SECTIONS = ("title", "abstract")
 _PLURAL = {"Paper": "Papers", "Method": "Methods", "Dataset": "Datasets",
-           "Modality": "Modalities", "Claim": "Claims"}
-_SECTION_ORDER = ["Paper", "Papers", "Methods", "Datasets", "Modalities", "Claims", "About",
+           "Modality": "Modalities", "Claim": "Claims", "Person": "Authors"}
+_SECTION_ORDER = ["Paper", "Papers", "Authors", "Methods", "Datasets", "Modalities", "Claims", "About",
                   "Co-occurs most with", "Claims about it", "Outperforms", "Outperformed by"]
 _LABEL_MAX = {"Paper": 40, "Claim": 32}
 _OTHER_LABEL_MAX = 48
@@ -75,7 +79,8 @@ def resolve_view(graph: nx.MultiDiGraph, view: str = "auto", max_nodes: int | No
     if view == "full":
         return "papers", max(graph.number_of_nodes(), 1) if max_nodes is None else max_nodes
     if view == "auto":
-        view = "papers" if graph.number_of_nodes() <= AUTO_PAPERS_MAX else "entities"
+        people = sum(1 for _, kind in graph.nodes(data="type") if kind == PERSON)
+        view = "papers" if graph.number_of_nodes() - people <= AUTO_PAPERS_MAX else "entities"
     return view, DEFAULT_MAX_NODES[view] if max_nodes is None else max_nodes
 
 
@@ -153,6 +158,7 @@ class _Index:
     mods_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     claims_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     claims_about: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    works_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     marks: dict[str, list[list[Any]]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
@@ -184,6 +190,8 @@ class _Index:
                 ix.claims_of[su].append(sv)
             elif tu == "Claim" and tv in ENTITY_TYPES:
                 ix.claims_about[sv].add(su)
+            elif tu == "Paper" and tv == PERSON:
+                ix.works_of[sv].add(su)
         for roles in ix.roles_of.values():
             roles.discard("")
         return ix
@@ -223,6 +231,8 @@ def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, .
                 continue
             edge_type = str(data.get("type") or key)
             item: dict[str, Any] = {"id": other, "rel": edge_type, "dir": direction}
+            if edge_type == "hasAuthor":
+                item["order"] = _int(data.get("order"))
             if edge_type == "outperforms":
                 on, paper = _first(data.get("on")), _first(data.get("papers") or data.get("paper"))
                 item["on"] = ix.name.get(on, on)
@@ -242,10 +252,13 @@ def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, .
         if name == "Papers":
             rank = {p: i for i, p in enumerate(ix.ordered_papers({it["id"] for it in items}))}
             items = sorted(items, key=lambda it: (rank[it["id"]], it["rel"]))
+        elif name == "Authors":  # in byline order
+            items = sorted(items, key=lambda it: (it.get("order", 0), ix.name[it["id"]].lower(), it["id"]))
         elif name != "Co-occurs most with":
             items = sorted(items, key=lambda it: (ix.name[it["id"]].lower(), it["id"], it["rel"]))
         total = len(sections[name]) if name != "Co-occurs most with" else len(items)
-        out.append({"name": name, "total": total, "items": items[:limit]})
+        cap = _AUTHORS_MAX if name == "Authors" and limit == LIST_MAX else limit  # a full record: the byline
+        out.append({"name": name, "total": total, "items": items[:cap]})
     return out
 
 
@@ -255,6 +268,7 @@ def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, .
 _KEEP = {
     "Paper": ("title", "abstract", "date", "year", "url", "identifier", "authors", "author_count"),
     "Claim": ("text", "paper", "hedged", "hedges", "section", "confidence"),
+    "Person": ("name", "papers"),
 }
 _ENTITY_KEEP = ("aliases", "vocab", "broader", "papers")
 
@@ -292,6 +306,10 @@ def _record(ix: _Index, node: str, mod_index: dict[str, int], *, limit: int = LI
             mods.add(node)
         record["mods"] = sorted(mod_index[m] for m in mods)
         record["roles"] = sorted(ix.roles_of.get(node, ()))
+    elif kind == PERSON:
+        works = ix.works_of.get(node, set())
+        record["years"] = sorted({ix.year[p] for p in works if ix.year.get(p)})
+        record["mods"] = sorted({mod_index[m] for p in works for m in ix.mods_of.get(p, ())})
     elif kind == "Claim":
         paper = str(attrs.get("paper") or "")
         record["paper"] = paper if paper in ix.kind else ""
@@ -337,9 +355,12 @@ def _place(records: list[dict[str, Any]], edges: list[tuple[int, int]]) -> None:
 # --------------------------------------------------------------------------------------------
 # views
 # --------------------------------------------------------------------------------------------
-def _papers_view(ix: _Index, max_nodes: int) -> tuple[list[str], list[str], list[dict[str, Any]]]:
-    """Drawn: the ``max_nodes`` best-connected nodes; searchable: the next ``SEARCH_MAX``."""
-    ranked = sorted(ix.kind, key=lambda n: (-ix.degree[n], n))
+def _papers_view(ix: _Index, max_nodes: int, people: bool = False) -> tuple[list[str], list[str], list[dict[str, Any]]]:
+    """Drawn: the ``max_nodes`` best-connected nodes, authors only with ``people`` (and then last);
+    searchable: the next ``SEARCH_MAX``."""
+    ranked = sorted(ix.kind, key=lambda n: (ix.kind[n] == PERSON, -ix.degree[n], n))
+    if not people:
+        ranked = [n for n in ranked if ix.kind[n] != PERSON]
     drawn = sorted(ranked[: max(0, max_nodes)])
     extra = sorted(ranked[max(0, max_nodes): max(0, max_nodes) + SEARCH_MAX])
     shown = set(drawn)
@@ -385,20 +406,36 @@ def _entities_view(ix: _Index, max_nodes: int) -> tuple[list[str], list[str], li
     return drawn, extra, edges
 
 
+def _people_extra(ix: _Index, drawn: list[str], extra: list[str]) -> list[str]:
+    """``extra`` plus the authors search reaches (not drawn): up to ``PEOPLE_SEARCH_MAX``, those with
+    most drawn papers first, then most papers."""
+    taken, shown = set(drawn) | set(extra), set(drawn)
+    people = [n for n, k in ix.kind.items() if k == PERSON and n not in taken]
+    works = ix.works_of
+    people.sort(key=lambda n: (-len(works.get(n, set()) & shown), -len(works.get(n, ())), n))
+    return sorted(set(extra) | set(people[:PEOPLE_SEARCH_MAX]))
+
+
 def build_payload(graph: nx.MultiDiGraph, *, title: str = "NeuroAI knowledge graph", view: str = "auto",
                   max_nodes: int | None = None) -> dict[str, Any]:
     """The JSON document embedded in the page: drawn nodes (with positions) and edges, searchable
-    records that are not drawn, the papers the panels link to, filter options and per-type styles."""
+    records that are not drawn (authors included), the papers the panels link to, filter options
+    and per-type styles."""
+    requested = view
     view, budget = resolve_view(graph, view, max_nodes)
     ix = _Index.of(graph)
     modalities = sorted((n for n, k in ix.kind.items() if k == "Modality"), key=lambda n: (ix.name[n].lower(), n))
     mod_index = {m: i for i, m in enumerate(modalities)}
-    drawn, extra, edges = (_papers_view if view == "papers" else _entities_view)(ix, budget)
+    if view == "papers":
+        drawn, extra, edges = _papers_view(ix, budget, people=requested == "full")
+    else:
+        drawn, extra, edges = _entities_view(ix, budget)
+    extra = _people_extra(ix, drawn, extra)
 
     nodes = [_record(ix, n, mod_index) for n in drawn]
     where = {n: i for i, n in enumerate(drawn)}
     _place(nodes, [(where[e["from"]], where[e["to"]]) for e in edges])
-    extras = [_record(ix, n, mod_index, limit=EXTRA_LIST_MAX) for n in extra]
+    extras = [_record(ix, n, mod_index, limit=LIST_MAX if ix.kind[n] == PERSON else EXTRA_LIST_MAX) for n in extra]
 
     # the entities view draws no papers: carry the ones its panels list (abstracts while few)
     papers: list[dict[str, Any]] = []
@@ -423,7 +460,7 @@ def build_payload(graph: nx.MultiDiGraph, *, title: str = "NeuroAI knowledge gra
     shown_counts = Counter(ix.kind[n] for n in drawn)
     types = []
     for kind in [*NODE_STYLES, *sorted(t for t in type_counts if t not in NODE_STYLES)]:
-        if view == "entities" and kind not in ENTITY_TYPES:
+        if view == "entities" and kind not in ENTITY_TYPES or kind not in type_counts and kind == PERSON:
             continue
         colour, shape, glyph = NODE_STYLES.get(kind, OTHER_STYLE)
         types.append({"name": kind, "color": colour, "shape": shape, "glyph": glyph,
@@ -438,6 +475,8 @@ def build_payload(graph: nx.MultiDiGraph, *, title: str = "NeuroAI knowledge gra
         "shown_nodes": len(nodes),
         "hidden_nodes": graph.number_of_nodes() - len(nodes),
         "shown_edges": len(edges),
+        "people": type_counts.get(PERSON, 0),
+        "people_shown": shown_counts.get(PERSON, 0),
         "types": types,
         "edge_colors": dict(sorted(EDGE_COLOURS.items())),
         "modalities": [{"id": m, "label": ix.name[m], "papers": papers_per_mod[m]} for m in modalities],
