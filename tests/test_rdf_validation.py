@@ -61,15 +61,13 @@ def test_sample_build_conforms_to_the_shapes(sample_graph):
     assert conforms, sorted(_violations(report))[:10]
 
 
-@pytest.mark.xfail(strict=True, reason="merged-abstract offsets, fixed in assemble")
 def test_mixed_build_with_authors_and_identifiers_conforms_to_the_shapes(mixed_graph):
     conforms, report = _validate(mixed_graph)
     assert conforms, sorted(_violations(report))[:10]
 
 
 def test_mixed_build_people_and_authorships_conform(mixed_graph):
-    """The part of the mixed build the Person/Authorship shapes judge, with no violation of its own
-    (the whole build waits for the offsets fix: see the xfail test above)."""
+    """People and authorships of the mixed build, with no violation of their own."""
     conforms, report = _validate(mixed_graph)
     people = set(mixed_graph.subjects(RDF.type, KG.Person)) | set(mixed_graph.subjects(RDF.type, KG.Authorship))
     assert len(set(mixed_graph.subjects(RDF.type, KG.Person))) >= 10 and len(people) >= 20
