@@ -181,13 +181,13 @@ class ClaimDetector:
 
     def score(self, text: str, index: int, total: int) -> float:
         """Cue score of the ``index``-th of ``total`` abstract sentences, in [0, 1]."""
-        found = self.cues.matching(text)
-        strong, weak, negative = (sum(1 for i in tier if i in found) for tier in self.tiers)
-        if strong + weak == 0:
-            return 0.0
+        return self._score(text, self.cues.matching(text), index, total)
+
+    @staticmethod
+    def _adjust(score: float, text: str, index: int, total: int) -> float:
+        """``score`` plus what the sentence's place in the abstract (and first-person voice) adds."""
         w = WEIGHTS
         position = index / max(total - 1, 1)
-        score = w["strong"] * min(strong, 2) + w["weak"] * min(weak, w["max_weak"])
         if FIRST_PERSON.search(text):
             score += w["first_person"]
         # Claims cluster late in an abstract; the opening sentence is almost never one.
@@ -203,8 +203,26 @@ class ClaimDetector:
             score += w["middle"]
         if index == total - 1 and total > 2:
             score += w["last"]
+        return score
+
+    def _score(self, text: str, found: set[int], index: int, total: int) -> float:
+        strong, weak, negative = (sum(1 for i in tier if i in found) for tier in self.tiers)
+        if strong + weak == 0:
+            return 0.0
+        w = WEIGHTS
+        score = self._adjust(w["strong"] * min(strong, 2) + w["weak"] * min(weak, w["max_weak"]), text, index, total)
         score -= w["negative"] * negative
         return round(max(0.0, min(score, 1.0)), 3)
+
+    def _may_reach_threshold(self, text: str, candidates: set[int], index: int, total: int) -> bool:
+        """Whether the sentence could score the threshold if every candidate cue were real (no
+        negative cue counted): when not, its cues need no checking — it is no claim."""
+        strong, weak = (sum(1 for i in tier if i in candidates) for tier in self.tiers[:2])
+        if strong + weak == 0:
+            return False
+        w = WEIGHTS
+        best = self._adjust(w["strong"] * min(strong, 2) + w["weak"] * min(weak, w["max_weak"]), text, index, total)
+        return round(max(0.0, min(best, 1.0)), 3) >= self.threshold
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
@@ -215,7 +233,10 @@ class ClaimDetector:
             sentence = text[start:end]
             if len(sentence) < 20:
                 continue
-            value = self.score(sentence, index, len(body))
+            candidates = self.cues.candidates(sentence)
+            if not self._may_reach_threshold(sentence, candidates, index, len(body)):
+                continue
+            value = self._score(sentence, self.cues.confirm(sentence, candidates), index, len(body))
             if value >= self.threshold:
                 found = self.hedge_words.findall(sentence) if self.hedge_words is not None else []
                 hedges = tuple(sorted({h.lower() for h in found}))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -105,6 +106,7 @@ class EntityRecognizer:
     def __init__(self, nlp: Language, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
         self.background = RegexSet(BACKGROUND_PATTERNS)
+        self.cue_ids = frozenset(nlp.vocab.strings.add(w) for w in NAMING_WORDS | DATASET_HEADS | PROPOSE_VERBS)
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.by_normal: dict[str, list[Concept]] = {}
@@ -192,15 +194,17 @@ class EntityRecognizer:
                 claimed.update(range(i, j))
         if defined:
             forms = {**{s + "s": v for s, v in defined.items()}, **defined}
-            for i, word in enumerate(tokens.words):
-                resolved = forms.get(word)
-                if resolved is None or i in claimed:
-                    continue
-                claimed.add(i)
-                for type_, key, label, vocab in resolved:
-                    mentions.append(
-                        RawMention(type_, key, label, word, tokens.starts[i], tokens.ends[i], "acronym", 0.9, vocab=vocab)
-                    )
+            for form, resolved in forms.items():  # every token that is exactly a defined short form
+                position = tokens.text.find(form)
+                while position >= 0:
+                    i = bisect_left(tokens.starts, position)
+                    if i < len(tokens) and tokens.starts[i] == position and tokens.words[i] == form and i not in claimed:
+                        claimed.add(i)
+                        for type_, key, label, vocab in resolved:
+                            mentions.append(
+                                RawMention(type_, key, label, form, position, tokens.ends[i], "acronym", 0.9, vocab=vocab)
+                            )
+                    position = tokens.text.find(form, position + 1)
 
         # 2. Curated vocabulary, longest match first, never inside an acronym already resolved.
         strings = doc.vocab.strings
@@ -239,7 +243,10 @@ class EntityRecognizer:
         known_methods = [
             found for m in mentions if m.type == "Method" and (found := tokens.covering(m.start, m.end)) is not None
         ]
-        mentions.extend(self._patterns(tokens, doc._.sentence_bounds, taken, known_methods))
+        # tokens that are pattern cue words ("called", "dataset", "propose", …), found by hash in one array call
+        cue_ids = self.cue_ids
+        cue_tokens = [i for i, h in enumerate(doc.to_array(LOWER).tolist()) if h in cue_ids] if len(doc) else []
+        mentions.extend(self._patterns(tokens, doc._.sentence_bounds, taken, known_methods, cue_tokens))
         # 4. Modalities the evidence supports (background sentences and lone hints do not count).
         modalities = select_modalities(
             mentions, tokens.text, abstract_start(tokens.text), doc._.sentence_bounds, self.vocabulary, self.background
@@ -337,7 +344,8 @@ class EntityRecognizer:
         return i, i + 1
 
     def _patterns(
-        self, tokens: TokenTable, sentences: list[tuple[int, int]], taken: set[int], known_methods: list[tuple[int, int]]
+        self, tokens: TokenTable, sentences: list[tuple[int, int]], taken: set[int], known_methods: list[tuple[int, int]],
+        cue_tokens: list[int],
     ) -> list[RawMention]:
         found: list[RawMention] = []
         lowers = tokens.lowers
@@ -370,9 +378,8 @@ class EntityRecognizer:
                 if single or self._name_at(tokens, i) is not None:
                     heads = any(w in DATASET_HEADS for w in lowers[first_start:first_end])
                     add((i, colon), "Dataset" if heads else "Method", "pattern:title", 0.8, True)
-        cues = NAMING_WORDS | DATASET_HEADS | PROPOSE_VERBS
         # only cue words and capitalised words can start a pattern (every coined name has a capital)
-        candidates = [k for k, (word, lower) in enumerate(zip(tokens.words, lowers)) if lower in cues or word != lower]
+        candidates = sorted(set(cue_tokens).union(tokens.capitalised))
         for sent_start, sent_end in ranges:
             words = lowers[sent_start:sent_end]
             proposing = not PROPOSE_VERBS.isdisjoint(words) and not {"we", "our", "this", "here"}.isdisjoint(words)

@@ -43,7 +43,7 @@ def build_nlp(ontology: Path | None = None) -> Language:
     return nlp
 
 
-def _self_named(doc: Doc, raw: list[RawMention]) -> set[str]:
+def _self_named(doc: Doc, raw: list[RawMention], bounds: list[tuple[int, int]]) -> set[str]:
     """Coined (non-vocabulary) names the paper introduces: named in its title, or defined as an
     acronym in a "we propose/introduce …" sentence."""
     tokens = tokens_of(doc)
@@ -58,23 +58,16 @@ def _self_named(doc: Doc, raw: list[RawMention]) -> set[str]:
             continue
         if mention.extractor != "acronym":
             continue
-        sentence_start, _ = _sentence_bounds_at(doc, mention.start)
+        sentence_start, _ = _sentence_at(bounds, mention.start)
         before = tokens.lowers[slice(*tokens.token_range(sentence_start, mention.start))]
         if not PROPOSE_VERBS.isdisjoint(before) and not {"we", "our"}.isdisjoint(before):
             keys.add(mention.key)
     return keys
 
 
-def _sentence_bounds_at(doc: Doc, start: int) -> tuple[int, int]:
+def _sentence_at(bounds: list[tuple[int, int]], start: int) -> tuple[int, int]:
     """Character bounds of the sentence holding offset ``start`` (the first one before any)."""
-    bounds: list[tuple[int, int]] = doc._.sentence_bounds
-    index = max(bisect_right(bounds, (start, len(text_of(doc)) + 1)) - 1, 0)
-    return bounds[index]
-
-
-def _sentence(doc: Doc, start: int) -> str:
-    sentence_start, sentence_end = _sentence_bounds_at(doc, start)
-    return text_of(doc)[sentence_start:sentence_end]
+    return bounds[max(bisect_right(bounds, (start, float("inf"))) - 1, 0)]
 
 
 def _entities(raw: list[RawMention], proposed_keys: set[str]) -> list[Entity]:
@@ -134,15 +127,17 @@ def _relations(doc: Doc, claims: list[Claim], mentions: list[Mention], entities:
 def doc_to_extraction(doc: Doc, paper: Paper) -> Extraction:
     """Convert the annotated Doc of one paper into its Extraction record."""
     raw: list[RawMention] = doc._.kg_mentions or []
+    bounds: list[tuple[int, int]] = doc._.sentence_bounds
     text = text_of(doc)
     mentions: list[Mention] = []
     for item in raw:
         section, start, end = to_section(text, item.start, item.end)
-        sentence = _sentence(doc, item.start)
+        sentence_start, sentence_end = _sentence_at(bounds, item.start)
+        sentence = text[sentence_start:sentence_end]
         mentions.append(
             Mention(item.type, item.text, item.key, section, start, end, sentence, item.extractor, item.confidence)
         )
-    proposed_keys = {m.key for m in raw if m.proposed} | _self_named(doc, raw)
+    proposed_keys = {m.key for m in raw if m.proposed} | _self_named(doc, raw, bounds)
     entities = _entities(raw, proposed_keys)
     claims: list[Claim] = []
     for found in doc._.kg_claims or []:

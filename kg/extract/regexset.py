@@ -83,20 +83,29 @@ class RegexSet:
             return False
         return True
 
-    def matching(self, text: str) -> set[int]:
-        """Indices of the patterns that ``re.search`` would find in ``text``."""
+    def candidates(self, text: str) -> set[int]:
+        """Indices of the patterns that may match ``text`` (a superset of :meth:`matching`; all of them
+        without Hyperscan)."""
         if self._database is None:
-            return {i for i, pattern in enumerate(self.compiled) if pattern.search(text)}
-        candidates: set[int] = set(self._always)
+            return set(range(len(self.patterns)))
+        found: set[int] = set(self._always)
 
         def on_match(index: int, start: int, end: int, flags: int, context: object) -> None:
-            candidates.add(index)
+            found.add(index)
 
         scratch = getattr(self._scratches, "scratch", None)
         if scratch is None:
             scratch = self._scratches.scratch = hyperscan.Scratch(self._database)
         self._database.scan(text.encode("utf-8", "replace"), match_event_handler=on_match, scratch=scratch)
+        return found
+
+    def confirm(self, text: str, candidates: set[int]) -> set[int]:
+        """The ``candidates`` that ``re.search`` really finds in ``text``."""
         return {i for i in candidates if self.compiled[i].search(text)}
+
+    def matching(self, text: str) -> set[int]:
+        """Indices of the patterns that ``re.search`` would find in ``text``."""
+        return self.confirm(text, self.candidates(text))
 
     def __reduce__(self):  # Hyperscan databases do not pickle: rebuild in the receiving process
         return (RegexSet, (self.patterns, self.flags, self._database is not None))

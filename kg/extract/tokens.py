@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from operator import add
 
-from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, LENGTH, LIKE_NUM, SPACY
+import numpy
+from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, LENGTH, LIKE_NUM, LOWER, ORTH, SPACY
 from spacy.tokens import Doc
 
 from kg.extract.text import text_of
@@ -27,6 +29,7 @@ class TokenTable:
     alpha: list[int]
     punct: list[int]
     num: list[int]
+    capitalised: list[int]  # indices of the tokens with a capital letter, in order
 
     def __len__(self) -> int:
         return len(self.words)
@@ -57,10 +60,13 @@ def tokens_of(doc: Doc) -> TokenTable:
     columns = doc.user_data.get(_KEY)
     text = text_of(doc)
     if columns is None:
-        starts, lengths, space, alpha, punct, num = (
-            doc.to_array([IDX, LENGTH, SPACY, IS_ALPHA, IS_PUNCT, LIKE_NUM]).T.tolist() if len(doc) else ([],) * 6
-        )
-        ends = [start + length for start, length in zip(starts, lengths)]
-        words = [text[s:e] for s, e in zip(starts, ends)]
-        columns = doc.user_data[_KEY] = (starts, ends, words, [w.lower() for w in words], space, alpha, punct, num)
+        if len(doc):
+            array = doc.to_array([IDX, LENGTH, SPACY, IS_ALPHA, IS_PUNCT, LIKE_NUM, ORTH, LOWER])
+            starts, lengths, space, alpha, punct, num = array[:, :6].T.tolist()
+            capitalised = numpy.flatnonzero(array[:, 6] != array[:, 7]).tolist()  # text differs from its lower case
+        else:
+            starts, lengths, space, alpha, punct, num, capitalised = ([],) * 7
+        ends = list(map(add, starts, lengths))  # map() rather than comprehensions: this runs per token
+        words = list(map(text.__getitem__, map(slice, starts, ends)))
+        columns = doc.user_data[_KEY] = (starts, ends, words, list(map(str.lower, words)), space, alpha, punct, num, capitalised)
     return TokenTable(text, *columns)
