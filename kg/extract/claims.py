@@ -147,6 +147,7 @@ WEIGHTS: dict[str, float] = {
     "strong": 0.5, "weak": 0.15, "max_weak": 4, "first_person": 0.0, "negative": 0.45,
     "first": -0.35, "early": -0.25, "middle": 0.1, "late": 0.3, "last": 0.3,
 }
+_WORD = re.compile(r"[^\W\d_]+")  # hedges are single words
 FIRST_PERSON = re.compile(r"\b(?:we|our|us)\b", re.IGNORECASE)
 
 
@@ -175,8 +176,7 @@ class ClaimDetector:
             range(len(strong_cues) + len(weak_cues), len(self.cues.patterns)),
         )
         self.hedges = frozenset(h.lower() for h in hedges)
-        words = sorted(map(re.escape, filter(None, self.hedges)))
-        self.hedge_words = re.compile(r"\b(?:" + "|".join(words) + r")\b", re.IGNORECASE) if words else None
+
         self.threshold = threshold
 
     def score(self, text: str, index: int, total: int) -> float:
@@ -188,7 +188,7 @@ class ClaimDetector:
         """``score`` plus what the sentence's place in the abstract (and first-person voice) adds."""
         w = WEIGHTS
         position = index / max(total - 1, 1)
-        if FIRST_PERSON.search(text):
+        if w["first_person"] and FIRST_PERSON.search(text):
             score += w["first_person"]
         # Claims cluster late in an abstract; the opening sentence is almost never one.
         if total == 1:
@@ -238,8 +238,7 @@ class ClaimDetector:
                 continue
             value = self._score(sentence, self.cues.confirm(sentence, candidates), index, len(body))
             if value >= self.threshold:
-                found = self.hedge_words.findall(sentence) if self.hedge_words is not None else []
-                hedges = tuple(sorted({h.lower() for h in found}))
+                hedges = tuple(sorted(self.hedges.intersection(_WORD.findall(sentence.lower()))))
                 claims.append(SentenceClaim(start, end, sentence, hedges, value))
         doc._.kg_claims = claims
         return doc

@@ -74,12 +74,14 @@ class SentenceSplitter:
         doc._.sentence_bounds = bounds
         if len(doc):
             token_starts = doc.to_array(IDX)
+            starts = numpy.array([start for start, _ in bounds], dtype=token_starts.dtype)
+            found = numpy.searchsorted(token_starts, starts)  # the token at each sentence start, one call
+            inside = found < len(doc)
+            found, starts = found[inside], starts[inside]
+            found = found[token_starts[found] == starts]  # a start inside a token sets nothing
             flags = numpy.full(len(doc), -1, dtype="int64")
             flags[0] = 1
-            for start, _ in bounds:
-                i = int(numpy.searchsorted(token_starts, start))
-                if i < len(doc) and token_starts[i] == start:
-                    flags[i] = 1
+            flags[found] = 1
             doc.from_array([SENT_START], flags.astype("uint64"))
         return doc
 
