@@ -214,15 +214,43 @@ class ClaimDetector:
         score -= w["negative"] * negative
         return round(max(0.0, min(score, 1.0)), 3)
 
-    def _may_reach_threshold(self, text: str, candidates: set[int], index: int, total: int) -> bool:
-        """Whether the sentence could score the threshold if every candidate cue were real (no
-        negative cue counted): when not, its cues need no checking — it is no claim."""
-        strong, weak = (sum(1 for i in tier if i in candidates) for tier in self.tiers[:2])
-        if strong + weak == 0:
-            return False
+    def _claim_score(self, text: str, candidates: set[int], index: int, total: int) -> float | None:
+        """The sentence's score when it is a claim, else ``None`` — the same value as :meth:`score`,
+        but checking candidate cues with ``re`` only while they can still change the outcome: strong
+        cues up to the two that count, weak up to four, and negatives while the sentence is still a
+        claim (no sentence whose best case misses the threshold is checked at all)."""
         w = WEIGHTS
-        best = self._adjust(w["strong"] * min(strong, 2) + w["weak"] * min(weak, w["max_weak"]), text, index, total)
-        return round(max(0.0, min(best, 1.0)), 3) >= self.threshold
+        strong_cues, weak_cues, negative_cues = ([i for i in tier if i in candidates] for tier in self.tiers)
+        if not strong_cues and not weak_cues:
+            return None
+        best = self._adjust(w["strong"] * min(len(strong_cues), 2) + w["weak"] * min(len(weak_cues), w["max_weak"]),
+                            text, index, total)
+        if round(max(0.0, min(best, 1.0)), 3) < self.threshold:
+            return None
+        search = self.cues.compiled
+        strong = self._count(text, strong_cues, 2)
+        weak = self._count(text, weak_cues, w["max_weak"])
+        if strong + weak == 0:
+            return None
+        base = self._adjust(w["strong"] * strong + w["weak"] * weak, text, index, total)
+        negative = 0
+        for i in negative_cues:
+            if round(max(0.0, min(base - w["negative"] * negative, 1.0)), 3) < self.threshold:
+                return None  # negatives only lower the score: no claim whatever the rest say
+            if search[i].search(text):
+                negative += 1
+        value = round(max(0.0, min(base - w["negative"] * negative, 1.0)), 3)
+        return value if value >= self.threshold else None
+
+    def _count(self, text: str, indices: list[int], limit: int) -> int:
+        """How many of the cue patterns ``indices`` match ``text``, counting no further than ``limit``."""
+        count = 0
+        for i in indices:
+            if count == limit:
+                break
+            if self.cues.compiled[i].search(text):
+                count += 1
+        return count
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
@@ -233,11 +261,8 @@ class ClaimDetector:
             sentence = text[start:end]
             if len(sentence) < 20:
                 continue
-            candidates = self.cues.candidates(sentence)
-            if not self._may_reach_threshold(sentence, candidates, index, len(body)):
-                continue
-            value = self._score(sentence, self.cues.confirm(sentence, candidates), index, len(body))
-            if value >= self.threshold:
+            value = self._claim_score(sentence, self.cues.candidates(sentence), index, len(body))
+            if value is not None:
                 hedges = tuple(sorted(self.hedges.intersection(_WORD.findall(sentence.lower()))))
                 claims.append(SentenceClaim(start, end, sentence, hedges, value))
         doc._.kg_claims = claims
