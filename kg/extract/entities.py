@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy
 from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -106,7 +107,9 @@ class EntityRecognizer:
     def __init__(self, nlp: Language, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
         self.background = RegexSet(BACKGROUND_PATTERNS)
-        self.cue_ids = frozenset(nlp.vocab.strings.add(w) for w in NAMING_WORDS | DATASET_HEADS | PROPOSE_VERBS)
+        self.cue_ids = numpy.array(  # sorted, for a vectorised lookup of every token's lower-case form
+            sorted(nlp.vocab.strings.add(w) for w in NAMING_WORDS | DATASET_HEADS | PROPOSE_VERBS), dtype="uint64"
+        )
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.by_normal: dict[str, list[Concept]] = {}
@@ -244,8 +247,11 @@ class EntityRecognizer:
             found for m in mentions if m.type == "Method" and (found := tokens.covering(m.start, m.end)) is not None
         ]
         # tokens that are pattern cue words ("called", "dataset", "propose", …), found by hash in one array call
-        cue_ids = self.cue_ids
-        cue_tokens = [i for i, h in enumerate(doc.to_array(LOWER).tolist()) if h in cue_ids] if len(doc) else []
+        cue_tokens: list[int] = []
+        if len(doc):
+            lower = doc.to_array(LOWER)
+            nearest = self.cue_ids[numpy.minimum(numpy.searchsorted(self.cue_ids, lower), len(self.cue_ids) - 1)]
+            cue_tokens = numpy.flatnonzero(nearest == lower).tolist()
         mentions.extend(self._patterns(tokens, doc._.sentence_bounds, taken, known_methods, cue_tokens))
         # 4. Modalities the evidence supports (background sentences and lone hints do not count).
         modalities = select_modalities(
