@@ -15,8 +15,8 @@ from pathlib import Path
 import networkx as nx
 
 from kg.export.atomic import atomic_write_chunks
-from kg.export.registry import DEFAULT_BUILD_FORMATS, get_exporter
 from kg.export.rdf import write_rdf
+from kg.export.registry import DEFAULT_BUILD_FORMATS, get_exporter
 from kg.extract.pipeline import PIPELINE_VERSION, extract
 from kg.extract.vocabulary import VOCABULARY_FILES, Vocabulary, default_ontology_dir
 from kg.graph.assemble import AssemblyStats, assemble

@@ -9,13 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS
-
-import pyoxigraph
-
 from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS
 
 from kg.export.rdf import iri, to_rdf, write_ntriples, write_turtle
 from kg.extract.pipeline import extract_batch

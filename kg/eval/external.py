@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kg.eval.score import EvalReport, normalise_name, score
 from kg.eval.run import to_gold_format
+from kg.eval.score import EvalReport, normalise_name, score
 from kg.extract.entities import is_name_like
 from kg.extract.pipeline import extract
 from kg.model import Paper

@@ -11,7 +11,15 @@ import networkx as nx
 
 from kg import __version__
 from kg.export.atomic import atomic_write_text
-from kg.export.attributes import Column, as_text, columns, edge_id, sorted_edges, sorted_nodes, xml_safe
+from kg.export.attributes import (
+    Column,
+    as_text,
+    columns,
+    edge_id,
+    sorted_edges,
+    sorted_nodes,
+    xml_safe,
+)
 
 NS = "http://gexf.net/1.3"
 SCHEMA_LOCATION = f"{NS} http://gexf.net/1.3/gexf.xsd"

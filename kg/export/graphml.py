@@ -9,7 +9,15 @@ from xml.etree.ElementTree import Element, SubElement, indent, tostring
 import networkx as nx
 
 from kg.export.atomic import atomic_write_text
-from kg.export.attributes import Column, as_text, columns, edge_id, sorted_edges, sorted_nodes, xml_safe
+from kg.export.attributes import (
+    Column,
+    as_text,
+    columns,
+    edge_id,
+    sorted_edges,
+    sorted_nodes,
+    xml_safe,
+)
 
 NS = "http://graphml.graphdrawing.org/xmlns"
 SCHEMA_LOCATION = f"{NS} http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd"

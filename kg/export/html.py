@@ -13,7 +13,13 @@ from typing import Any
 import networkx as nx
 
 from kg.export.atomic import atomic_write_text
-from kg.export.html_views import EDGE_COLOURS, NODE_STYLES, VIEWS, build_payload, resolve_view
+from kg.export.html_views import (
+    EDGE_COLOURS,
+    NODE_STYLES,
+    VIEWS,
+    build_payload,
+    resolve_view,
+)
 
 __all__ = ["write_html", "render_html", "build_payload", "resolve_view", "NODE_STYLES", "EDGE_COLOURS", "VIEWS"]
 

@@ -1,4 +1,4 @@
-"""Runs the extraction on a Dask cluster: papers go out in partitions, each worker process builds the
+"""Runs the extraction on a Dask cluster: papers go out in partitions, each worker builds the
 pipeline once and returns plain dicts, and the results come back in input order for assembly.
 
 ``scheduler`` is a Dask scheduler address (``tcp://host:8786``) or ``local:N`` for a LocalCluster of N
@@ -7,8 +7,8 @@ gets its own pipeline (spaCy pipelines and Hyperscan scratch space are not share
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 import threading
+from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 
@@ -16,8 +16,7 @@ from spacy.language import Language
 
 from kg.model import Extraction, Paper
 
-
-_LOCAL = threading.local()
+_LOCAL = threading.local()  # a worker thread's pipelines, built on first use
 
 
 def _pipeline(ontology: str) -> Language:

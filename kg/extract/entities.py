@@ -369,7 +369,6 @@ class EntityRecognizer:
             taken.update(range(i, j))
 
         ranges = [tokens.token_range(start, end) for start, end in sentences]
-        space = tokens.space
         abstract_token = tokens.token_range(abstract_start(tokens.text), len(tokens.text))[0]
         # Title "Name: subtitle" (the title is the first sentence, ended by the blank line).
         if ranges:

@@ -19,8 +19,14 @@ import kg.extract.claims  # noqa: F401  (registers kg_claims)
 import kg.extract.entities  # noqa: F401  (registers kg_entities)
 import kg.extract.sentences  # noqa: F401  (registers kg_sentences)
 from kg.extract.entities import PROPOSE_VERBS, RawMention
+from kg.extract.text import (
+    TextKeepingTokenizer,
+    abstract_start,
+    compose,
+    text_of,
+    to_section,
+)
 from kg.extract.tokens import tokens_of
-from kg.extract.text import TextKeepingTokenizer, abstract_start, compose, text_of, to_section
 from kg.model import Claim, Entity, Extraction, Mention, Paper, Relation
 
 PIPELINE_VERSION = "kg-rules-1"

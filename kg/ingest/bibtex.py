@@ -15,7 +15,14 @@ from pylatexenc.latex2text import LatexNodes2Text
 from pylatexenc.latexwalker import LatexWalker, get_default_latex_context_db
 
 from kg.identifiers import identifiers
-from kg.ingest.base import ReadLog, clean_text, iso_date, new_paper, split_keywords, year_of
+from kg.ingest.base import (
+    ReadLog,
+    clean_text,
+    iso_date,
+    new_paper,
+    split_keywords,
+    year_of,
+)
 from kg.ingest.text import read_text
 from kg.model import Paper
 

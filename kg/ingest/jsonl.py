@@ -12,7 +12,6 @@ from kg.ingest.base import ReadLog, paper_from_record
 from kg.ingest.text import read_text
 from kg.model import Paper
 
-
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 
 

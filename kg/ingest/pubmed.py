@@ -8,7 +8,14 @@ from pathlib import Path
 from xml.etree.ElementTree import Element
 
 from kg.identifiers import identifiers
-from kg.ingest.base import ReadLog, clean_text, iso_date, new_paper, split_keywords, year_of
+from kg.ingest.base import (
+    ReadLog,
+    clean_text,
+    iso_date,
+    new_paper,
+    split_keywords,
+    year_of,
+)
 from kg.ingest.xml_records import child, children, iter_records, local, text_of
 from kg.model import Paper
 
