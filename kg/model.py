@@ -91,7 +91,7 @@ class Paper:
 _TUPLE_FIELDS = ("authors", "keywords", "categories", "mesh")
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     """One surface occurrence of an entity in a paper's title or abstract."""
 
@@ -106,7 +106,7 @@ class Mention:
     confidence: float
 
 
-@dataclass
+@dataclass(slots=True)
 class Entity:
     """An entity as one paper uses it: resolved key, label, aliases seen, role."""
 
@@ -120,7 +120,7 @@ class Entity:
     extractor: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Claim:
     """A sentence in which the paper asserts its own finding."""
 
@@ -135,7 +135,7 @@ class Claim:
     confidence: float = 1.0
 
 
-@dataclass
+@dataclass(slots=True)
 class Relation:
     """A typed edge between two entities stated in a claim, e.g. X outperforms Y (on D)."""
 

@@ -71,7 +71,7 @@ def is_name_like(text: str) -> bool:
     return upper >= 2 or inner_upper or (has_digit and text[0].isalpha())
 
 
-@dataclass
+@dataclass(slots=True)
 class RawMention:
     """A mention before paper-level aggregation (offsets into doc.text)."""
 

@@ -16,7 +16,7 @@ from kg.extract.text import text_of
 _KEY = ("kg", "tokens", None, None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TokenTable:
     """Token i is ``words[i]`` at ``text[starts[i]:ends[i]]``; ``space[i]``: white space follows."""
 
