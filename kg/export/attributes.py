@@ -10,6 +10,11 @@ from typing import Any
 
 import networkx as nx
 
+#: column kind → XML attribute type (GraphML ``attr.type``, GEXF ``type``); lists and evidence are
+#: JSON text in string attributes
+XML_ATTR_TYPE = {"boolean": "boolean", "integer": "long", "float": "double", "string": "string",
+                 "list": "string", "json": "string"}
+
 
 @dataclass(frozen=True)
 class Column:

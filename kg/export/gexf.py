@@ -12,6 +12,7 @@ import networkx as nx
 from kg import __version__
 from kg.export.atomic import atomic_write_text
 from kg.export.attributes import (
+    XML_ATTR_TYPE,
     Column,
     as_text,
     columns,
@@ -23,9 +24,6 @@ from kg.export.attributes import (
 
 NS = "http://gexf.net/1.3"
 SCHEMA_LOCATION = f"{NS} http://gexf.net/1.3/gexf.xsd"
-#: column kind → GEXF attribute type; lists and evidence are JSON text in string attributes
-ATTR_TYPE = {"boolean": "boolean", "integer": "long", "float": "double", "string": "string",
-             "list": "string", "json": "string"}
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -33,7 +31,7 @@ def _declare(graph_element: Element, domain: str, cols: list[Column]) -> dict[st
     declared = SubElement(graph_element, "attributes", {"class": domain, "mode": "static"})
     kinds = {}
     for column in cols:
-        SubElement(declared, "attribute", {"id": column.name, "title": column.name, "type": ATTR_TYPE[column.kind]})
+        SubElement(declared, "attribute", {"id": column.name, "title": column.name, "type": XML_ATTR_TYPE[column.kind]})
         kinds[column.name] = column.kind
     return kinds
 

@@ -10,6 +10,7 @@ import networkx as nx
 
 from kg.export.atomic import atomic_write_text
 from kg.export.attributes import (
+    XML_ATTR_TYPE,
     Column,
     as_text,
     columns,
@@ -21,9 +22,6 @@ from kg.export.attributes import (
 
 NS = "http://graphml.graphdrawing.org/xmlns"
 SCHEMA_LOCATION = f"{NS} http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd"
-#: column kind → GraphML ``attr.type``; lists and evidence are JSON text in string keys
-ATTR_TYPE = {"boolean": "boolean", "integer": "long", "float": "double", "string": "string",
-             "list": "string", "json": "string"}
 
 
 def _declare(root: Element, domain: str, cols: list[Column]) -> dict[str, tuple[str, str]]:
@@ -31,7 +29,7 @@ def _declare(root: Element, domain: str, cols: list[Column]) -> dict[str, tuple[
     for column in cols:
         key = f"{domain[0]}_{column.name}"
         SubElement(root, "key", {"id": key, "for": domain, "attr.name": column.name,
-                                 "attr.type": ATTR_TYPE[column.kind]})
+                                 "attr.type": XML_ATTR_TYPE[column.kind]})
         keys[column.name] = (key, column.kind)
     return keys
 

@@ -13,6 +13,7 @@ import networkx as nx
 import numpy as np
 
 from kg.export.html_layout import layout, spread
+from kg.graph import EDGE_ROLE
 from kg.identifiers import parse_curie
 from kg.identifiers import url as identifier_url
 
@@ -59,8 +60,7 @@ EDGE_COLOURS: dict[str, str] = {
 
 ENTITY_TYPES = ("Method", "Dataset", "Modality")
 PERSON = "Person"  # authors: searchable and listed in panels, drawn only in the ``full`` view
-ROLE_OF_EDGE = {"proposesMethod": "proposed", "proposesDataset": "proposed",
-                "usesMethod": "used", "usesDataset": "used"}
+ROLE_OF_EDGE = EDGE_ROLE
 MARK_SECTIONS = ("title", "abstract")
 _PLURAL = {"Paper": "Papers", "Method": "Methods", "Dataset": "Datasets",
            "Modality": "Modalities", "Claim": "Claims", "Person": "Authors"}

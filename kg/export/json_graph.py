@@ -28,11 +28,6 @@ def json_chunks(graph: nx.MultiDiGraph) -> Iterator[str]:
     yield "\n]}\n"
 
 
-def to_json(graph: nx.MultiDiGraph) -> str:
-    """The whole ``graph.json`` text (see :func:`json_chunks`)."""
-    return "".join(json_chunks(graph))
-
-
 def write_json(graph: nx.MultiDiGraph, path: Path) -> Path:
     return atomic_write_chunks(path, json_chunks(graph))
 

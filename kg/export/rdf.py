@@ -24,6 +24,7 @@ import pyoxigraph
 from rdflib import Graph, Namespace, URIRef
 
 from kg.export.atomic import atomic_write_chunks
+from kg.graph import EDGE_ROLE
 from kg.identifiers import parse_curie
 from kg.identifiers import url as identifier_url
 from kg.keys import ENTITY_BASE
@@ -49,8 +50,7 @@ PREFIXES: dict[str, Namespace] = {prefix: Namespace(namespace) for prefix, names
 KG = Namespace(KG_NS)
 SCHEMA = Namespace(SCHEMA_NS)
 ENTITY_CLASS = {"Method": KG.Method, "Dataset": KG.Dataset, "Modality": KG.Modality}
-ROLE_OF = {"proposesMethod": "proposed", "usesMethod": "used", "proposesDataset": "proposed",
-           "usesDataset": "used", "hasModality": "used"}
+ROLE_OF = {**EDGE_ROLE, "hasModality": "used"}  # a Mention's role: a modality is always "used"
 
 # characters XML 1.0 / strict N-Triples consumers reject, and lone surrogates (not encodable as UTF-8)
 _UNSAFE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

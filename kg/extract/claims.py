@@ -179,10 +179,6 @@ class ClaimDetector:
 
         self.threshold = threshold
 
-    def score(self, text: str, index: int, total: int) -> float:
-        """Cue score of the ``index``-th of ``total`` abstract sentences, in [0, 1]."""
-        return self._score(text, self.cues.matching(text), index, total)
-
     @staticmethod
     def _adjust(score: float, text: str, index: int, total: int) -> float:
         """``score`` plus what the sentence's place in the abstract (and first-person voice) adds."""
@@ -205,18 +201,11 @@ class ClaimDetector:
             score += w["last"]
         return score
 
-    def _score(self, text: str, found: set[int], index: int, total: int) -> float:
-        strong, weak, negative = (sum(1 for i in tier if i in found) for tier in self.tiers)
-        if strong + weak == 0:
-            return 0.0
-        w = WEIGHTS
-        score = self._adjust(w["strong"] * min(strong, 2) + w["weak"] * min(weak, w["max_weak"]), text, index, total)
-        score -= w["negative"] * negative
-        return round(max(0.0, min(score, 1.0)), 3)
-
     def _claim_score(self, text: str, candidates: set[int], index: int, total: int) -> float | None:
-        """The sentence's score when it is a claim, else ``None`` — the same value as :meth:`score`,
-        but checking candidate cues with ``re`` only while they can still change the outcome: strong
+        """The sentence's cue score in [0, 1] when it is a claim, else ``None``: ``WEIGHTS["strong"]``
+        per strong cue (two at most), ``WEIGHTS["weak"]`` per weak one (``max_weak`` at most), minus
+        ``WEIGHTS["negative"]`` per negative one, plus the position adjustments of :meth:`_adjust`. Candidate cues are checked with ``re`` only while they can still change the
+        outcome: strong
         cues up to the two that count, weak up to four, and negatives while the sentence is still a
         claim (no sentence whose best case misses the threshold is checked at all)."""
         w = WEIGHTS

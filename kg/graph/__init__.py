@@ -37,6 +37,6 @@ Edges are keyed by their type (``G.edges(keys=True)``); every edge has ``type`` 
                                                                ``on``: dataset node ids it was evaluated on)
 """
 
-from kg.graph.assemble import assemble
+from kg.graph.assemble import EDGE_ROLE, ROLE_EDGE, assemble
 
-__all__ = ["assemble"]
+__all__ = ["EDGE_ROLE", "ROLE_EDGE", "assemble"]

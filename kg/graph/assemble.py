@@ -23,6 +23,8 @@ ROLE_EDGE = {
     ("Modality", "proposed"): "hasModality",
     ("Modality", "used"): "hasModality",
 }
+#: edge type → the role it states, for the edges that state one (modalities have no role)
+EDGE_ROLE = {edge: role for (type_, role), edge in ROLE_EDGE.items() if type_ != "Modality"}
 
 
 @dataclass
