@@ -3,25 +3,31 @@ export, returning a summary of what was read, merged and written."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
+import os
+import shutil
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 import networkx as nx
 
-from kg.export.atomic import atomic_write_chunks
+from kg.export.pool import ExportTask, run_tasks
 from kg.export.rdf import write_rdf
 from kg.export.registry import DEFAULT_BUILD_FORMATS, get_exporter
-from kg.extract.pipeline import PIPELINE_VERSION, extract
+from kg.extract.pipeline import PIPELINE_VERSION, extract_rows, row_json
 from kg.extract.vocabulary import VOCABULARY_FILES, Vocabulary, default_ontology_dir
 from kg.graph.assemble import AssemblyStats, assemble
 from kg.ingest import ReadLog, read_papers
-from kg.model import Extraction, Paper
+from kg.model import ROW_FORMAT, Extraction, Paper
 
 CACHE_NAME = "extractions.jsonl"
 
@@ -37,6 +43,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     extracted: int = 0
     cached: int = 0
+    wall: float = 0.0  # seconds for the whole build (exports run side by side: less than the stages' sum)
 
     def counts(self) -> dict[str, int]:
         types = Counter(data["type"] for _, data in self.graph.nodes(data=True))
@@ -55,24 +62,65 @@ def pipeline_fingerprint(ontology: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def _load_cache(path: Path, fingerprint: str) -> dict[str, dict]:
+def _cache_header(fingerprint: str) -> str:
+    return json.dumps({"fingerprint": fingerprint, "version": PIPELINE_VERSION, "format": ROW_FORMAT}) + "\n"
+
+
+def _read_cache(path: Path, fingerprint: str, wanted: dict[str, Paper]) -> tuple[dict[str, Extraction], int]:
+    """The cached extractions of the ``wanted`` papers (content hash → paper) and how many records
+    the file holds; nothing when it was made by other extractors or vocabularies. Records of papers
+    not wanted are skipped unparsed; a damaged line only costs a re-extraction."""
     if not path.exists():
-        return {}
-    cache: dict[str, dict] = {}
+        return {}, 0
+    found: dict[str, Extraction] = {}
+    records = 0
     with path.open(encoding="utf-8") as handle:
-        header = handle.readline()
-        try:
-            if json.loads(header).get("fingerprint") != fingerprint:
-                return {}
-        except (json.JSONDecodeError, AttributeError):
-            return {}
+        if handle.readline() != _cache_header(fingerprint):
+            return {}, 0
         for line in handle:
+            records += 1
+            digest = line[10:74]  # every line starts {"hash": "<64 hex digits>", "row": …}
+            paper = wanted.get(digest)
+            if paper is None or digest in found:
+                continue
             try:
-                record = json.loads(line)
-                cache[record["hash"]] = record["extraction"]
-            except (json.JSONDecodeError, KeyError):
-                continue  # a damaged cache line only costs a re-extraction
-    return cache
+                found[digest] = Extraction.from_row(json.loads(line)["row"], paper)
+            except (ValueError, KeyError, TypeError):
+                continue
+    return found, records
+
+
+def _cache_line(digest: str, row: str) -> str:
+    return f'{{"hash": "{digest}", "row": {row}}}\n'
+
+
+@contextlib.contextmanager
+def _cache_writer(path: Path, header: str, keep: bool) -> Iterator[TextIO]:
+    """A stream for new cache lines, replacing the file atomically when done; with ``keep`` the
+    file's current lines come first (a rebuild appends only what it extracted)."""
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            if keep:
+                with path.open(encoding="utf-8", newline="") as old:
+                    shutil.copyfileobj(old, stream, 1 << 22)
+                    old.seek(max(0, old.tell() - 1))
+                    if old.read(1) not in ("\n", ""):
+                        stream.write("\n")  # a damaged last line stays one line
+            else:
+                stream.write(header)
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _write_rdf(graph: nx.MultiDiGraph, out_dir: Path) -> list[Path]:
+    return write_rdf(graph, out_dir / "graph.nt", out_dir / "graph.ttl")
 
 
 def warn_conflicting_duplicates(papers: Iterable[Paper], log: ReadLog) -> None:
@@ -83,7 +131,7 @@ def warn_conflicting_duplicates(papers: Iterable[Paper], log: ReadLog) -> None:
         seen = first.setdefault(paper.key, paper)
         conflict = any(seen.identifiers.get(s, v) != v for s, v in paper.identifiers.items())
         if seen is not paper and seen.abstract != paper.abstract and not conflict:
-            log.warn(paper.source, paper.line, f"same title as {seen.source}:{seen.line} but a different abstract; "
+            log.warning(paper.source, paper.line, f"same title as {seen.source}:{seen.line} but a different abstract; "
                      "merged into one paper", skipped=False)
 
 
@@ -106,13 +154,13 @@ def build(
     ``kg export`` reads it. ``view``: which view of the graph the page shows (see
     :func:`kg.export.html.render_html`). ``scheduler``: run the extraction on a Dask cluster
     (an address, or ``local:N``; see :mod:`kg.extract.distributed`) instead of local processes."""
+    begun = time.perf_counter()
     ontology = ontology or default_ontology_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
     log = ReadLog()
     timings: dict[str, float] = {}
     fingerprint = pipeline_fingerprint(ontology)
     cache_path = out_dir / CACHE_NAME
-    cache = _load_cache(cache_path, fingerprint) if use_cache else {}
 
     started = time.perf_counter()
     papers = list(read_papers(inputs, log, fmt))
@@ -123,37 +171,42 @@ def build(
     unique: dict[str, Paper] = {}
     for paper in papers:
         unique.setdefault(paper.content_hash, paper)
-    todo = [p for h, p in unique.items() if h not in cache]
+    known, records = _read_cache(cache_path, fingerprint, unique) if use_cache else ({}, 0)
+    todo = [p for h, p in unique.items() if h not in known]
+    # append to a cache that is mostly still in use; rewrite one that is mostly stale (or unusable)
+    keep = bool(known) and records <= 2 * len(unique) + 1000
+    if todo:
+        timings["read cache"] = time.perf_counter() - started
+        started = time.perf_counter()
     fresh: dict[str, Extraction] = {}
-    if not todo:  # everything cached: not even a pipeline to build
-        stream: Iterable[Extraction] = ()
-    elif scheduler:
-        from kg.extract.distributed import extract_on_dask
+    with _cache_writer(cache_path, _cache_header(fingerprint), keep) as cache:
+        if not keep:
+            for digest, extraction in known.items():
+                cache.write(_cache_line(digest, row_json(extraction)))
+        if not todo:  # everything cached: not even a pipeline to build
+            stream: Iterable[tuple[Extraction, str]] = ()
+        elif scheduler:
+            from kg.extract.distributed import extract_on_dask
 
-        stream = extract_on_dask(todo, scheduler, ontology=ontology)
-    else:
-        # a worker process costs a pipeline start-up: only worth it for a few hundred papers each
-        stream = extract(todo, ontology=ontology, n_process=max(1, min(n_process, len(todo) // 300)))
-    for count, extraction in enumerate(stream, start=1):
-        fresh[extraction.paper.content_hash] = extraction
-        if progress is not None:
-            progress(count, len(todo))
+            stream = ((e, row_json(e)) for e in extract_on_dask(todo, scheduler, ontology=ontology))
+        else:
+            # a worker process costs a pipeline start-up: only worth it for a few hundred papers each
+            stream = extract_rows(todo, ontology=ontology, n_process=max(1, min(n_process, len(todo) // 300)))
+        for count, (extraction, row) in enumerate(stream, start=1):
+            digest = extraction.paper.content_hash
+            fresh[digest] = extraction
+            cache.write(_cache_line(digest, row))
+            if progress is not None:
+                progress(count, len(todo))
+    files = [cache_path]
     extractions: list[Extraction] = []
     for paper in papers:
-        found = fresh.get(paper.content_hash)
-        if found is None:
-            found = Extraction.from_dict(cache[paper.content_hash])
+        found = fresh.get(paper.content_hash) or known[paper.content_hash]
         # same text, this record's source/line/metadata (a copy: records with equal text share `found`)
-        extractions.append(dataclasses.replace(found, paper=paper))
+        extractions.append(found if found.paper is paper else dataclasses.replace(found, paper=paper))
+    extracted, cached = len(fresh), len(unique) - len(fresh)
+    del fresh, known, unique, todo
     timings["extract"] = time.perf_counter() - started
-
-    def cache_lines() -> Iterator[str]:  # streamed: the cache of a large corpus is never one string
-        yield json.dumps({"fingerprint": fingerprint, "version": PIPELINE_VERSION}) + "\n"
-        for digest in sorted(unique):
-            data = fresh[digest].to_dict() if digest in fresh else cache[digest]
-            yield json.dumps({"hash": digest, "extraction": data}, ensure_ascii=False, sort_keys=True) + "\n"
-
-    files = [atomic_write_chunks(cache_path, cache_lines())]
 
     started = time.perf_counter()
     stats = AssemblyStats()
@@ -161,14 +214,16 @@ def build(
     timings["assemble"] = time.perf_counter() - started
 
     names = [name for name in (formats or DEFAULT_BUILD_FORMATS) if html or name != "html"]
+    tasks: list[ExportTask] = []
     if "turtle" in names and "ntriples" in names:  # one pass over the triples for both files
         names = [name for name in names if name not in ("turtle", "ntriples")]
-        started = time.perf_counter()
-        files.extend(write_rdf(graph, out_dir / "graph.nt", out_dir / "graph.ttl"))
-        timings["export:graph.ttl+nt"] = time.perf_counter() - started
+        tasks.append(ExportTask("export:graph.ttl+nt", functools.partial(_write_rdf, out_dir=out_dir)))
     for exporter in map(get_exporter, dict.fromkeys(["json", *names])):
         target = exporter.default_path(out_dir)
-        started = time.perf_counter()
-        files.extend(exporter.write(graph, target, view=view))
-        timings[f"export:{target.name}"] = time.perf_counter() - started
-    return BuildResult(graph, log, stats, files, timings, extracted=len(fresh), cached=len(unique) - len(fresh))
+        tasks.append(ExportTask(f"export:{target.name}", functools.partial(exporter.write, path=target, view=view)))
+    # the exports run side by side (forked processes sharing the graph), the longest first
+    for done in run_tasks(graph, tasks, processes=n_process):
+        files.extend(done.files)
+        timings[done.name] = done.seconds
+    return BuildResult(graph, log, stats, files, timings, extracted=extracted, cached=cached,
+                       wall=time.perf_counter() - begun)

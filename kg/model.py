@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 ENTITY_TYPES: tuple[str, ...] = ("Method", "Dataset", "Modality")
@@ -89,6 +90,19 @@ class Paper:
 
 
 _TUPLE_FIELDS = ("authors", "keywords", "categories", "mesh")
+
+#: Version of :meth:`Extraction.to_row`'s layout (the first item of every row).
+ROW_FORMAT = 1
+
+
+@cache
+def _getter(cls: type) -> Any:
+    return operator.attrgetter(*(f.name for f in fields(cls)))
+
+
+def _values(record: Any) -> tuple[Any, ...]:
+    """A record's field values in declaration order (what ``cls(*values)`` takes back)."""
+    return _getter(type(record))(record)
 
 
 @dataclass(slots=True)
@@ -172,6 +186,34 @@ class Extraction:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+
+    def to_row(self) -> list[Any]:
+        """The compact, JSON-ready form the build's cache stores: no paper (the cache is keyed by its
+        text), records as lists of their field values, and each distinct sentence once."""
+        sentences = list(dict.fromkeys(m.sentence for m in self.mentions))
+        index = {sentence: i for i, sentence in enumerate(sentences)}
+        return [
+            ROW_FORMAT,
+            sentences,
+            [_values(e) for e in self.entities],
+            [(m.type, m.text, m.key, m.section, m.start, m.end, index[m.sentence], m.extractor, m.confidence) for m in self.mentions],
+            [_values(c) for c in self.claims],
+            [_values(r) for r in self.relations],
+        ]
+
+    @classmethod
+    def from_row(cls, row: list[Any], paper: Paper) -> Extraction:
+        """The extraction of ``paper`` from :meth:`to_row`'s form (mentions of one sentence share its string)."""
+        if not row or row[0] != ROW_FORMAT:
+            raise ValueError(f"not an extraction row of format {ROW_FORMAT}")
+        _, sentences, entities, mentions, claims, relations = row
+        return cls(
+            paper=paper,
+            entities=[Entity(*values) for values in entities],
+            mentions=[Mention(t, x, k, s, a, b, sentences[i], e, c) for t, x, k, s, a, b, i, e, c in mentions],
+            claims=[Claim(*values) for values in claims],
+            relations=[Relation(*values) for values in relations],
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Extraction:

@@ -181,14 +181,41 @@ def test_duplicate_records_keep_their_own_metadata_with_or_without_cache(tmp_pat
         assert paper["date"] == "2015-02-03" and len(paper["sources"]) == 2
 
 
-def test_external_merge_sort_gives_the_same_statements_as_the_in_memory_sort(sample_build):
-    """Large graphs are sorted in bounded memory (runs spilled to disk): same bytes as a plain sort."""
-    from kg.export.json_graph import read_json
-    from kg.export.rdf import ntriples_lines, sorted_ntriples
+def _with_ids_that_prefix_each_other(graph):
+    """The sample graph with four papers renamed so that their IRIs are prefixes of each other:
+    "paper/x-2" sorts between "paper/x/mention/…" and "paper/x", "paper/x0" likewise."""
+    import networkx as nx
 
-    graph = read_json(sample_build / "graph.json")
-    in_memory = ntriples_lines(graph)
-    assert list(sorted_ntriples(graph, run_size=997)) == in_memory and len(in_memory) > 20_000
+    papers = sorted(n for n, d in graph.nodes(data=True) if d["type"] == "Paper" and graph.out_degree(n) > 5)[:4]
+    return nx.relabel_nodes(graph, dict(zip(papers, ["paper/x", "paper/x-2", "paper/x0", "paper/x.y"])), copy=True)
+
+
+def test_statements_stream_sorted_and_unique_without_a_global_sort(sample_build):
+    """The N-Triples come out block by block, in the order a plain sort of all lines gives, even
+    where one subject IRI is a prefix of another."""
+    from kg.export.json_graph import read_json
+    from kg.export.rdf import sorted_ntriples
+
+    graph = _with_ids_that_prefix_each_other(read_json(sample_build / "graph.json"))
+    lines = "".join(sorted_ntriples(graph)).splitlines()
+    assert lines == sorted(set(lines)) and len(lines) > 20_000
+    subjects = list(dict.fromkeys(line.split(" ", 1)[0] for line in lines))
+    assert subjects.index("<https://w3id.org/neuroai-kg/id/paper/x-2>") < subjects.index("<https://w3id.org/neuroai-kg/id/paper/x>")
+
+
+def test_rdf_written_by_several_processes_is_byte_identical(sample_build, tmp_path):
+    from kg.export.json_graph import read_json
+    from kg.export.rdf import write_rdf
+
+    graph = _with_ids_that_prefix_each_other(read_json(sample_build / "graph.json"))
+    outputs = {}
+    for processes in (1, 2, 3):
+        folder = tmp_path / str(processes)
+        ttl, nt = write_rdf(graph, folder / "g.nt", folder / "g.ttl", processes=processes)
+        outputs[processes] = (nt.read_bytes(), ttl.read_bytes())
+        assert sorted(p.name for p in folder.iterdir()) == ["g.nt", "g.ttl"]  # no part files left behind
+    assert outputs[1] == outputs[2] == outputs[3]
+    assert len(Graph().parse(data=outputs[1][1].decode(), format="turtle")) == outputs[1][0].count(b"\n")
 
 
 def test_identifiers_with_percent_and_hash_give_valid_resolver_iris(tmp_path):

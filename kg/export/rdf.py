@@ -1,21 +1,23 @@
 """Writes the graph as RDF following the contract in DESIGN.md and ``ontology/kg.ttl``: direct
 triples for simple queries, plus Mention/Comparison nodes carrying evidence and provenance.
 
-Triples are generated as a stream of N-Triples terms (plain strings, no RDF library on the hot
-path), sorted once, and written as N-Triples directly and as Turtle through pyoxigraph's
-serialiser: a ~1M-triple graph takes seconds. :func:`to_rdf` gives the same triples as an rdflib
-``Graph`` for callers that want one (tests, the JSON-LD exporter).
+Statements are made as plain N-Triples terms (no RDF library on the hot path), grouped by subject
+in :func:`blocks`, which walks the nodes in IRI order so the output is sorted without sorting it:
+N-Triples and Turtle are written in one pass, optionally by several processes each writing a slice.
+:func:`to_rdf` gives the same triples as an rdflib ``Graph`` for callers that want one (tests, JSON-LD).
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import heapq
-import io
+import itertools
+import multiprocessing
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -57,6 +59,9 @@ _UNSAFE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t",
                          # line separators escaped too: tools that split lines on them stay correct
                          "\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+# one pass per literal: escape what N-Triples escapes and drop what consumers reject
+_LITERAL = {**_ESCAPES, **{code: None for code in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0xD800, 0xE000), 0xFFFE, 0xFFFF]}}
+
 _TYPE = f"<{RDF_NS}type>"
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -73,6 +78,7 @@ def _date(text: str) -> str:
     return _str(text)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # entity ids repeat on every paper that mentions them
 def _iri(node_id: str) -> str:
     """The IRI of a node id (see :func:`iri`)."""
     return ENTITY_BASE + quote(node_id, safe="/-._~")
@@ -93,8 +99,9 @@ def _u(value: str) -> str:
     return f"<{value}>"
 
 
+@functools.lru_cache(maxsize=4096)  # a sentence is the evidence of several mentions in a row
 def _str(text: object) -> str:
-    return '"' + _clean(str(text)).translate(_ESCAPES) + '"'
+    return '"' + str(text).translate(_LITERAL) + '"'
 
 
 def _typed(lexical: str, datatype: str) -> str:
@@ -126,150 +133,257 @@ URL, AUTHOR = _u(SCHEMA_NS + "url"), _u(SCHEMA_NS + "author")
 GENERATED_BY = _u(PROV_NS + "wasGeneratedBy")
 
 
-def _evidence(subject: str, item: dict, extractors: set[str]) -> Iterator[tuple[str, str, str]]:
-    yield subject, _T["sentence"], _str(item["sentence"])
-    yield subject, _T["section"], _str(item["section"])
-    yield subject, _T["startOffset"], _int(item["start"])
-    yield subject, _T["endOffset"], _int(item["end"])
-    yield subject, _T["confidence"], _decimal(item["confidence"])
-    yield subject, GENERATED_BY, _extractor(item["extractor"])
-    extractors.add(item["extractor"])
+Pairs = Iterator[tuple[str, str]]  # (predicate, object) statements of one subject
 
 
-def _paper(subject: str, data: dict) -> Iterator[tuple[str, str, str]]:
-    yield subject, _TYPE, _T["Paper"]
-    yield subject, LABEL, _str(data["label"])
-    yield subject, TITLE, _str(data["title"])
-    yield subject, ABSTRACT, _str(data["abstract"])
+def _evidence(item: dict) -> Pairs:
+    yield _T["sentence"], _str(item["sentence"])
+    yield _T["section"], _str(item["section"])
+    yield _T["startOffset"], _int(item["start"])
+    yield _T["endOffset"], _int(item["end"])
+    yield _T["confidence"], _decimal(item["confidence"])
+    yield GENERATED_BY, _extractor(item["extractor"])
+
+
+def _paper(data: dict) -> Pairs:
+    yield _TYPE, _T["Paper"]
+    yield LABEL, _str(data["label"])
+    yield TITLE, _str(data["title"])
+    yield ABSTRACT, _str(data["abstract"])
     if data.get("date"):
-        yield subject, DATE, _date(str(data["date"]))
+        yield DATE, _date(str(data["date"]))
     if data.get("year"):
-        yield subject, _T["year"], _typed(f"{int(data['year']):04d}", "gYear")
+        yield _T["year"], _typed(f"{int(data['year']):04d}", "gYear")
     if data.get("identifier"):
-        yield subject, IDENTIFIER, _str(data["identifier"])
+        yield IDENTIFIER, _str(data["identifier"])
     if data.get("url"):
-        yield subject, URL, _typed(_clean(data["url"]).translate(_ESCAPES), "anyURI")
+        yield URL, _typed(_clean(data["url"]).translate(_ESCAPES), "anyURI")
     if data.get("author_count"):
-        yield subject, _T["authorCount"], _int(data["author_count"])
+        yield _T["authorCount"], _int(data["author_count"])
     for name in data.get("authors", []):
-        yield subject, AUTHOR, _str(name)
+        yield AUTHOR, _str(name)
     for source in data.get("sources", []):
-        yield subject, _T["source"], _str(source)
+        yield _T["source"], _str(source)
 
 
-def _entity(subject: str, data: dict) -> Iterator[tuple[str, str, str]]:
-    yield subject, _TYPE, _T[data["type"]]
-    yield subject, LABEL, _str(data["label"])
-    yield subject, PREF, _str(data["label"])
+def _paper_bibliographic(data: dict) -> Pairs:
+    """Identifiers (``dcterms:identifier`` "doi:…" literals and ``schema:sameAs`` resolver IRIs),
+    venue and subject terms of a paper."""
+    for curie in data.get("identifiers", []):
+        yield IDENTIFIER, _str(curie)
+        link = _resolver_iri(curie)
+        if link:
+            yield _u(SCHEMA_NS + "sameAs"), _u(link)
+    if data.get("venue"):
+        yield _u(KG_NS + "venue"), _str(data["venue"])
+    for keyword in data.get("keywords", []):
+        yield _u(SCHEMA_NS + "keywords"), _str(keyword)
+    for term in (*data.get("categories", []), *data.get("mesh", [])):
+        yield _u(DCTERMS_NS + "subject"), _str(term)
+
+
+def _person(data: dict) -> Pairs:
+    yield _TYPE, _u(KG_NS + "Person")
+    yield _TYPE, _u(SCHEMA_NS + "Person")
+    yield LABEL, _str(data["label"])
+    yield _u(SCHEMA_NS + "name"), _str(data.get("name") or data["label"])
+
+
+def _entity(data: dict) -> Pairs:
+    yield _TYPE, _T[data["type"]]
+    yield LABEL, _str(data["label"])
+    yield PREF, _str(data["label"])
     for alias in data.get("aliases", []):
-        yield subject, ALT, _str(alias)
+        yield ALT, _str(alias)
     for family in data.get("broader", []):
-        yield subject, BROADER, _u(_iri(family))
-    yield subject, _T["supportCount"], _int(data.get("papers", 0))
+        yield BROADER, _u(_iri(family))
+    yield _T["supportCount"], _int(data.get("papers", 0))
 
 
-def _claim(subject: str, data: dict, extractor: str, extractors: set[str]) -> Iterator[tuple[str, str, str]]:
-    yield subject, _TYPE, _T["Claim"]
-    yield subject, LABEL, _str(data["label"])
-    yield subject, _T["text"], _str(data["text"])
-    yield subject, _T["hedged"], _typed("true" if data["hedged"] else "false", "boolean")
+def _claim(data: dict, extractor: str) -> Pairs:
+    yield _TYPE, _T["Claim"]
+    yield LABEL, _str(data["label"])
+    yield _T["text"], _str(data["text"])
+    yield _T["hedged"], _typed("true" if data["hedged"] else "false", "boolean")
     for hedge in data.get("hedges", []):
-        yield subject, _T["hedge"], _str(hedge)
-    yield subject, _T["inPaper"], _u(_iri(data["paper"]))
-    yield subject, _T["section"], _str(data["section"])
-    yield subject, _T["startOffset"], _int(data["start"])
-    yield subject, _T["endOffset"], _int(data["end"])
-    yield subject, _T["confidence"], _decimal(data["confidence"])
-    yield subject, GENERATED_BY, _extractor(extractor)
-    extractors.add(extractor)
+        yield _T["hedge"], _str(hedge)
+    yield _T["inPaper"], _u(_iri(data["paper"]))
+    yield _T["section"], _str(data["section"])
+    yield _T["startOffset"], _int(data["start"])
+    yield _T["endOffset"], _int(data["end"])
+    yield _T["confidence"], _decimal(data["confidence"])
+    yield GENERATED_BY, _extractor(extractor)
 
 
 def _digest(*parts: object) -> str:
     return hashlib.sha1("|".join(map(str, parts)).encode("utf-8")).hexdigest()[:12]
 
 
-def triples(kg_graph: nx.MultiDiGraph) -> Iterator[tuple[str, str, str]]:
-    """Every triple of the graph as N-Triples terms ``(subject, predicate, object)``, unsorted
-    and possibly repeated (sort and de-duplicate with :func:`ntriples_lines`)."""
-    extractors: set[str] = set()
-    claim_extractor = {v: d.get("extractor", "kg_claims") for _, v, k, d in kg_graph.edges(keys=True, data=True) if k == "hasClaim"}
-    for node_id, data in kg_graph.nodes(data=True):
-        subject = _u(_iri(node_id))
-        type_ = data["type"]
-        if type_ == "Paper":
-            yield from _paper(subject, data)
-        elif type_ in ENTITY_CLASS:
-            yield from _entity(subject, data)
-        elif type_ == "Claim":
-            yield from _claim(subject, data, claim_extractor.get(node_id, "kg_claims"), extractors)
-
-    for source, target, key, data in kg_graph.edges(keys=True, data=True):
-        subject, obj = _u(_iri(source)), _u(_iri(target))
-        yield subject, _T[key] if key in _T else _u(KG_NS + quote(key, safe="")), obj
-        if key in ROLE_OF:
-            for item in data.get("evidence", []):
-                digest = _digest(key, target, item["section"], item["start"], item["end"], item["extractor"])
-                mention = _u(f"{_iri(source)}/mention/{digest}")
-                yield mention, _TYPE, _T["Mention"]
-                yield mention, _T["mentionOf"], obj
-                yield mention, _T["inPaper"], subject
-                yield mention, _T["role"], _str(ROLE_OF[key])
-                yield mention, _T["surfaceForm"], _str(item["text"])
-                yield from _evidence(mention, item, extractors)
-        elif key == "outperforms":
-            yield from _comparisons(kg_graph, source, target, data, extractors)
-    yield from _bibliographic(kg_graph)
-    for name in sorted(extractors):
-        yield _extractor(name), _TYPE, _T["Extractor"]
-        yield _extractor(name), LABEL, _str(name)
+#: A block: one subject (an N-Triples term) and its ``(predicate, object)`` pairs.
+Block = tuple[str, list[tuple[str, str]]]
 
 
-def _comparisons(kg_graph: nx.MultiDiGraph, source: str, target: str, data: dict, extractors: set[str]) -> Iterator[tuple[str, str, str]]:
-    """One kg:Comparison per paper that states "source outperforms target", with that paper's sentence."""
+def _node_blocks(kg_graph: nx.MultiDiGraph, node_id: str, data: dict, comparisons: dict[str, list]) -> list[Block]:
+    """Every statement whose subject is ``node_id`` or lives under its IRI (a paper's mentions,
+    comparisons and authorships), grouped by subject; the node's own block comes last."""
+    subject = _u(_iri(node_id))
+    own: list[tuple[str, str]] = []
+    blocks: list[Block] = []
+    type_ = data["type"]
+    if type_ == "Paper":
+        own.extend(_paper(data))
+        own.extend(_paper_bibliographic(data))
+    elif type_ in ENTITY_CLASS:
+        own.extend(_entity(data))
+    elif type_ == "Claim":
+        extractor = next((edge.get("extractor", "kg_claims") for keyed in kg_graph.pred[node_id].values()
+                          for k, edge in keyed.items() if k == "hasClaim"), "kg_claims")
+        own.extend(_claim(data, extractor))
+    elif type_ == "Person":
+        own.extend(_person(data))
+    base = _iri(node_id)
+    for target, keyed in kg_graph.succ[node_id].items():
+        obj = _u(_iri(target))
+        for key, edge in keyed.items():
+            own.append((_T[key] if key in _T else _u(KG_NS + quote(key, safe="")), obj))
+            if key in ROLE_OF:
+                role = _str(ROLE_OF[key])
+                for item in edge.get("evidence", []):
+                    mention = _u(f"{base}/mention/{_digest(key, target, item['section'], item['start'], item['end'], item['extractor'])}")
+                    blocks.append((mention, [(_TYPE, _T["Mention"]), (_T["mentionOf"], obj), (_T["inPaper"], subject), (_T["role"], role),
+                                             (_T["surfaceForm"], _str(item["text"])), *_evidence(item)]))
+            elif key == "hasAuthor":
+                authorship = _u(f"{base}/author/{int(edge['order'])}")
+                own.append((_u(KG_NS + "authorship"), authorship))
+                blocks.append((authorship, [(_TYPE, _u(KG_NS + "Authorship")), (_u(KG_NS + "person"), obj),
+                                            (_u(KG_NS + "order"), _int(edge["order"]))]))
+    for source, target, edge in comparisons.get(node_id, ()):
+        blocks.append(_comparison(node_id, data, source, target, edge))
+    blocks.append((subject, own))
+    return blocks
+
+
+def _comparison(paper: str, node: dict, source: str, target: str, data: dict) -> Block:
+    """The kg:Comparison of one paper stating "source outperforms target", with that paper's sentence."""
     evidence = data.get("evidence", [])
-    for paper in data.get("papers", []):
-        node = kg_graph.nodes[paper] if paper in kg_graph else {}
-        own = [e for e in evidence if e["sentence"] and e["sentence"] in node.get(e["section"], "")] or evidence[:1]
-        comparison = _u(f"{_iri(paper)}/comparison/{_digest(source, target)}")
-        yield comparison, _TYPE, _T["Comparison"]
-        yield comparison, _T["winner"], _u(_iri(source))
-        yield comparison, _T["loser"], _u(_iri(target))
-        yield comparison, _T["inPaper"], _u(_iri(paper))
-        for dataset in data.get("on", []):
-            yield comparison, _T["evaluatedOn"], _u(_iri(dataset))
-        for item in own[:1]:
-            yield from _evidence(comparison, item, extractors)
+    own = [e for e in evidence if e["sentence"] and e["sentence"] in node.get(e["section"], "")] or evidence[:1]
+    pairs = [(_TYPE, _T["Comparison"]), (_T["winner"], _u(_iri(source))), (_T["loser"], _u(_iri(target))),
+             (_T["inPaper"], _u(_iri(paper)))]
+    pairs.extend((_T["evaluatedOn"], _u(_iri(dataset))) for dataset in data.get("on", []))
+    for item in own[:1]:
+        pairs.extend(_evidence(item))
+    return _u(f"{_iri(paper)}/comparison/{_digest(source, target)}"), pairs
 
 
-def _bibliographic(kg_graph: nx.MultiDiGraph) -> Iterator[tuple[str, str, str]]:
-    """People, ordered authorship, identifiers (``dcterms:identifier`` "doi:…" literals and
-    ``schema:sameAs`` resolver IRIs), venue and subject terms of papers."""
-    for node_id, data in kg_graph.nodes(data=True):
-        subject = _u(_iri(node_id))
-        if data["type"] == "Person":
-            yield subject, _TYPE, _u(KG_NS + "Person")
-            yield subject, _TYPE, _u(SCHEMA_NS + "Person")
-            yield subject, LABEL, _str(data["label"])
-            yield subject, _u(SCHEMA_NS + "name"), _str(data.get("name") or data["label"])
-        elif data["type"] == "Paper":
-            for curie in data.get("identifiers", []):
-                yield subject, IDENTIFIER, _str(curie)
-                link = _resolver_iri(curie)
-                if link:
-                    yield subject, _u(SCHEMA_NS + "sameAs"), _u(link)
-            if data.get("venue"):
-                yield subject, _u(KG_NS + "venue"), _str(data["venue"])
-            for keyword in data.get("keywords", []):
-                yield subject, _u(SCHEMA_NS + "keywords"), _str(keyword)
-            for term in (*data.get("categories", []), *data.get("mesh", [])):
-                yield subject, _u(DCTERMS_NS + "subject"), _str(term)
+def _extractor_names(kg_graph: nx.MultiDiGraph) -> set[str]:
+    """Every extractor named by the evidence the RDF carries (mentions, claims, comparisons)."""
+    names: set[str] = set()
+    for _, _, key, data in kg_graph.edges(keys=True, data=True):
+        if key in ROLE_OF or key == "outperforms":
+            names.update(item["extractor"] for item in data.get("evidence", ()))
+        elif key == "hasClaim":
+            names.add(data.get("extractor", "kg_claims"))
+    if any(data["type"] == "Claim" for _, data in kg_graph.nodes(data=True)):
+        names.add("kg_claims")  # a claim without its hasClaim edge falls back to this name
+    return names
+
+
+def _owners(kg_graph: nx.MultiDiGraph) -> list[tuple[str, str, object]]:
+    """What produces statements, in output order: ``(subject prefix, subject term, node id or
+    extractor name)``, sorted by subject term. A node's statements all have subjects that start
+    with its prefix (``<`` + IRI, without the closing ``>``)."""
+    owners: list[tuple[str, str, object]] = []
+    for node_id in kg_graph.nodes:
+        prefix = "<" + _iri(node_id)
+        owners.append((prefix, prefix + ">", node_id))
+    for name in _extractor_names(kg_graph):
+        term = _extractor(name)
+        owners.append((term[:-1], term, ("extractor", name)))
+    owners.sort(key=lambda owner: owner[1])
+    return owners
+
+
+def _lower_bounds(owners: list[tuple[str, str, object]]) -> list[str]:
+    """``bounds[i]``: no subject of owners ``i…`` sorts below it (the least of their prefixes)."""
+    bounds = [""] * len(owners)
+    least = "\U0010ffff"
+    for i in range(len(owners) - 1, -1, -1):
+        least = min(least, owners[i][0])
+        bounds[i] = least
+    return bounds
+
+
+def blocks(kg_graph: nx.MultiDiGraph, start: int = 0, stop: int | None = None) -> Iterator[Block]:
+    """The graph's statements grouped by subject, subjects in sorted order, each block's pairs sorted
+    and unique: exactly the order of sorted N-Triples lines, produced in one pass over the nodes
+    without sorting the statements (``start``/``stop`` pick a slice of :func:`split_points`)."""
+    owners = _owners(kg_graph)
+    bounds = _lower_bounds(owners)
+    stop = len(owners) if stop is None else stop
+    comparisons: dict[str, list] = {}
     for source, target, key, data in kg_graph.edges(keys=True, data=True):
-        if key == "hasAuthor":
-            authorship = _u(f"{_iri(source)}/author/{int(data['order'])}")
-            yield _u(_iri(source)), _u(KG_NS + "authorship"), authorship
-            yield authorship, _TYPE, _u(KG_NS + "Authorship")
-            yield authorship, _u(KG_NS + "person"), _u(_iri(target))
-            yield authorship, _u(KG_NS + "order"), _int(data["order"])
+        if key == "outperforms":
+            for paper in data.get("papers", []):
+                if paper in kg_graph:
+                    comparisons.setdefault(paper, []).append((source, target, data))
+    waiting: list[tuple[str, int, list[tuple[str, str]]]] = []  # blocks that a later owner may precede
+    pending: Block | None = None
+    count = 0
+
+    def emit(block: Block) -> Iterator[Block]:
+        nonlocal pending
+        if pending is not None and pending[0] == block[0]:
+            pending = (block[0], pending[1] + block[1])  # one subject from two places: one block
+            return
+        if pending is not None:
+            yield pending[0], sorted(set(pending[1]))
+        pending = block
+
+    for index in range(start, stop):
+        _, term, owner = owners[index]
+        if isinstance(owner, tuple):
+            made = [(term, [(_TYPE, _T["Extractor"]), (LABEL, _str(owner[1]))])]
+        else:
+            made = _node_blocks(kg_graph, owner, kg_graph.nodes[owner], comparisons)
+        bound = bounds[index + 1] if index + 1 < len(owners) else "\U0010ffff"
+        made.sort(key=lambda block: block[0])
+        if not waiting and made[-1][0] < bound:  # the common case: nothing later can come first
+            for block in made:
+                yield from emit(block)
+            continue
+        for block in made:
+            count += 1
+            heapq.heappush(waiting, (block[0], count, block[1]))
+        while waiting and waiting[0][0] < bound:
+            subject, _, pairs = heapq.heappop(waiting)
+            yield from emit((subject, pairs))
+    while waiting:
+        subject, _, pairs = heapq.heappop(waiting)
+        yield from emit((subject, pairs))
+    if pending is not None:
+        yield pending[0], sorted(set(pending[1]))
+
+
+def split_points(kg_graph: nx.MultiDiGraph, parts: int) -> list[int]:
+    """Owner indices that cut :func:`blocks` into ``parts`` slices of similar work whose outputs,
+    concatenated, are the whole sorted output (no subject of a slice sorts below an earlier slice's)."""
+    owners = _owners(kg_graph)
+    bounds = _lower_bounds(owners)
+    weights = [1 + (kg_graph.out_degree(o[2]) if not isinstance(o[2], tuple) else 0) for o in owners]
+    total, cuts, done, highest = sum(weights), [0], 0, ""
+    for index, (_, term, _) in enumerate(owners):
+        done += weights[index]
+        highest = max(highest, term)
+        if len(cuts) < parts and done >= total * len(cuts) / parts and index + 1 < len(owners) and highest < bounds[index + 1]:
+            cuts.append(index + 1)
+    return [*cuts, len(owners)]
+
+
+def triples(kg_graph: nx.MultiDiGraph) -> Iterator[tuple[str, str, str]]:
+    """Every triple of the graph as N-Triples terms ``(subject, predicate, object)``, sorted and unique."""
+    for subject, pairs in blocks(kg_graph):
+        for predicate, obj in pairs:
+            yield subject, predicate, obj
 
 
 def _resolver_iri(curie: str) -> str | None:
@@ -287,63 +401,68 @@ def _resolver_iri(curie: str) -> str | None:
 
 def ntriples_lines(kg_graph: nx.MultiDiGraph) -> list[str]:
     """The graph as sorted, de-duplicated N-Triples statements (one per item, with newline)."""
-    return sorted({f"{s} {p} {o} .\n" for s, p, o in triples(kg_graph)})
+    return list(sorted_ntriples(kg_graph))
 
 
-def sorted_ntriples(kg_graph: nx.MultiDiGraph, run_size: int = 500_000) -> Iterator[str]:
-    """The same statements as :func:`ntriples_lines`, in memory bounded by ``run_size``: an external
-    merge sort (sorted runs spilled to temporary files, then merged), so a graph of tens of millions
-    of triples streams to disk without ever being one list."""
-    runs: list[Path] = []
-    with tempfile.TemporaryDirectory(prefix="kg-nt-") as folder:
-        batch: set[str] = set()
-        for s_, p_, o_ in triples(kg_graph):
-            batch.add(f"{s_} {p_} {o_} .\n")
-            if len(batch) >= run_size:
-                runs.append(_spill(sorted(batch), Path(folder) / f"run-{len(runs)}.nt"))
-                batch = set()
-        if not runs:  # small graph: one sorted run in memory
-            yield from sorted(batch)
-            return
-        runs.append(_spill(sorted(batch), Path(folder) / f"run-{len(runs)}.nt"))
-        handles = [run.open(encoding="utf-8", newline="") for run in runs]
-        try:
-            previous = None
-            for line in heapq.merge(*handles):
-                if line != previous:
-                    yield line
-                    previous = line
-        finally:
-            for handle in handles:
-                handle.close()
+def sorted_ntriples(kg_graph: nx.MultiDiGraph, start: int = 0, stop: int | None = None) -> Iterator[str]:
+    """The sorted, unique N-Triples statements, streamed block by block (memory stays that of the
+    graph: nothing is sorted but each subject's few statements)."""
+    for subject, pairs in blocks(kg_graph, start, stop):
+        yield "".join(f"{subject} {predicate} {obj} .\n" for predicate, obj in pairs)
 
 
-def _spill(lines: list[str], path: Path) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        handle.writelines(lines)
-    return path
+class _TurtleTerms:
+    """Abbreviates N-Triples terms to Turtle: prefixed names where the local part is plainly safe
+    in every parser, ``a`` for rdf:type, ``xsd:`` datatypes; everything else stays as it is
+    (N-Triples terms are valid Turtle)."""
+
+    _SAFE_LOCAL = re.compile(r"[A-Za-z_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
+
+    def __init__(self) -> None:
+        self.namespaces = sorted(((str(ns), prefix) for prefix, ns in PREFIXES.items()), key=lambda item: -len(item[0]))
+        self.cache: dict[str, str] = {_TYPE: "a"}
+
+    def iri(self, term: str) -> str:
+        found = self.cache.get(term)
+        if found is not None:
+            return found
+        value, short = term[1:-1], term
+        for namespace, prefix in self.namespaces:
+            if value.startswith(namespace):
+                local = value[len(namespace):]
+                if self._SAFE_LOCAL.fullmatch(local):
+                    short = f"{prefix}:{local}"
+                break
+        if len(self.cache) < 200_000:  # predicates, classes and entities repeat; mentions do not
+            self.cache[term] = short
+        return short
+
+    def object(self, term: str) -> str:
+        if term[0] == "<":
+            return self.iri(term)
+        if term[-1] == ">" and "^^<" + XSD_NS in term:
+            lexical, _, datatype = term.rpartition("^^<" + XSD_NS)
+            return f"{lexical}^^xsd:{datatype[:-1]}"
+        return term
+
+    def block(self, subject: str, pairs: list[tuple[str, str]]) -> str:
+        """One subject's statements: ``s p o1, o2 ; p2 o3 .`` and a blank line."""
+        short = self.iri(subject)
+        out = [subject if short == "a" else short]
+        previous = None
+        for predicate, obj in pairs:
+            if predicate == previous:
+                out.append(", " + self.object(obj))
+            else:
+                out.append((" " if previous is None else " ;\n    ") + self.iri(predicate) + " " + self.object(obj))
+                previous = predicate
+        out.append(" .\n\n")
+        return "".join(out)
 
 
-def _turtle_from(ntriples: Path, path: Path) -> Path:
-    """Turtle from a sorted N-Triples file, streamed through pyoxigraph (it keeps the input order, so
-    subjects stay sorted); the prefix header is rewritten in a fixed order, as the serialiser's own
-    order is its business."""
-    header = "".join(f"@prefix {name}: <{namespace}> .\n" for name, namespace in sorted(PREFIXES.items()))
-    with tempfile.TemporaryFile(dir=Path(path).parent) as body:
-        pyoxigraph.serialize(pyoxigraph.parse(path=str(ntriples), format=pyoxigraph.RdfFormat.N_TRIPLES), output=body,
-                             format=pyoxigraph.RdfFormat.TURTLE, prefixes={k: str(v) for k, v in PREFIXES.items()})
-        body.seek(0)
-
-        def chunks() -> Iterator[str]:
-            yield header + "\n"
-            lines = iter(io.TextIOWrapper(body, encoding="utf-8", newline=""))
-            for line in lines:
-                if not line.startswith("@prefix "):
-                    yield line
-                    break
-            yield from lines
-
-        return atomic_write_chunks(path, chunks())
+def turtle_header() -> str:
+    """The ``@prefix`` lines of the Turtle output, in a fixed order."""
+    return "".join(f"@prefix {name}: <{namespace}> .\n" for name, namespace in sorted(PREFIXES.items())) + "\n"
 
 
 def to_rdf(kg_graph: nx.MultiDiGraph) -> Graph:
@@ -352,16 +471,14 @@ def to_rdf(kg_graph: nx.MultiDiGraph) -> Graph:
     graph = Graph()
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, replace=True)
-    graph.parse(data="".join(ntriples_lines(kg_graph)), format="nt")
+    graph.parse(data="".join(sorted_ntriples(kg_graph)), format="nt")
     return graph
 
 
 def write_turtle(kg_graph: nx.MultiDiGraph, path: Path) -> Path:
-    """Turtle, byte-identical for the same graph (subjects and predicates in sorted order)."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=Path(path).parent) as folder:
-        ntriples = write_ntriples(kg_graph, Path(folder) / "graph.nt")
-        return _turtle_from(ntriples, path)
+    """Turtle, byte-identical for the same graph (subjects, then predicates and objects, sorted)."""
+    terms = _TurtleTerms()
+    return atomic_write_chunks(path, itertools.chain([turtle_header()], (terms.block(s, p) for s, p in blocks(kg_graph))))
 
 
 def write_ntriples(kg_graph: nx.MultiDiGraph, path: Path) -> Path:
@@ -369,9 +486,44 @@ def write_ntriples(kg_graph: nx.MultiDiGraph, path: Path) -> Path:
     return atomic_write_chunks(path, sorted_ntriples(kg_graph))
 
 
-def write_rdf(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path) -> list[Path]:
-    """Both files from one pass over the graph (what ``kg build`` uses): the N-Triples are written
-    as a stream, and the Turtle is streamed from them."""
-    ntriples = write_ntriples(kg_graph, ntriples_path)
-    Path(turtle_path).parent.mkdir(parents=True, exist_ok=True)
-    return [_turtle_from(ntriples, turtle_path), ntriples]
+def _write_part(kg_graph: nx.MultiDiGraph, start: int, stop: int, ntriples: Path, turtle: Path) -> None:
+    """One slice of the owners: its N-Triples and Turtle statements, into two part files."""
+    terms = _TurtleTerms()
+    with ntriples.open("w", encoding="utf-8", newline="\n") as nt, turtle.open("w", encoding="utf-8", newline="\n") as ttl:
+        for subject, pairs in blocks(kg_graph, start, stop):
+            nt.write("".join(f"{subject} {predicate} {obj} .\n" for predicate, obj in pairs))
+            ttl.write(terms.block(subject, pairs))
+
+
+def write_rdf(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path, processes: int = 1) -> list[Path]:
+    """Both files from one pass over the graph (what ``kg build`` uses). With ``processes`` > 1 (and
+    where processes can fork), slices of the sorted output are written by that many processes at
+    once and joined: the files are byte-identical to a one-process run."""
+    ntriples_path, turtle_path = Path(ntriples_path), Path(turtle_path)
+    turtle_path.parent.mkdir(parents=True, exist_ok=True)
+    cuts = split_points(kg_graph, processes if processes > 1 and "fork" in multiprocessing.get_all_start_methods() else 1)
+    with tempfile.TemporaryDirectory(prefix=".kg-rdf-", dir=turtle_path.parent) as folder:
+        parts = [(Path(folder) / f"{i}.nt", Path(folder) / f"{i}.ttl") for i in range(len(cuts) - 1)]
+        if len(parts) == 1:
+            _write_part(kg_graph, 0, cuts[1], *parts[0])
+        else:
+            context = multiprocessing.get_context("fork")
+            workers = [context.Process(target=_write_part, args=(kg_graph, cuts[i], cuts[i + 1], *parts[i]), daemon=True)
+                       for i in range(len(parts))]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join()
+            failed = [w.exitcode for w in workers if w.exitcode != 0]
+            if failed:
+                raise RuntimeError(f"writing the RDF failed in a worker process (exit code {failed[0]})")
+        turtle = atomic_write_chunks(turtle_path, itertools.chain([turtle_header()], _read_chunks(p[1] for p in parts)))
+        ntriples = atomic_write_chunks(ntriples_path, _read_chunks(p[0] for p in parts))
+    return [turtle, ntriples]
+
+
+def _read_chunks(paths: Iterable[Path], size: int = 1 << 22) -> Iterator[str]:
+    for path in paths:
+        with path.open(encoding="utf-8", newline="") as handle:
+            while chunk := handle.read(size):
+                yield chunk

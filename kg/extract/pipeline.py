@@ -3,6 +3,7 @@ turns a stream of ``Paper`` into a stream of ``Extraction`` (pure per paper; par
 
 from __future__ import annotations
 
+import json
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
@@ -170,8 +171,14 @@ def _worker_init(ontology: str) -> None:
     _WORKER_NLP["nlp"] = build_nlp(Path(ontology) if ontology else None)
 
 
-def _worker_batch(papers: list[Paper]) -> list[dict]:
-    return [e.to_dict() for e in extract_batch(papers, _WORKER_NLP["nlp"])]
+def _worker_batch(papers: list[Paper]) -> list[str]:
+    # JSON rows travel back: a few short strings pickle and parse far faster than records
+    return [row_json(e) for e in extract_batch(papers, _WORKER_NLP["nlp"])]
+
+
+def row_json(extraction: Extraction) -> str:
+    """An extraction as the JSON text of :meth:`Extraction.to_row` (no paper)."""
+    return json.dumps(extraction.to_row(), ensure_ascii=False)
 
 
 def _batches(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
@@ -189,12 +196,36 @@ def extract(
     batch_size: int = 1000,
 ) -> Iterator[Extraction]:
     """Stream extractions in input order; ``n_process > 1`` spreads batches over processes."""
+    for extraction, _ in extract_rows(papers, nlp=nlp, ontology=ontology, n_process=n_process, batch_size=batch_size, rows=False):
+        yield extraction
+
+
+def extract_rows(
+    papers: Iterable[Paper],
+    *,
+    nlp: Language | None = None,
+    ontology: Path | None = None,
+    n_process: int = 1,
+    batch_size: int = 1000,
+    rows: bool = True,
+) -> Iterator[tuple[Extraction, str]]:
+    """Like :func:`extract`, with each extraction's :func:`row_json` text (what a cache stores;
+    "" when ``rows`` is false). Worker processes send rows, which cost the parent little to read."""
     if n_process <= 1:
         nlp = nlp or build_nlp(ontology)
         for batch in _batches(papers, batch_size):
-            yield from extract_batch(batch, nlp)
+            for extraction in extract_batch(batch, nlp):
+                yield extraction, row_json(extraction) if rows else ""
         return
+    batches = _batches(papers, batch_size)
     with ProcessPoolExecutor(max_workers=n_process, initializer=_worker_init, initargs=(str(ontology or ""),)) as pool:
-        for results in pool.map(_worker_batch, _batches(papers, batch_size)):
-            for data in results:
-                yield Extraction.from_dict(data)
+        pending: dict[int, list[Paper]] = {}
+
+        def submitted() -> Iterator[list[Paper]]:
+            for batch in batches:
+                pending[len(pending)] = batch
+                yield batch
+
+        for number, texts in enumerate(pool.map(_worker_batch, submitted())):
+            for paper, text in zip(pending.pop(number), texts):
+                yield Extraction.from_row(json.loads(text), paper), text
