@@ -48,15 +48,20 @@ def run_build(args: list[str]) -> dict:
     started = time.perf_counter()
     process = subprocess.Popen([*KG, "build", *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     watched = psutil.Process(process.pid)
-    peak_tree = peak_one = 0
+    peak_tree = peak_one = peak_pss = 0
+    samples = 0
     while process.poll() is None:
         try:
             tree = [watched, *watched.children(recursive=True)]
             sizes = [p.memory_info().rss for p in tree]
+            # PSS shares each page among the processes that map it: forked exporters share the
+            # graph copy-on-write, so the RSS sum counts it several times, the PSS sum once
+            pss = sum(p.memory_full_info().pss for p in tree) if samples % 5 == 0 else 0
         except psutil.Error:
-            sizes = []
+            sizes, pss = [], 0
         if sizes:
-            peak_tree, peak_one = max(peak_tree, sum(sizes)), max(peak_one, max(sizes))
+            peak_tree, peak_one, peak_pss = max(peak_tree, sum(sizes)), max(peak_one, max(sizes)), max(peak_pss, pss)
+        samples += 1
         time.sleep(0.1)
     out, err = process.communicate()
     wall = time.perf_counter() - started
@@ -68,7 +73,7 @@ def run_build(args: list[str]) -> dict:
         for part in match.group(1).split(", "):
             name, _, seconds = part.rpartition(" ")
             stages[name] = float(seconds.rstrip("s"))
-    return {"wall": wall, "rss_tree_mb": peak_tree / 1e6, "rss_max_mb": peak_one / 1e6, "stages": stages}
+    return {"wall": wall, "rss_tree_mb": peak_tree / 1e6, "rss_max_mb": peak_one / 1e6, "pss_tree_mb": peak_pss / 1e6, "stages": stages}
 
 
 def main() -> None:

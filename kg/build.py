@@ -119,6 +119,13 @@ def _cache_writer(path: Path, header: str, keep: bool) -> Iterator[TextIO]:
         raise
 
 
+def _drain(items: list[Extraction]) -> Iterator[Extraction]:
+    """Hand the items over one by one, emptying the list: the receiver holds the only references."""
+    items.reverse()
+    while items:
+        yield items.pop()
+
+
 def _write_rdf(graph: nx.MultiDiGraph, out_dir: Path) -> list[Path]:
     return write_rdf(graph, out_dir / "graph.nt", out_dir / "graph.ttl")
 
@@ -131,7 +138,7 @@ def warn_conflicting_duplicates(papers: Iterable[Paper], log: ReadLog) -> None:
         seen = first.setdefault(paper.key, paper)
         conflict = any(seen.identifiers.get(s, v) != v for s, v in paper.identifiers.items())
         if seen is not paper and seen.abstract != paper.abstract and not conflict:
-            log.warning(paper.source, paper.line, f"same title as {seen.source}:{seen.line} but a different abstract; "
+            log.warn(paper.source, paper.line, f"same title as {seen.source}:{seen.line} but a different abstract; "
                      "merged into one paper", skipped=False)
 
 
@@ -210,7 +217,7 @@ def build(
 
     started = time.perf_counter()
     stats = AssemblyStats()
-    graph = assemble(extractions, Vocabulary.load(ontology), stats)
+    graph = assemble(_drain(extractions), Vocabulary.load(ontology), stats)  # the graph replaces the records
     timings["assemble"] = time.perf_counter() - started
 
     names = [name for name in (formats or DEFAULT_BUILD_FORMATS) if html or name != "html"]

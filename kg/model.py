@@ -9,6 +9,7 @@ import hashlib
 import json
 import operator
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass, field, fields
 from functools import cache, lru_cache
@@ -37,7 +38,7 @@ def record_dict(record: Any) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Paper:
     """One paper as read from an input file."""
 
@@ -207,11 +208,16 @@ class Extraction:
         if not row or row[0] != ROW_FORMAT:
             raise ValueError(f"not an extraction row of format {ROW_FORMAT}")
         _, sentences, entities, mentions, claims, relations = row
+        # JSON parsing makes every string anew: share the ones that repeat across papers (types,
+        # keys, sections, extractors, surface forms), which a large graph holds hundreds of thousands of
+        i_ = sys.intern
         return cls(
             paper=paper,
-            entities=[Entity(*values) for values in entities],
-            mentions=[Mention(t, x, k, s, a, b, sentences[i], e, c) for t, x, k, s, a, b, i, e, c in mentions],
-            claims=[Claim(*values) for values in claims],
+            entities=[Entity(i_(t), i_(k), i_(label), [i_(a) for a in aliases], i_(role), vocab and i_(vocab), c, i_(e))
+                      for t, k, label, aliases, role, vocab, c, e in entities],
+            mentions=[Mention(i_(t), i_(x), i_(k), i_(s), a, b, sentences[i], i_(e), c) for t, x, k, s, a, b, i, e, c in mentions],
+            claims=[Claim(text, i_(s), a, b, h, [i_(x) for x in hedges], [i_(x) for x in about], i_(e), c)
+                    for text, s, a, b, h, hedges, about, e, c in claims],
             relations=[Relation(*values) for values in relations],
         )
 

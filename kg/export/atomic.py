@@ -3,10 +3,12 @@ target, so a killed run never leaves a half-written output behind."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO
 
 
 def atomic_write_text(path: Path, text: str) -> Path:
@@ -17,13 +19,22 @@ def atomic_write_text(path: Path, text: str) -> Path:
 def atomic_write_chunks(path: Path, chunks: Iterable[str]) -> Path:
     """Write the concatenated ``chunks`` (UTF-8) to ``path`` atomically, without holding the whole
     text in memory, and return the path."""
+    with atomic_open(path) as stream:
+        for chunk in chunks:
+            stream.write(chunk)
+    return Path(path)
+
+
+@contextlib.contextmanager
+def atomic_open(path: Path, mode: str = "w") -> Iterator[IO]:
+    """A file to write (text, UTF-8, or ``mode="wb"``) that appears at ``path`` only when the block
+    ends without an error; until then the old file, if any, stays in place."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            for chunk in chunks:
-                stream.write(chunk)
+        with (os.fdopen(handle, "wb") if "b" in mode else os.fdopen(handle, "w", encoding="utf-8", newline="\n")) as stream:
+            yield stream
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temp, 0o644)  # mkstemp creates 0600; outputs are meant to be shared
@@ -31,4 +42,3 @@ def atomic_write_chunks(path: Path, chunks: Iterable[str]) -> Path:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-    return path

@@ -159,7 +159,6 @@ class _Index:
     claims_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     claims_about: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     works_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    marks: dict[str, list[list[Any]]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
     def of(cls, graph: nx.MultiDiGraph) -> "_Index":
@@ -169,32 +168,48 @@ class _Index:
             ix.raw[sid] = n
             ix.kind[sid] = _node_type(attrs)
             ix.name[sid] = _display_label(sid, attrs)
-            ix.degree[sid] = int(graph.degree(n))
+            ix.degree[sid] = 0
             if ix.kind[sid] == "Paper":
                 ix.year[sid] = _int(attrs.get("year"))
-        for u, v, key, data in graph.edges(keys=True, data=True):
-            su, sv, edge_type = str(u), str(v), str(data.get("type") or key)
-            tu, tv = ix.kind[su], ix.kind[sv]
-            if tu == "Paper" and tv in ENTITY_TYPES:
-                ix.papers_of[sv].add(su)
-                ix.entities_of[su].add(sv)
-                ix.roles_of[sv].add(ROLE_OF_EDGE.get(edge_type, "used" if tv != "Modality" else ""))
-                if tv == "Modality":
-                    ix.mods_of[su].add(sv)
+        for u, neighbours in graph.succ.items():  # the adjacency itself: far cheaper than edge views
+            su, tu = str(u), ix.kind[str(u)]
+            for v, keyed in neighbours.items():
+                sv = str(v)
+                tv = ix.kind[sv]
+                ix.degree[su] += len(keyed)
+                ix.degree[sv] += len(keyed)
+                for key, data in keyed.items():
+                    edge_type = str(data.get("type") or key)
+                    if tu == "Paper" and tv in ENTITY_TYPES:
+                        ix.papers_of[sv].add(su)
+                        ix.entities_of[su].add(sv)
+                        ix.roles_of[sv].add(ROLE_OF_EDGE.get(edge_type, "used" if tv != "Modality" else ""))
+                        if tv == "Modality":
+                            ix.mods_of[su].add(sv)
+                    elif tu == "Paper" and tv == "Claim":
+                        ix.claims_of[su].append(sv)
+                    elif tu == "Claim" and tv in ENTITY_TYPES:
+                        ix.claims_about[sv].add(su)
+                    elif tu == "Paper" and tv == PERSON:
+                        ix.works_of[sv].add(su)
+        for roles in ix.roles_of.values():
+            roles.discard("")
+        return ix
+
+    def marks_of(self, paper: str) -> list[list[Any]]:
+        """Where the paper's title and abstract mention its entities: ``[section, start, end, entity]``,
+        sorted (read from the evidence only for the papers a page shows)."""
+        marks = []
+        for v, keyed in self.graph.succ[self.raw[paper]].items():
+            if self.kind[str(v)] not in ENTITY_TYPES:
+                continue
+            for data in keyed.values():
                 for ev in data.get("evidence") or []:
                     if isinstance(ev, dict) and ev.get("section") in MARK_SECTIONS:
                         start, end = _int(ev.get("start")), _int(ev.get("end"))
                         if 0 <= start < end:
-                            ix.marks[su].append([str(ev["section"]), start, end, sv])
-            elif tu == "Paper" and tv == "Claim":
-                ix.claims_of[su].append(sv)
-            elif tu == "Claim" and tv in ENTITY_TYPES:
-                ix.claims_about[sv].add(su)
-            elif tu == "Paper" and tv == PERSON:
-                ix.works_of[sv].add(su)
-        for roles in ix.roles_of.values():
-            roles.discard("")
-        return ix
+                            marks.append([str(ev["section"]), start, end, str(v)])
+        return sorted(marks)
 
     def ordered_papers(self, ids: set[str]) -> list[str]:
         """Newest first, then by title (undated last)."""
@@ -297,7 +312,7 @@ def _record(ix: _Index, node: str, mod_index: dict[str, int], *, limit: int = LI
         record["years"] = [ix.year[node]] if ix.year.get(node) else []
         record["mods"] = sorted(mod_index[m] for m in ix.mods_of.get(node, ()))
         if not light:
-            record["marks"] = sorted(ix.marks.get(node, []))
+            record["marks"] = ix.marks_of(node)
     elif kind in ENTITY_TYPES:
         papers = ix.papers_of.get(node, set())
         record["years"] = sorted({ix.year[p] for p in papers if ix.year.get(p)})

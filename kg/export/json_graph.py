@@ -16,15 +16,23 @@ def json_chunks(graph: nx.MultiDiGraph) -> Iterator[str]:
     """The node-link document in pieces: one node or edge per line, nodes and edges sorted, keys
     sorted, so the file is byte-identical for the same graph and can be written as a stream."""
 
-    def records(items: Iterator[dict]) -> Iterator[str]:
-        for index, item in enumerate(items):
-            yield ("" if index == 0 else ",\n") + json.dumps(item, ensure_ascii=False, sort_keys=True)
+    encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode  # one encoder for every record
+
+    def records(items: Iterator[dict]) -> Iterator[str]:  # a thousand records a chunk
+        first, batch = True, []
+        for item in items:
+            batch.append(encode(item))
+            if len(batch) == 1000:
+                yield ("" if first else ",\n") + ",\n".join(batch)
+                first, batch = False, []
+        if batch:
+            yield ("" if first else ",\n") + ",\n".join(batch)
 
     yield '{"directed": true, "graph": {}, "multigraph": true,\n"nodes": [\n'
     yield from records({"id": node, **data} for node, data in sorted(graph.nodes(data=True)))
     yield '\n],\n"edges": [\n'
-    edges = sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2]))
-    yield from records({"source": u, "target": v, "key": k, **data} for u, v, k, data in edges)
+    yield from records({"source": u, "target": v, "key": k, **keyed[k]}  # sorted by (u, v, key), walking the adjacency
+                       for u, neighbours in sorted(graph.succ.items()) for v, keyed in sorted(neighbours.items()) for k in sorted(keyed))
     yield "\n]}\n"
 
 

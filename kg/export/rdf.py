@@ -16,16 +16,18 @@ import heapq
 import itertools
 import multiprocessing
 import re
+import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 from urllib.parse import quote
 
 import networkx as nx
 import pyoxigraph
 from rdflib import Graph, Namespace, URIRef
 
-from kg.export.atomic import atomic_write_chunks
+from kg.export.atomic import atomic_open, atomic_write_chunks
 from kg.graph import EDGE_ROLE
 from kg.identifiers import parse_curie
 from kg.identifiers import url as identifier_url
@@ -486,13 +488,17 @@ def write_ntriples(kg_graph: nx.MultiDiGraph, path: Path) -> Path:
     return atomic_write_chunks(path, sorted_ntriples(kg_graph))
 
 
-def _write_part(kg_graph: nx.MultiDiGraph, start: int, stop: int, ntriples: Path, turtle: Path) -> None:
-    """One slice of the owners: its N-Triples and Turtle statements, into two part files."""
+def _write_blocks(kg_graph: nx.MultiDiGraph, start: int, stop: int, ntriples: IO[str], turtle: IO[str]) -> None:
+    """One slice of the owners (see :func:`split_points`): its N-Triples and Turtle statements."""
     terms = _TurtleTerms()
+    for subject, pairs in blocks(kg_graph, start, stop):
+        ntriples.write("".join(f"{subject} {predicate} {obj} .\n" for predicate, obj in pairs))
+        turtle.write(terms.block(subject, pairs))
+
+
+def _write_part(kg_graph: nx.MultiDiGraph, start: int, stop: int, ntriples: Path, turtle: Path) -> None:
     with ntriples.open("w", encoding="utf-8", newline="\n") as nt, turtle.open("w", encoding="utf-8", newline="\n") as ttl:
-        for subject, pairs in blocks(kg_graph, start, stop):
-            nt.write("".join(f"{subject} {predicate} {obj} .\n" for predicate, obj in pairs))
-            ttl.write(terms.block(subject, pairs))
+        _write_blocks(kg_graph, start, stop, nt, ttl)
 
 
 def write_rdf(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path, processes: int = 1) -> list[Path]:
@@ -500,30 +506,29 @@ def write_rdf(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path,
     where processes can fork), slices of the sorted output are written by that many processes at
     once and joined: the files are byte-identical to a one-process run."""
     ntriples_path, turtle_path = Path(ntriples_path), Path(turtle_path)
-    turtle_path.parent.mkdir(parents=True, exist_ok=True)
     cuts = split_points(kg_graph, processes if processes > 1 and "fork" in multiprocessing.get_all_start_methods() else 1)
+    if len(cuts) == 2:
+        with atomic_open(ntriples_path) as nt, atomic_open(turtle_path) as ttl:
+            ttl.write(turtle_header())
+            _write_blocks(kg_graph, 0, cuts[1], nt, ttl)
+        return [turtle_path, ntriples_path]
+    turtle_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".kg-rdf-", dir=turtle_path.parent) as folder:
         parts = [(Path(folder) / f"{i}.nt", Path(folder) / f"{i}.ttl") for i in range(len(cuts) - 1)]
-        if len(parts) == 1:
-            _write_part(kg_graph, 0, cuts[1], *parts[0])
-        else:
-            context = multiprocessing.get_context("fork")
-            workers = [context.Process(target=_write_part, args=(kg_graph, cuts[i], cuts[i + 1], *parts[i]), daemon=True)
-                       for i in range(len(parts))]
-            for worker in workers:
-                worker.start()
-            for worker in workers:
-                worker.join()
-            failed = [w.exitcode for w in workers if w.exitcode != 0]
-            if failed:
-                raise RuntimeError(f"writing the RDF failed in a worker process (exit code {failed[0]})")
-        turtle = atomic_write_chunks(turtle_path, itertools.chain([turtle_header()], _read_chunks(p[1] for p in parts)))
-        ntriples = atomic_write_chunks(ntriples_path, _read_chunks(p[0] for p in parts))
-    return [turtle, ntriples]
-
-
-def _read_chunks(paths: Iterable[Path], size: int = 1 << 22) -> Iterator[str]:
-    for path in paths:
-        with path.open(encoding="utf-8", newline="") as handle:
-            while chunk := handle.read(size):
-                yield chunk
+        context = multiprocessing.get_context("fork")
+        workers = [context.Process(target=_write_part, args=(kg_graph, cuts[i], cuts[i + 1], *parts[i]), daemon=True)
+                   for i in range(len(parts))]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        failed = [w.exitcode for w in workers if w.exitcode != 0]
+        if failed:
+            raise RuntimeError(f"writing the RDF failed in a worker process (exit code {failed[0]})")
+        with atomic_open(ntriples_path, "wb") as nt, atomic_open(turtle_path, "wb") as ttl:
+            ttl.write(turtle_header().encode("utf-8"))
+            for part_nt, part_ttl in parts:
+                for source, target in ((part_nt, nt), (part_ttl, ttl)):
+                    with source.open("rb") as handle:
+                        shutil.copyfileobj(handle, target, 1 << 22)
+    return [turtle_path, ntriples_path]

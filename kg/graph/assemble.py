@@ -112,7 +112,8 @@ def _alias_merges(extractions: list[Extraction]) -> dict[str, str]:
 def assemble(
     extractions: Iterable[Extraction], vocabulary: Vocabulary | None = None, stats: AssemblyStats | None = None
 ) -> nx.MultiDiGraph:
-    """Build the graph described in ``kg.graph`` from extractions (any order gives the same graph)."""
+    """Build the graph described in ``kg.graph`` from extractions (any order gives the same graph).
+    Pass a generator (as ``kg build`` does) and each record is freed as soon as it is merged."""
     items = list(extractions)
     stats = stats if stats is not None else AssemblyStats()
     stats.extractions = len(items)
@@ -123,8 +124,11 @@ def assemble(
     entity_forms: dict[str, set[str]] = {}
     entity_papers: dict[str, set[str]] = {}
 
-    ordered = sorted(items, key=lambda e: (e.paper.key, e.paper.source, e.paper.line))
-    for extraction, pid in zip(ordered, paper_node_ids([e.paper for e in ordered])):
+    ordered: list[Extraction | None] = sorted(items, key=lambda e: (e.paper.key, e.paper.source, e.paper.line))  # type: ignore[assignment]
+    del items
+    for index, pid in enumerate(paper_node_ids([e.paper for e in ordered if e is not None])):
+        extraction, ordered[index] = ordered[index], None  # let each record go once merged: the graph grows as they leave
+        assert extraction is not None
         paper = extraction.paper
         if pid in graph:
             # The same paper again (same identifier or title): its metadata merges into the node,
