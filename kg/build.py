@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import hashlib
 import json
 import os
@@ -20,7 +19,6 @@ from typing import TextIO
 
 import networkx as nx
 
-from kg.export.pool import ExportTask, run_tasks
 from kg.export.rdf import write_rdf
 from kg.export.registry import DEFAULT_BUILD_FORMATS, get_exporter
 from kg.extract.pipeline import PIPELINE_VERSION, extract_rows, row_json
@@ -43,7 +41,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     extracted: int = 0
     cached: int = 0
-    wall: float = 0.0  # seconds for the whole build (exports run side by side: less than the stages' sum)
+    wall: float = 0.0  # seconds for the whole build
 
     def counts(self) -> dict[str, int]:
         types = Counter(data["type"] for _, data in self.graph.nodes(data=True))
@@ -124,10 +122,6 @@ def _drain(items: list[Extraction]) -> Iterator[Extraction]:
     items.reverse()
     while items:
         yield items.pop()
-
-
-def _write_rdf(graph: nx.MultiDiGraph, out_dir: Path) -> list[Path]:
-    return write_rdf(graph, out_dir / "graph.nt", out_dir / "graph.ttl")
 
 
 def warn_conflicting_duplicates(papers: Iterable[Paper], log: ReadLog) -> None:
@@ -221,16 +215,16 @@ def build(
     timings["assemble"] = time.perf_counter() - started
 
     names = [name for name in (formats or DEFAULT_BUILD_FORMATS) if html or name != "html"]
-    tasks: list[ExportTask] = []
+    # one after another, in this process: forked exporters would each copy the graph they walk
     if "turtle" in names and "ntriples" in names:  # one pass over the triples for both files
         names = [name for name in names if name not in ("turtle", "ntriples")]
-        tasks.append(ExportTask("export:graph.ttl+nt", functools.partial(_write_rdf, out_dir=out_dir)))
+        started = time.perf_counter()
+        files.extend(write_rdf(graph, out_dir / "graph.nt", out_dir / "graph.ttl"))
+        timings["export:graph.ttl+nt"] = time.perf_counter() - started
     for exporter in map(get_exporter, dict.fromkeys(["json", *names])):
         target = exporter.default_path(out_dir)
-        tasks.append(ExportTask(f"export:{target.name}", functools.partial(exporter.write, path=target, view=view)))
-    # the exports run side by side (forked processes sharing the graph), the longest first
-    for done in run_tasks(graph, tasks, processes=n_process):
-        files.extend(done.files)
-        timings[done.name] = done.seconds
+        started = time.perf_counter()
+        files.extend(exporter.write(graph, target, view=view))
+        timings[f"export:{target.name}"] = time.perf_counter() - started
     return BuildResult(graph, log, stats, files, timings, extracted=extracted, cached=cached,
                        wall=time.perf_counter() - begun)

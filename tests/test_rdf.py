@@ -203,21 +203,6 @@ def test_statements_stream_sorted_and_unique_without_a_global_sort(sample_build)
     assert subjects.index("<https://w3id.org/neuroai-kg/id/paper/x-2>") < subjects.index("<https://w3id.org/neuroai-kg/id/paper/x>")
 
 
-def test_rdf_written_by_several_processes_is_byte_identical(sample_build, tmp_path):
-    from kg.export.json_graph import read_json
-    from kg.export.rdf import write_rdf
-
-    graph = _with_ids_that_prefix_each_other(read_json(sample_build / "graph.json"))
-    outputs = {}
-    for processes in (1, 2, 3):
-        folder = tmp_path / str(processes)
-        ttl, nt = write_rdf(graph, folder / "g.nt", folder / "g.ttl", processes=processes)
-        outputs[processes] = (nt.read_bytes(), ttl.read_bytes())
-        assert sorted(p.name for p in folder.iterdir()) == ["g.nt", "g.ttl"]  # no part files left behind
-    assert outputs[1] == outputs[2] == outputs[3]
-    assert len(Graph().parse(data=outputs[1][1].decode(), format="turtle")) == outputs[1][0].count(b"\n")
-
-
 def test_identifiers_with_percent_and_hash_give_valid_resolver_iris(tmp_path):
     """'%' and '#' of an identifier value are percent-encoded in its resolver link: the build's
     Turtle step no longer crashes, and strict parsers accept both files."""

@@ -14,13 +14,9 @@ import functools
 import hashlib
 import heapq
 import itertools
-import multiprocessing
 import re
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 from urllib.parse import quote
 
 import networkx as nx
@@ -280,14 +276,23 @@ def _comparison(paper: str, node: dict, source: str, target: str, data: dict) ->
 def _extractor_names(kg_graph: nx.MultiDiGraph) -> set[str]:
     """Every extractor named by the evidence the RDF carries (mentions, claims, comparisons)."""
     names: set[str] = set()
-    for _, _, key, data in kg_graph.edges(keys=True, data=True):
-        if key in ROLE_OF or key == "outperforms":
-            names.update(item["extractor"] for item in data.get("evidence", ()))
-        elif key == "hasClaim":
-            names.add(data.get("extractor", "kg_claims"))
+    for neighbours in kg_graph.succ.values():
+        for keyed in neighbours.values():
+            for key, data in keyed.items():
+                if key in ROLE_OF or key == "outperforms":
+                    names.update(item["extractor"] for item in data.get("evidence", ()))
+                elif key == "hasClaim":
+                    names.add(data.get("extractor", "kg_claims"))
     if any(data["type"] == "Claim" for _, data in kg_graph.nodes(data=True)):
         names.add("kg_claims")  # a claim without its hasClaim edge falls back to this name
     return names
+
+
+def _edges_of_type(kg_graph: nx.MultiDiGraph, wanted: str) -> Iterator[tuple[str, str, dict]]:
+    for source, neighbours in kg_graph.succ.items():
+        for target, keyed in neighbours.items():
+            if wanted in keyed:
+                yield source, target, keyed[wanted]
 
 
 def _owners(kg_graph: nx.MultiDiGraph) -> list[tuple[str, str, object]]:
@@ -315,19 +320,17 @@ def _lower_bounds(owners: list[tuple[str, str, object]]) -> list[str]:
     return bounds
 
 
-def blocks(kg_graph: nx.MultiDiGraph, start: int = 0, stop: int | None = None) -> Iterator[Block]:
+def blocks(kg_graph: nx.MultiDiGraph) -> Iterator[Block]:
     """The graph's statements grouped by subject, subjects in sorted order, each block's pairs sorted
     and unique: exactly the order of sorted N-Triples lines, produced in one pass over the nodes
-    without sorting the statements (``start``/``stop`` pick a slice of :func:`split_points`)."""
+    without sorting the statements."""
     owners = _owners(kg_graph)
     bounds = _lower_bounds(owners)
-    stop = len(owners) if stop is None else stop
     comparisons: dict[str, list] = {}
-    for source, target, key, data in kg_graph.edges(keys=True, data=True):
-        if key == "outperforms":
-            for paper in data.get("papers", []):
-                if paper in kg_graph:
-                    comparisons.setdefault(paper, []).append((source, target, data))
+    for source, target, data in _edges_of_type(kg_graph, "outperforms"):
+        for paper in data.get("papers", []):
+            if paper in kg_graph:
+                comparisons.setdefault(paper, []).append((source, target, data))
     waiting: list[tuple[str, int, list[tuple[str, str]]]] = []  # blocks that a later owner may precede
     pending: Block | None = None
     count = 0
@@ -341,7 +344,7 @@ def blocks(kg_graph: nx.MultiDiGraph, start: int = 0, stop: int | None = None) -
             yield pending[0], sorted(set(pending[1]))
         pending = block
 
-    for index in range(start, stop):
+    for index in range(len(owners)):
         _, term, owner = owners[index]
         if isinstance(owner, tuple):
             made = [(term, [(_TYPE, _T["Extractor"]), (LABEL, _str(owner[1]))])]
@@ -364,21 +367,6 @@ def blocks(kg_graph: nx.MultiDiGraph, start: int = 0, stop: int | None = None) -
         yield from emit((subject, pairs))
     if pending is not None:
         yield pending[0], sorted(set(pending[1]))
-
-
-def split_points(kg_graph: nx.MultiDiGraph, parts: int) -> list[int]:
-    """Owner indices that cut :func:`blocks` into ``parts`` slices of similar work whose outputs,
-    concatenated, are the whole sorted output (no subject of a slice sorts below an earlier slice's)."""
-    owners = _owners(kg_graph)
-    bounds = _lower_bounds(owners)
-    weights = [1 + (kg_graph.out_degree(o[2]) if not isinstance(o[2], tuple) else 0) for o in owners]
-    total, cuts, done, highest = sum(weights), [0], 0, ""
-    for index, (_, term, _) in enumerate(owners):
-        done += weights[index]
-        highest = max(highest, term)
-        if len(cuts) < parts and done >= total * len(cuts) / parts and index + 1 < len(owners) and highest < bounds[index + 1]:
-            cuts.append(index + 1)
-    return [*cuts, len(owners)]
 
 
 def triples(kg_graph: nx.MultiDiGraph) -> Iterator[tuple[str, str, str]]:
@@ -406,10 +394,10 @@ def ntriples_lines(kg_graph: nx.MultiDiGraph) -> list[str]:
     return list(sorted_ntriples(kg_graph))
 
 
-def sorted_ntriples(kg_graph: nx.MultiDiGraph, start: int = 0, stop: int | None = None) -> Iterator[str]:
+def sorted_ntriples(kg_graph: nx.MultiDiGraph) -> Iterator[str]:
     """The sorted, unique N-Triples statements, streamed block by block (memory stays that of the
     graph: nothing is sorted but each subject's few statements)."""
-    for subject, pairs in blocks(kg_graph, start, stop):
+    for subject, pairs in blocks(kg_graph):
         yield "".join(f"{subject} {predicate} {obj} .\n" for predicate, obj in pairs)
 
 
@@ -421,42 +409,41 @@ class _TurtleTerms:
     _SAFE_LOCAL = re.compile(r"[A-Za-z_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
 
     def __init__(self) -> None:
-        self.namespaces = sorted(((str(ns), prefix) for prefix, ns in PREFIXES.items()), key=lambda item: -len(item[0]))
-        self.cache: dict[str, str] = {_TYPE: "a"}
+        self.prefix_of = {str(namespace): prefix for prefix, namespace in PREFIXES.items()}
+        self.cache: dict[str, str] = {_TYPE: "a"}  # predicates, classes, entities and common values repeat
 
-    def iri(self, term: str) -> str:
-        found = self.cache.get(term)
-        if found is not None:
-            return found
-        value, short = term[1:-1], term
-        for namespace, prefix in self.namespaces:
-            if value.startswith(namespace):
-                local = value[len(namespace):]
-                if self._SAFE_LOCAL.fullmatch(local):
-                    short = f"{prefix}:{local}"
-                break
-        if len(self.cache) < 200_000:  # predicates, classes and entities repeat; mentions do not
-            self.cache[term] = short
-        return short
-
-    def object(self, term: str) -> str:
+    def _short(self, term: str) -> str:
         if term[0] == "<":
-            return self.iri(term)
-        if term[-1] == ">" and "^^<" + XSD_NS in term:
+            value = term[1:-1]
+            cut = max(value.rfind("/"), value.rfind("#")) + 1  # every namespace ends in / or #
+            prefix = self.prefix_of.get(value[:cut])
+            if prefix is not None and self._SAFE_LOCAL.fullmatch(value[cut:]):
+                return f"{prefix}:{value[cut:]}"
+        elif term[-1] == ">" and "^^<" + XSD_NS in term:
             lexical, _, datatype = term.rpartition("^^<" + XSD_NS)
             return f"{lexical}^^xsd:{datatype[:-1]}"
         return term
 
+    def term(self, term: str) -> str:
+        """The Turtle form of an N-Triples term."""
+        found = self.cache.get(term)
+        if found is None:
+            found = self._short(term)
+            if len(self.cache) < 200_000 and len(term) < 200:  # mentions and sentences do not repeat
+                self.cache[term] = found
+        return found
+
     def block(self, subject: str, pairs: list[tuple[str, str]]) -> str:
         """One subject's statements: ``s p o1, o2 ; p2 o3 .`` and a blank line."""
-        short = self.iri(subject)
-        out = [subject if short == "a" else short]
+        get, short = self.cache.get, self.term
+        out = [subject if subject == _TYPE else short(subject)]
         previous = None
         for predicate, obj in pairs:
+            value = obj if obj[-1] == '"' else (get(obj) or short(obj))  # a plain literal stays as it is
             if predicate == previous:
-                out.append(", " + self.object(obj))
+                out.append(", " + value)
             else:
-                out.append((" " if previous is None else " ;\n    ") + self.iri(predicate) + " " + self.object(obj))
+                out.append((" " if previous is None else " ;\n    ") + (get(predicate) or short(predicate)) + " " + value)
                 previous = predicate
         out.append(" .\n\n")
         return "".join(out)
@@ -488,47 +475,12 @@ def write_ntriples(kg_graph: nx.MultiDiGraph, path: Path) -> Path:
     return atomic_write_chunks(path, sorted_ntriples(kg_graph))
 
 
-def _write_blocks(kg_graph: nx.MultiDiGraph, start: int, stop: int, ntriples: IO[str], turtle: IO[str]) -> None:
-    """One slice of the owners (see :func:`split_points`): its N-Triples and Turtle statements."""
+def write_rdf(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path) -> list[Path]:
+    """Both files from one pass over the graph (what ``kg build`` uses)."""
     terms = _TurtleTerms()
-    for subject, pairs in blocks(kg_graph, start, stop):
-        ntriples.write("".join(f"{subject} {predicate} {obj} .\n" for predicate, obj in pairs))
-        turtle.write(terms.block(subject, pairs))
-
-
-def _write_part(kg_graph: nx.MultiDiGraph, start: int, stop: int, ntriples: Path, turtle: Path) -> None:
-    with ntriples.open("w", encoding="utf-8", newline="\n") as nt, turtle.open("w", encoding="utf-8", newline="\n") as ttl:
-        _write_blocks(kg_graph, start, stop, nt, ttl)
-
-
-def write_rdf(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path, processes: int = 1) -> list[Path]:
-    """Both files from one pass over the graph (what ``kg build`` uses). With ``processes`` > 1 (and
-    where processes can fork), slices of the sorted output are written by that many processes at
-    once and joined: the files are byte-identical to a one-process run."""
-    ntriples_path, turtle_path = Path(ntriples_path), Path(turtle_path)
-    cuts = split_points(kg_graph, processes if processes > 1 and "fork" in multiprocessing.get_all_start_methods() else 1)
-    if len(cuts) == 2:
-        with atomic_open(ntriples_path) as nt, atomic_open(turtle_path) as ttl:
-            ttl.write(turtle_header())
-            _write_blocks(kg_graph, 0, cuts[1], nt, ttl)
-        return [turtle_path, ntriples_path]
-    turtle_path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".kg-rdf-", dir=turtle_path.parent) as folder:
-        parts = [(Path(folder) / f"{i}.nt", Path(folder) / f"{i}.ttl") for i in range(len(cuts) - 1)]
-        context = multiprocessing.get_context("fork")
-        workers = [context.Process(target=_write_part, args=(kg_graph, cuts[i], cuts[i + 1], *parts[i]), daemon=True)
-                   for i in range(len(parts))]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
-        failed = [w.exitcode for w in workers if w.exitcode != 0]
-        if failed:
-            raise RuntimeError(f"writing the RDF failed in a worker process (exit code {failed[0]})")
-        with atomic_open(ntriples_path, "wb") as nt, atomic_open(turtle_path, "wb") as ttl:
-            ttl.write(turtle_header().encode("utf-8"))
-            for part_nt, part_ttl in parts:
-                for source, target in ((part_nt, nt), (part_ttl, ttl)):
-                    with source.open("rb") as handle:
-                        shutil.copyfileobj(handle, target, 1 << 22)
-    return [turtle_path, ntriples_path]
+    with atomic_open(ntriples_path) as ntriples, atomic_open(turtle_path) as turtle:
+        turtle.write(turtle_header())
+        for subject, pairs in blocks(kg_graph):
+            ntriples.write("".join(f"{subject} {predicate} {obj} .\n" for predicate, obj in pairs))
+            turtle.write(terms.block(subject, pairs))
+    return [Path(turtle_path), Path(ntriples_path)]
