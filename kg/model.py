@@ -24,6 +24,8 @@ _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 @lru_cache(maxsize=1 << 16)  # a paper's key is asked for many times while assembling
 def normalise_title(title: str) -> str:
     """Key used to recognise the same paper seen twice: case-, accent- and punctuation-blind."""
+    if title.isascii():  # most titles: no accents to strip
+        return _NOT_ALNUM.sub("", title.lower())
     text = unicodedata.normalize("NFKD", title).casefold()
     return _NOT_ALNUM.sub("", "".join(c for c in text if not unicodedata.combining(c)))
 

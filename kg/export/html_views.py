@@ -238,21 +238,21 @@ def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, .
     graph = ix.graph
     raw = ix.raw[node]
     sections: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for direction, edges in (("out", graph.out_edges(raw, keys=True, data=True)),
-                             ("in", graph.in_edges(raw, keys=True, data=True))):
-        for u, v, key, data in edges:
-            other = str(v if direction == "out" else u)
-            if kinds and ix.kind[other] not in kinds:
-                continue
-            edge_type = str(data.get("type") or key)
-            item: dict[str, Any] = {"id": other, "rel": edge_type, "dir": direction}
-            if edge_type == "hasAuthor":
-                item["order"] = _int(data.get("order"))
-            if edge_type == "outperforms":
-                on, paper = _first(data.get("on")), _first(data.get("papers") or data.get("paper"))
-                item["on"] = ix.name.get(on, on)
-                item["paper"] = ix.name.get(paper, paper)
-            sections[_section_name(direction, edge_type, ix.kind[other])].append(item)
+    for direction, adjacency in (("out", graph.succ[raw]), ("in", graph.pred[raw])):
+        for neighbour, keyed in adjacency.items():
+            for key, data in keyed.items():
+                other = str(neighbour)
+                if kinds and ix.kind[other] not in kinds:
+                    continue
+                edge_type = str(data.get("type") or key)
+                item: dict[str, Any] = {"id": other, "rel": edge_type, "dir": direction}
+                if edge_type == "hasAuthor":
+                    item["order"] = _int(data.get("order"))
+                if edge_type == "outperforms":
+                    on, paper = _first(data.get("on")), _first(data.get("papers") or data.get("paper"))
+                    item["on"] = ix.name.get(on, on)
+                    item["paper"] = ix.name.get(paper, paper)
+                sections[_section_name(direction, edge_type, ix.kind[other])].append(item)
     if ix.kind[node] in ENTITY_TYPES:
         together: Counter[str] = Counter()
         for paper in ix.papers_of.get(node, ()):
