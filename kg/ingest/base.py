@@ -38,7 +38,6 @@ class ReadLog:
             self.skipped += 1
 
 
-_WS = re.compile(r"\s+")
 #: characters that are not text: C0/C1 controls other than white space, DEL, unpaired UTF-16
 #: surrogates (JSON "\ud800" escapes) and the noncharacters U+FFFE/U+FFFF; XML and RDF cannot hold them
 _NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -48,7 +47,7 @@ def clean_text(value: Any) -> str:
     """Collapse white space and drop characters that are not text (see ``_NOT_TEXT``); ``None`` becomes ""."""
     if value is None:
         return ""
-    return _WS.sub(" ", _NOT_TEXT.sub("", str(value))).strip()
+    return " ".join(_NOT_TEXT.sub("", str(value)).split())  # str.split() splits where a regex \s matches
 
 
 def json_kind(value: Any) -> str:
