@@ -116,11 +116,13 @@ def main() -> None:
     print(f"\nMachine: {results['machine']}. Extraction throughput, one process: "
           f"**{results['throughput']:.0f} abstracts/s**.\n")
     stage_names = sorted({name for b in builds for name in b["stages"]}, key=lambda n: (not n.startswith(("ingest", "extract", "assemble")), n))
-    print("| abstracts | " + " | ".join(stage_names) + " | wall | peak RSS (all processes) | rebuild + 100 new |")
-    print("|---" * (len(stage_names) + 4) + "|")
+    print("| abstracts | " + " | ".join(stage_names) + " | wall | extraction per core | peak RSS (largest process) | peak PSS (all processes) | rebuild + 100 new |")
+    print("|---" * (len(stage_names) + 6) + "|")
     for b in builds:
         cells = [f"{b['stages'].get(n, 0):.1f} s" for n in stage_names]
-        print(f"| {b['size']:,} | " + " | ".join(cells) + f" | {b['wall']:.1f} s | {b['rss_tree_mb']:.0f} MB | {b['incremental']:.1f} s |")
+        per_core = b["size"] / b["stages"]["extract"] / options.jobs if b["stages"].get("extract") else 0
+        print(f"| {b['size']:,} | " + " | ".join(cells) + f" | {b['wall']:.1f} s | {per_core:.0f}/s | {b['rss_max_mb']:.0f} MB "
+              f"| {b['pss_tree_mb']:.0f} MB | {b['incremental']:.1f} s |")
     if "dask" in results:
         d = results["dask"]
         print(f"\nLocal (-j 2) vs Dask LocalCluster (2 workers), {d['size']:,} abstracts, graph.json only: "

@@ -7,9 +7,7 @@ import contextlib
 import dataclasses
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -19,6 +17,7 @@ from typing import TextIO
 
 import networkx as nx
 
+from kg.export.atomic import atomic_open
 from kg.export.rdf import write_rdf
 from kg.export.registry import DEFAULT_BUILD_FORMATS, get_exporter
 from kg.extract.pipeline import PIPELINE_VERSION, extract_rows, row_json
@@ -96,25 +95,16 @@ def _cache_line(digest: str, row: str) -> str:
 def _cache_writer(path: Path, header: str, keep: bool) -> Iterator[TextIO]:
     """A stream for new cache lines, replacing the file atomically when done; with ``keep`` the
     file's current lines come first (a rebuild appends only what it extracted)."""
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            if keep:
-                with path.open(encoding="utf-8", newline="") as old:
-                    shutil.copyfileobj(old, stream, 1 << 22)
-                    old.seek(max(0, old.tell() - 1))
-                    if old.read(1) not in ("\n", ""):
-                        stream.write("\n")  # a damaged last line stays one line
-            else:
-                stream.write(header)
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    with atomic_open(path) as stream:
+        if keep:
+            with path.open(encoding="utf-8", newline="") as old:
+                shutil.copyfileobj(old, stream, 1 << 22)
+                old.seek(max(0, old.tell() - 1))
+                if old.read(1) not in ("\n", ""):
+                    stream.write("\n")  # a damaged last line stays one line
+        else:
+            stream.write(header)
+        yield stream
 
 
 def _drain(items: list[Extraction]) -> Iterator[Extraction]:
@@ -176,9 +166,8 @@ def build(
     todo = [p for h, p in unique.items() if h not in known]
     # append to a cache that is mostly still in use; rewrite one that is mostly stale (or unusable)
     keep = bool(known) and records <= 2 * len(unique) + 1000
-    if todo:
-        timings["read cache"] = time.perf_counter() - started
-        started = time.perf_counter()
+    timings["read cache"] = time.perf_counter() - started
+    started = time.perf_counter()
     fresh: dict[str, Extraction] = {}
     with _cache_writer(cache_path, _cache_header(fingerprint), keep) as cache:
         if not keep:
