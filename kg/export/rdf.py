@@ -3,7 +3,7 @@ triples for simple queries, plus Mention/Comparison nodes carrying evidence and 
 
 Statements are made as plain N-Triples terms (no RDF library on the hot path), grouped by subject
 in :func:`blocks`, which walks the nodes in IRI order so the output is sorted without sorting it:
-N-Triples and Turtle are written in one pass, optionally by several processes each writing a slice.
+N-Triples and Turtle are written in one pass, in no more memory than the graph already takes.
 :func:`to_rdf` gives the same triples as an rdflib ``Graph`` for callers that want one (tests, JSON-LD).
 """
 
@@ -283,7 +283,8 @@ def _extractor_names(kg_graph: nx.MultiDiGraph) -> set[str]:
                     names.update(item["extractor"] for item in data.get("evidence", ()))
                 elif key == "hasClaim":
                     names.add(data.get("extractor", "kg_claims"))
-    if any(data["type"] == "Claim" for _, data in kg_graph.nodes(data=True)):
+    if any(data["type"] == "Claim" and not any("hasClaim" in keyed for keyed in kg_graph.pred[node].values())
+           for node, data in kg_graph.nodes(data=True)):
         names.add("kg_claims")  # a claim without its hasClaim edge falls back to this name
     return names
 
