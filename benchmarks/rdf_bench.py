@@ -122,7 +122,7 @@ def main() -> None:
     print(f"synthesised {args.papers} papers: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges in {seconds:.1f} s")
     lines, seconds = _time(lambda: ntriples_lines(graph))
     triples = len(lines)
-    rows.append(("generate + sort N-Triples statements (kg.export.rdf)", f"{seconds:.2f}", f"{triples:,} triples"))
+    rows.append(("generate the sorted N-Triples statements (kg.export.rdf)", f"{seconds:.2f}", f"{triples:,} triples"))
     del lines
     files, seconds = _time(lambda: write_rdf(graph, out / "graph.nt", out / "graph.ttl"))
     sizes = ", ".join(f"{p.name} {p.stat().st_size / 1e6:.0f} MB" for p in files)

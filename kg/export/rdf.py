@@ -296,28 +296,33 @@ def _edges_of_type(kg_graph: nx.MultiDiGraph, wanted: str) -> Iterator[tuple[str
                 yield source, target, keyed[wanted]
 
 
-def _owners(kg_graph: nx.MultiDiGraph) -> list[tuple[str, str, object]]:
-    """What produces statements, in output order: ``(subject prefix, subject term, node id or
-    extractor name)``, sorted by subject term. A node's statements all have subjects that start
-    with its prefix (``<`` + IRI, without the closing ``>``)."""
-    owners: list[tuple[str, str, object]] = []
-    for node_id in kg_graph.nodes:
-        prefix = "<" + _iri(node_id)
-        owners.append((prefix, prefix + ">", node_id))
-    for name in _extractor_names(kg_graph):
-        term = _extractor(name)
-        owners.append((term[:-1], term, ("extractor", name)))
-    owners.sort(key=lambda owner: owner[1])
+Owner = str | tuple[str, str]  # a node id, or ("extractor", name)
+
+
+def _term(owner: Owner) -> str:
+    """The subject term of an owner; all its statements have subjects starting with ``term[:-1]``."""
+    return _extractor(owner[1]) if isinstance(owner, tuple) else _u(_iri(owner))
+
+
+def _owners(kg_graph: nx.MultiDiGraph) -> list[Owner]:
+    """What produces statements (every node, and each extractor named by the evidence), in the
+    order of their subject terms."""
+    owners: list[Owner] = [*kg_graph.nodes, *(("extractor", name) for name in _extractor_names(kg_graph))]
+    owners.sort(key=_term)
     return owners
 
 
-def _lower_bounds(owners: list[tuple[str, str, object]]) -> list[str]:
-    """``bounds[i]``: no subject of owners ``i…`` sorts below it (the least of their prefixes)."""
-    bounds = [""] * len(owners)
+def _lower_bounds(owners: list[Owner]) -> dict[int, str]:
+    """No subject of owners ``i…`` sorts below ``bounds.get(i, prefix of owner i)``: the least of
+    their prefixes, kept only where it is not owner i's own (ids that extend another id, rare)."""
+    bounds: dict[int, str] = {}
     least = "\U0010ffff"
     for i in range(len(owners) - 1, -1, -1):
-        least = min(least, owners[i][0])
-        bounds[i] = least
+        prefix = _term(owners[i])[:-1]
+        if prefix <= least:
+            least = prefix
+        else:
+            bounds[i] = least
     return bounds
 
 
@@ -345,13 +350,13 @@ def blocks(kg_graph: nx.MultiDiGraph) -> Iterator[Block]:
             yield pending[0], sorted(set(pending[1]))
         pending = block
 
-    for index in range(len(owners)):
-        _, term, owner = owners[index]
+    for index, owner in enumerate(owners):
         if isinstance(owner, tuple):
-            made = [(term, [(_TYPE, _T["Extractor"]), (LABEL, _str(owner[1]))])]
+            made = [(_term(owner), [(_TYPE, _T["Extractor"]), (LABEL, _str(owner[1]))])]
         else:
             made = _node_blocks(kg_graph, owner, kg_graph.nodes[owner], comparisons)
-        bound = bounds[index + 1] if index + 1 < len(owners) else "\U0010ffff"
+        following = index + 1
+        bound = (bounds.get(following) or _term(owners[following])[:-1]) if following < len(owners) else "\U0010ffff"
         made.sort(key=lambda block: block[0])
         if not waiting and made[-1][0] < bound:  # the common case: nothing later can come first
             for block in made:
@@ -430,7 +435,7 @@ class _TurtleTerms:
         found = self.cache.get(term)
         if found is None:
             found = self._short(term)
-            if len(self.cache) < 200_000 and len(term) < 200:  # mentions and sentences do not repeat
+            if len(self.cache) < 50_000 and len(term) < 200:  # mentions and sentences do not repeat
                 self.cache[term] = found
         return found
 
