@@ -435,14 +435,15 @@ class _TurtleTerms:
         found = self.cache.get(term)
         if found is None:
             found = self._short(term)
-            if len(self.cache) < 50_000 and len(term) < 200:  # mentions and sentences do not repeat
-                self.cache[term] = found
+            if len(self.cache) >= 50_000:  # start afresh rather than keep terms that never came back
+                self.cache = {_TYPE: "a"}
+            self.cache[term] = found
         return found
 
     def block(self, subject: str, pairs: list[tuple[str, str]]) -> str:
         """One subject's statements: ``s p o1, o2 ; p2 o3 .`` and a blank line."""
         get, short = self.cache.get, self.term
-        out = [subject if subject == _TYPE else short(subject)]
+        out = [self._short(subject)]  # a subject comes once: not worth caching
         previous = None
         for predicate, obj in pairs:
             value = obj if obj[-1] == '"' else (get(obj) or short(obj))  # a plain literal stays as it is
