@@ -4,6 +4,7 @@ reporting and result language, minus descriptions and availability notes) and fl
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -170,13 +171,9 @@ class ClaimDetector:
     ) -> None:
         # One pattern set for all three tiers: a single scan per sentence finds every cue.
         self.cues = RegexSet([*strong_cues, *weak_cues, *negative_cues], re.IGNORECASE)
-        self.tiers = (
-            range(0, len(strong_cues)),
-            range(len(strong_cues), len(strong_cues) + len(weak_cues)),
-            range(len(strong_cues) + len(weak_cues), len(self.cues.patterns)),
-        )
+        self._weak_from = len(strong_cues)  # pattern indices: strong, then weak, then negative cues
+        self._negative_from = len(strong_cues) + len(weak_cues)
         self.hedges = frozenset(h.lower() for h in hedges)
-
         self.threshold = threshold
 
     @staticmethod
@@ -209,7 +206,9 @@ class ClaimDetector:
         cues up to the two that count, weak up to four, and negatives while the sentence is still a
         claim (no sentence whose best case misses the threshold is checked at all)."""
         w = WEIGHTS
-        strong_cues, weak_cues, negative_cues = ([i for i in tier if i in candidates] for tier in self.tiers)
+        ordered = sorted(candidates)  # a handful of indices: split by tier rather than test every pattern
+        weak_from, negative_from = bisect_left(ordered, self._weak_from), bisect_left(ordered, self._negative_from)
+        strong_cues, weak_cues, negative_cues = ordered[:weak_from], ordered[weak_from:negative_from], ordered[negative_from:]
         if not strong_cues and not weak_cues:
             return None
         best = self._adjust(w["strong"] * min(len(strong_cues), 2) + w["weak"] * min(len(weak_cues), w["max_weak"]),

@@ -8,10 +8,9 @@ from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress, count
 from pathlib import Path
 
-import numpy
-from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -71,6 +70,16 @@ def is_name_like(text: str) -> bool:
     return upper >= 2 or inner_upper or (has_digit and text[0].isalpha())
 
 
+@lru_cache(maxsize=1 << 16)
+def may_start_name(word: str) -> bool:
+    """Whether a capitalised word passes the word-level tests of the name patterns: a coined name,
+    or a title-case word of 4+ letters that is not an adjective ("Izhikevich", "Cerberus")."""
+    if is_name_like(word):
+        return True
+    lower = word.lower()
+    return word.isalpha() and word.istitle() and len(word) > 3 and lower not in NOT_NAMES and not lower.endswith(("ian", "ean"))
+
+
 @dataclass(slots=True)
 class RawMention:
     """A mention before paper-level aggregation (offsets into doc.text)."""
@@ -107,9 +116,8 @@ class EntityRecognizer:
     def __init__(self, nlp: Language, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
         self.background = RegexSet(BACKGROUND_PATTERNS)
-        self.cue_ids = numpy.array(  # sorted, for a vectorised lookup of every token's lower-case form
-            sorted(nlp.vocab.strings.add(w) for w in NAMING_WORDS | DATASET_HEADS | PROPOSE_VERBS), dtype="uint64"
-        )
+        self.cue_words = NAMING_WORDS | DATASET_HEADS | PROPOSE_VERBS  # words that can start a pattern
+        self.lexemes: dict[int, tuple] = {}  # per distinct word: what the token table needs (see tokens_of)
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.by_normal: dict[str, list[Concept]] = {}
@@ -165,7 +173,7 @@ class EntityRecognizer:
         return ""
 
     def __call__(self, doc: Doc) -> Doc:
-        tokens = tokens_of(doc)
+        tokens = tokens_of(doc, self.lexemes)
         abbreviations: list[Abbreviation] = doc._.abbreviations or []
         mentions: list[RawMention] = []
         claimed: set[int] = set()  # tokens already explained (acronym definitions)
@@ -246,12 +254,8 @@ class EntityRecognizer:
         known_methods = [
             found for m in mentions if m.type == "Method" and (found := tokens.covering(m.start, m.end)) is not None
         ]
-        # tokens that are pattern cue words ("called", "dataset", "propose", …), found by hash in one array call
-        cue_tokens: list[int] = []
-        if len(doc):
-            lower = doc.to_array(LOWER)
-            nearest = self.cue_ids[numpy.minimum(numpy.searchsorted(self.cue_ids, lower), len(self.cue_ids) - 1)]
-            cue_tokens = numpy.flatnonzero(nearest == lower).tolist()
+        # tokens that are pattern cue words ("called", "dataset", "propose", …)
+        cue_tokens = list(compress(count(), map(self.cue_words.__contains__, tokens.lowers)))
         mentions.extend(self._patterns(tokens, doc._.sentence_bounds, taken, known_methods, cue_tokens))
         # 4. Modalities the evidence supports (background sentences and lone hints do not count).
         modalities = select_modalities(
@@ -271,6 +275,8 @@ class EntityRecognizer:
             return None
         if i > 0 and words[i - 1] in {"-", "+"} and not space[i - 1]:
             return None  # the middle of a hyphenated word
+        if space[i] and words[i] == tokens.lowers[i]:
+            return None  # one word without a capital letter: never name-like
         end = i + 1
         while end < n and end - i < limit and not space[end - 1]:
             word = words[end]
@@ -406,7 +412,7 @@ class EntityRecognizer:
                         add(span, "Dataset", "pattern:dataset-head", 0.8, proposing)
                 # Capitalised words only (every coined name has a capital): most tokens stop here.
                 word = tokens.words[k]
-                if word != lower:
+                if word != lower and may_start_name(word):
                     self._capitalised(tokens, k, sent_start, sent_end, abstract_token, proposing, taken, add)
                 # "we propose/introduce X" with X a coined name within the next few tokens
                 if proposing and lower in PROPOSE_VERBS:

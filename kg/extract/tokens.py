@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import compress, count
 from operator import add
 
-import numpy
-from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, LENGTH, LIKE_NUM, LOWER, ORTH, SPACY
+from spacy.attrs import IDX, ORTH, SPACY
 from spacy.tokens import Doc
 
 from kg.extract.text import text_of
@@ -54,19 +54,40 @@ class TokenTable:
         return bisect_left(self.starts, start), bisect_left(self.starts, end)
 
 
-def tokens_of(doc: Doc) -> TokenTable:
+def tokens_of(doc: Doc, lexemes: dict[int, tuple] | None = None) -> TokenTable:
     """The doc's token table, read once per doc and kept in ``doc.user_data`` (as plain lists, so
-    ``Doc.to_bytes`` still works)."""
+    ``Doc.to_bytes`` still works). ``lexemes`` is a cache of what each distinct word contributes
+    (its text, lower case, length and flags), owned by the caller: words repeat across documents, so
+    only offsets are read per token."""
     columns = doc.user_data.get(_KEY)
     text = text_of(doc)
     if columns is None:
         if len(doc):
-            array = doc.to_array([IDX, LENGTH, SPACY, IS_ALPHA, IS_PUNCT, LIKE_NUM, ORTH, LOWER])
-            starts, lengths, space, alpha, punct, num = array[:, :6].T.tolist()
-            capitalised = numpy.flatnonzero(array[:, 6] != array[:, 7]).tolist()  # text differs from its lower case
+            starts, space, orths = doc.to_array([IDX, SPACY, ORTH]).T.tolist()
+            rows = _lexeme_rows(doc, orths, {} if lexemes is None else lexemes)
+            words, lowers, lengths, alpha, punct, num, cased = map(list, zip(*rows))
+            capitalised = list(compress(count(), cased))  # text differs from its lower case
         else:
-            starts, lengths, space, alpha, punct, num, capitalised = ([],) * 7
+            starts, space, words, lowers, lengths, alpha, punct, num, capitalised = ([],) * 9
         ends = list(map(add, starts, lengths))  # map() rather than comprehensions: this runs per token
-        words = list(map(text.__getitem__, map(slice, starts, ends)))
-        columns = doc.user_data[_KEY] = (starts, ends, words, list(map(str.lower, words)), space, alpha, punct, num, capitalised)
+        columns = doc.user_data[_KEY] = (starts, ends, words, lowers, space, alpha, punct, num, capitalised)
     return TokenTable(text, *columns)
+
+
+_MAX_LEXEMES = 1 << 20  # a cache larger than this starts again (the vocabulary of a big corpus)
+
+
+def _lexeme_rows(doc: Doc, orths: list[int], lexemes: dict[int, tuple]) -> list[tuple]:
+    """(text, lower case, length, is_alpha, is_punct, like_num, has a capital) of each word."""
+    try:
+        return list(map(lexemes.__getitem__, orths))
+    except KeyError:
+        if len(lexemes) > _MAX_LEXEMES:
+            lexemes.clear()
+        vocab = doc.vocab
+        for orth in set(orths).difference(lexemes):
+            lexeme = vocab[orth]
+            word = lexeme.orth_
+            lower = word.lower()
+            lexemes[orth] = (word, lower, len(word), int(lexeme.is_alpha), int(lexeme.is_punct), int(lexeme.like_num), int(word != lower))
+        return list(map(lexemes.__getitem__, orths))
