@@ -275,8 +275,8 @@ class EntityRecognizer:
             return None
         if i > 0 and words[i - 1] in {"-", "+"} and not space[i - 1]:
             return None  # the middle of a hyphenated word
-        if space[i] and words[i] == tokens.lowers[i]:
-            return None  # one word without a capital letter: never name-like
+        if space[i] and words[i].islower():
+            return None  # one lower-case word: never name-like
         end = i + 1
         while end < n and end - i < limit and not space[end - 1]:
             word = words[end]
@@ -410,15 +410,18 @@ class EntityRecognizer:
                     span = self._name_at(tokens, start)
                     if span is not None and span[1] <= k:
                         add(span, "Dataset", "pattern:dataset-head", 0.8, proposing)
-                # Capitalised words only (every coined name has a capital): most tokens stop here.
+                # Capitalised words only (every coined name has a capital), not yet part of a mention,
+                # that pass the word-level tests: most tokens stop here.
                 word = tokens.words[k]
-                if word != lower and may_start_name(word):
+                if word != lower and k not in taken and may_start_name(word):
                     self._capitalised(tokens, k, sent_start, sent_end, abstract_token, proposing, taken, add)
                 # "we propose/introduce X" with X a coined name within the next few tokens
                 if proposing and lower in PROPOSE_VERBS:
                     for j in range(k + 1, min(k + 9, sent_end)):
                         if tokens.words[j] in {".", ";"}:
                             break
+                        if tokens.space[j] and tokens.words[j].islower():
+                            continue  # one lower-case word: neither a coined name nor an appositive starts here
                         span = self._name_at(tokens, j) or self._appositive_at(tokens, j, sent_end)
                         if span is not None:
                             add(span, self._type_after(tokens, span[1], sent_end) or type_near, "pattern:proposal", 0.8, True)
