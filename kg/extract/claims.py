@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -215,9 +216,9 @@ class ClaimDetector:
                             text, index, total)
         if round(max(0.0, min(best, 1.0)), 3) < self.threshold:
             return None
-        search = self.cues.compiled
-        strong = self._count(text, strong_cues, 2)
-        weak = self._count(text, weak_cues, w["max_weak"])
+        found = self.cues.searcher(text)
+        strong = self._count(found, strong_cues, 2)
+        weak = self._count(found, weak_cues, w["max_weak"])
         if strong + weak == 0:
             return None
         base = self._adjust(w["strong"] * strong + w["weak"] * weak, text, index, total)
@@ -225,18 +226,19 @@ class ClaimDetector:
         for i in negative_cues:
             if round(max(0.0, min(base - w["negative"] * negative, 1.0)), 3) < self.threshold:
                 return None  # negatives only lower the score: no claim whatever the rest say
-            if search[i].search(text):
+            if found(i):
                 negative += 1
         value = round(max(0.0, min(base - w["negative"] * negative, 1.0)), 3)
         return value if value >= self.threshold else None
 
-    def _count(self, text: str, indices: list[int], limit: int) -> int:
-        """How many of the cue patterns ``indices`` match ``text``, counting no further than ``limit``."""
+    @staticmethod
+    def _count(found: Callable[[int], bool], indices: list[int], limit: int) -> int:
+        """How many of the cue patterns ``indices`` are ``found``, counting no further than ``limit``."""
         count = 0
         for i in indices:
             if count == limit:
                 break
-            if self.cues.compiled[i].search(text):
+            if found(i):
                 count += 1
         return count
 
