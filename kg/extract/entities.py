@@ -174,9 +174,12 @@ class EntityRecognizer:
 
     def __call__(self, doc: Doc) -> Doc:
         tokens = tokens_of(doc, self.lexemes)
-        abbreviations: list[Abbreviation] = doc._.abbreviations or []
+        underscore = doc._  # one extension accessor for the whole call
+        sentences: list[tuple[int, int]] = underscore.sentence_bounds
+        abbreviations: list[Abbreviation] = underscore.abbreviations or []
         mentions: list[RawMention] = []
         claimed: set[int] = set()  # tokens already explained (acronym definitions)
+        known_methods: list[tuple[int, int]] = []  # token ranges of the method mentions
 
         # 1. Acronyms defined in this document: the long form decides what the short form means.
         defined: dict[str, list[tuple[str, str, str, str | None]]] = {}
@@ -202,6 +205,8 @@ class EntityRecognizer:
                 start, end = tokens.chars(i, j)
                 for type_, key, label, vocab in meanings:
                     mentions.append(RawMention(type_, key, label, tokens.text[start:end], start, end, "acronym", 0.9, vocab=vocab))
+                    if type_ == "Method":
+                        known_methods.append((i, j))
                 claimed.update(range(i, j))
         if defined:
             forms = {**{s + "s": v for s, v in defined.items()}, **defined}
@@ -215,6 +220,8 @@ class EntityRecognizer:
                             mentions.append(
                                 RawMention(type_, key, label, form, position, tokens.ends[i], "acronym", 0.9, vocab=vocab)
                             )
+                            if type_ == "Method":
+                                known_methods.append((i, i + 1))
                     position = tokens.text.find(form, position + 1)
 
         # 2. Curated vocabulary, longest match first, never inside an acronym already resolved.
@@ -224,10 +231,14 @@ class EntityRecognizer:
             key = strings[match_id]
             by_type.setdefault(self.vocabulary.concepts[key].type, []).append((i, j, key))
         # Longest match per type: "spiking neural network" may be both a method and a modality.
+        taken = set(claimed)  # tokens in a mention so far
         for i, j, key in [m for type_ in sorted(by_type) for m in _longest_first(by_type[type_])]:
             if not claimed.isdisjoint(range(i, j)):
                 continue  # part of an acronym definition, which step 1 already resolved as a whole
             concept = self.vocabulary.concepts[key]
+            taken.update(range(i, j))
+            if concept.type == "Method":
+                known_methods.append((i, j))
             start, end = tokens.chars(i, j)
             surface = tokens.text[start:end]
             hidden = normalise_name(surface) in self.hidden.get(concept.key, ())
@@ -246,23 +257,15 @@ class EntityRecognizer:
                     )
 
         # 3. Open-world names: proposals ("we propose X", "called X", title "X: ..."), "the X dataset".
-        taken = set(claimed)
-        for mention in mentions:
-            found = tokens.covering(mention.start, mention.end)
-            if found is not None:
-                taken.update(range(*found))
-        known_methods = [
-            found for m in mentions if m.type == "Method" and (found := tokens.covering(m.start, m.end)) is not None
-        ]
         # tokens that are pattern cue words ("called", "dataset", "propose", …)
         cue_tokens = list(compress(count(), map(self.cue_words.__contains__, tokens.lowers)))
-        mentions.extend(self._patterns(tokens, doc._.sentence_bounds, taken, known_methods, cue_tokens))
+        mentions.extend(self._patterns(tokens, sentences, taken, known_methods, cue_tokens))
         # 4. Modalities the evidence supports (background sentences and lone hints do not count).
         modalities = select_modalities(
-            mentions, tokens.text, abstract_start(tokens.text), doc._.sentence_bounds, self.vocabulary, self.background
+            mentions, tokens.text, abstract_start(tokens.text), sentences, self.vocabulary, self.background
         )
         mentions = [m for m in mentions if m.type != "Modality" or m.key in modalities]
-        doc._.kg_mentions = sorted(mentions, key=lambda m: (m.start, m.end, m.type, m.key))
+        underscore.kg_mentions = sorted(mentions, key=lambda m: (m.start, m.end, m.type, m.key))
         return doc
 
     @staticmethod
@@ -389,13 +392,17 @@ class EntityRecognizer:
                 if single or self._name_at(tokens, i) is not None:
                     heads = any(w in DATASET_HEADS for w in lowers[first_start:first_end])
                     add((i, colon), "Dataset" if heads else "Method", "pattern:title", 0.8, True)
-        # only cue words and capitalised words can start a pattern (every coined name has a capital)
-        candidates = sorted(set(cue_tokens).union(tokens.capitalised))
+        # only cue words and capitalised words that pass the word-level tests of the name patterns can
+        # start a pattern (every coined name has a capital): most tokens and many sentences have none
+        candidates = sorted(set(cue_tokens).union(k for k in tokens.capitalised if may_start_name(tokens.words[k])))
         for sent_start, sent_end in ranges:
+            first, last = bisect_left(candidates, sent_start), bisect_left(candidates, sent_end)
+            if first == last:
+                continue
             words = lowers[sent_start:sent_end]
             proposing = not PROPOSE_VERBS.isdisjoint(words) and not {"we", "our", "this", "here"}.isdisjoint(words)
             type_near = "Dataset" if not DATASET_HEADS.isdisjoint(words) else "Method"
-            for k in candidates[bisect_left(candidates, sent_start) : bisect_left(candidates, sent_end)]:
+            for k in candidates[first:last]:
                 lower = lowers[k]
                 # "called / termed / dubbed X"
                 if lower in NAMING_WORDS:
@@ -410,10 +417,10 @@ class EntityRecognizer:
                     span = self._name_at(tokens, start)
                     if span is not None and span[1] <= k:
                         add(span, "Dataset", "pattern:dataset-head", 0.8, proposing)
-                # Capitalised words only (every coined name has a capital), not yet part of a mention,
-                # that pass the word-level tests: most tokens stop here.
+                # Capitalised words not yet part of a mention; a title-case word, not a coined name,
+                # only after the first word of the sentence.
                 word = tokens.words[k]
-                if word != lower and k not in taken and may_start_name(word):
+                if word != lower and k not in taken and may_start_name(word) and (k > sent_start or is_name_like(word)):
                     self._capitalised(tokens, k, sent_start, sent_end, abstract_token, proposing, taken, add)
                 # "we propose/introduce X" with X a coined name within the next few tokens
                 if proposing and lower in PROPOSE_VERBS:

@@ -85,7 +85,9 @@ def _lexeme_rows(doc: Doc, orths: list[int], lexemes: dict[int, tuple]) -> list[
         if len(lexemes) > _MAX_LEXEMES:
             lexemes.clear()
         vocab = doc.vocab
-        for orth in set(orths).difference(lexemes):
+        for orth in orths:
+            if orth in lexemes:
+                continue
             lexeme = vocab[orth]
             word = lexeme.orth_
             lower = word.lower()
