@@ -19,7 +19,7 @@ from kg.extract.abbreviations import Abbreviation
 from kg.extract.modalities import BACKGROUND_PATTERNS, select_modalities
 from kg.extract.regexset import RegexSet
 from kg.extract.text import abstract_start
-from kg.extract.tokens import TokenTable, tokens_of
+from kg.extract.tokens import LexemeTable, TokenTable, tokens_of
 from kg.extract.vocabulary import Concept, Vocabulary
 from kg.keys import entity_key, normalise_name
 
@@ -117,7 +117,7 @@ class EntityRecognizer:
         self.vocabulary = vocabulary
         self.background = RegexSet(BACKGROUND_PATTERNS)
         self.cue_words = NAMING_WORDS | DATASET_HEADS | PROPOSE_VERBS  # words that can start a pattern
-        self.lexemes: dict[int, tuple] = {}  # per distinct word: what the token table needs (see tokens_of)
+        self.lexemes = LexemeTable(nlp.vocab)  # per distinct word: what the token table needs (see tokens_of)
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.by_normal: dict[str, list[Concept]] = {}
@@ -153,7 +153,7 @@ class EntityRecognizer:
     @staticmethod
     def _span_type(tokens: TokenTable, i: int, j: int) -> str:
         """Method or Dataset (or "" when neither) from the head noun of tokens [i, j) and what follows."""
-        words = tokens.lowers[i:j] + [w for w in tokens.lowers[j : j + 3] if w not in "()"]
+        words = [*tokens.lowers[i:j], *(w for w in tokens.lowers[j : j + 3] if w not in "()")]
         if any(w in DATASET_HEADS for w in words):
             return "Dataset"
         last = tokens.lowers[j - 1]

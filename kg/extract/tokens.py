@@ -4,12 +4,14 @@ array call, so rule components loop over Python lists instead of creating ``Toke
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import compress, count
 from operator import add
 
 from spacy.attrs import IDX, ORTH, SPACY
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from kg.extract.text import text_of
 
@@ -23,12 +25,12 @@ class TokenTable:
     text: str
     starts: list[int]
     ends: list[int]
-    words: list[str]
-    lowers: list[str]
+    words: Sequence[str]  # tuples or lists
+    lowers: Sequence[str]
     space: list[int]  # flags: 1 or 0
-    alpha: list[int]
-    punct: list[int]
-    num: list[int]
+    alpha: Sequence[int]
+    punct: Sequence[int]
+    num: Sequence[int]
     capitalised: list[int]  # indices of the tokens with a capital letter, in order
 
     def __len__(self) -> int:
@@ -54,18 +56,18 @@ class TokenTable:
         return bisect_left(self.starts, start), bisect_left(self.starts, end)
 
 
-def tokens_of(doc: Doc, lexemes: dict[int, tuple] | None = None) -> TokenTable:
-    """The doc's token table, read once per doc and kept in ``doc.user_data`` (as plain lists, so
-    ``Doc.to_bytes`` still works). ``lexemes`` is a cache of what each distinct word contributes
-    (its text, lower case, length and flags), owned by the caller: words repeat across documents, so
-    only offsets are read per token."""
+def tokens_of(doc: Doc, lexemes: LexemeTable | None = None) -> TokenTable:
+    """The doc's token table, read once per doc and kept in ``doc.user_data`` (as plain lists and
+    tuples, so ``Doc.to_bytes`` still works). ``lexemes`` caches what each distinct word contributes,
+    owned by the caller: words repeat across documents, so only offsets are read per token."""
     columns = doc.user_data.get(_KEY)
     text = text_of(doc)
     if columns is None:
         if len(doc):
-            starts, space, orths = doc.to_array([IDX, SPACY, ORTH]).T.tolist()
-            rows = _lexeme_rows(doc, orths, {} if lexemes is None else lexemes)
-            words, lowers, lengths, alpha, punct, num, cased = map(list, zip(*rows))
+            array = doc.to_array([IDX, SPACY, ORTH])
+            starts, space, orths = array[:, 0].tolist(), array[:, 1].tolist(), array[:, 2].tolist()  # column by column: faster
+            table = LexemeTable(doc.vocab) if lexemes is None else lexemes
+            words, lowers, lengths, alpha, punct, num, cased = zip(*map(table.__getitem__, orths))
             capitalised = list(compress(count(), cased))  # text differs from its lower case
         else:
             starts, space, words, lowers, lengths, alpha, punct, num, capitalised = ([],) * 9
@@ -74,22 +76,21 @@ def tokens_of(doc: Doc, lexemes: dict[int, tuple] | None = None) -> TokenTable:
     return TokenTable(text, *columns)
 
 
-_MAX_LEXEMES = 1 << 20  # a cache larger than this starts again (the vocabulary of a big corpus)
+class LexemeTable(dict):
+    """ORTH id -> (text, lower case, length, is_alpha, is_punct, like_num, has a capital) of a word,
+    filled from the vocabulary on first sight; starts again when it grows past ``limit`` entries."""
 
+    def __init__(self, vocab: Vocab, limit: int = 1 << 20) -> None:
+        super().__init__()
+        self.vocab = vocab
+        self.limit = limit
 
-def _lexeme_rows(doc: Doc, orths: list[int], lexemes: dict[int, tuple]) -> list[tuple]:
-    """(text, lower case, length, is_alpha, is_punct, like_num, has a capital) of each word."""
-    try:
-        return list(map(lexemes.__getitem__, orths))
-    except KeyError:
-        if len(lexemes) > _MAX_LEXEMES:
-            lexemes.clear()
-        vocab = doc.vocab
-        for orth in orths:
-            if orth in lexemes:
-                continue
-            lexeme = vocab[orth]
-            word = lexeme.orth_
-            lower = word.lower()
-            lexemes[orth] = (word, lower, len(word), int(lexeme.is_alpha), int(lexeme.is_punct), int(lexeme.like_num), int(word != lower))
-        return list(map(lexemes.__getitem__, orths))
+    def __missing__(self, orth: int) -> tuple:
+        if len(self) >= self.limit:
+            self.clear()
+        lexeme = self.vocab[orth]
+        word = lexeme.orth_
+        lower = word.lower()
+        row = self[orth] = (word, lower, len(word), int(lexeme.is_alpha), int(lexeme.is_punct), int(lexeme.like_num),
+                            int(word != lower))
+        return row
