@@ -30,6 +30,7 @@ from kg.extract.tokens import tokens_of
 from kg.model import Claim, Entity, Extraction, Mention, Paper, Relation
 
 PIPELINE_VERSION = "kg-rules-1"
+TOKENIZER_CACHE_SIZE = 1 << 19  # chunks (about 30 MB at most)
 _COMPARATIVE = re.compile(
     r"\b(?:outperform(?:s|ed|ing)?|surpass(?:es|ed|ing)?|beats?|beating|(?:is|are|was|were|performs?|performed)"
     r" (?:better|superior) (?:than|to)|superior to|better than)\b",
@@ -43,6 +44,9 @@ _SELF_SUBJECT = re.compile(r"\b(?:our|we|the proposed|this)\b", re.IGNORECASE)
 def build_nlp(ontology: Path | None = None) -> Language:
     """Blank English tokenizer + sentence splitter, acronym finder, entity and claim components."""
     nlp = spacy.blank("en")
+    # spaCy caches the tokens of 10,000 white-space separated chunks by default, which the vocabulary
+    # patterns alone nearly fill; a corpus repeats far more (the output does not depend on the cache)
+    nlp.tokenizer.max_cache_size = TOKENIZER_CACHE_SIZE
     nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     nlp.add_pipe("kg_sentences")
     nlp.add_pipe("kg_abbreviations")
