@@ -19,7 +19,7 @@ from kg.extract.abbreviations import Abbreviation
 from kg.extract.modalities import BACKGROUND_PATTERNS, select_modalities
 from kg.extract.regexset import RegexSet
 from kg.extract.text import abstract_start
-from kg.extract.tokens import LexemeTable, TokenTable, tokens_of
+from kg.extract.tokens import TokenTable, tokens_of
 from kg.extract.vocabulary import Concept, Vocabulary
 from kg.keys import entity_key, normalise_name
 
@@ -117,7 +117,6 @@ class EntityRecognizer:
         self.vocabulary = vocabulary
         self.background = RegexSet(BACKGROUND_PATTERNS)
         self.cue_words = NAMING_WORDS | DATASET_HEADS | PROPOSE_VERBS  # words that can start a pattern
-        self.lexemes = LexemeTable(nlp.vocab)  # per distinct word: what the token table needs (see tokens_of)
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.by_normal: dict[str, list[Concept]] = {}
@@ -173,7 +172,7 @@ class EntityRecognizer:
         return ""
 
     def __call__(self, doc: Doc) -> Doc:
-        tokens = tokens_of(doc, self.lexemes)
+        tokens = tokens_of(doc)
         underscore = doc._  # one extension accessor for the whole call
         sentences: list[tuple[int, int]] = underscore.sentence_bounds
         abbreviations: list[Abbreviation] = underscore.abbreviations or []

@@ -7,9 +7,10 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import compress, count
-from operator import add
+from operator import add, ne
+from typing import overload
 
-from spacy.attrs import IDX, ORTH, SPACY
+from spacy.attrs import IDX, LENGTH, SPACY
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
@@ -25,10 +26,10 @@ class TokenTable:
     text: str
     starts: list[int]
     ends: list[int]
-    words: Sequence[str]  # tuples or lists
-    lowers: Sequence[str]
+    words: list[str]
+    lowers: list[str]
     space: list[int]  # flags: 1 or 0
-    alpha: Sequence[int]
+    alpha: Sequence[int]  # LexicalFlag: looked up on access
     punct: Sequence[int]
     num: Sequence[int]
     capitalised: list[int]  # indices of the tokens with a capital letter, in order
@@ -56,41 +57,49 @@ class TokenTable:
         return bisect_left(self.starts, start), bisect_left(self.starts, end)
 
 
-def tokens_of(doc: Doc, lexemes: LexemeTable | None = None) -> TokenTable:
-    """The doc's token table, read once per doc and kept in ``doc.user_data`` (as plain lists and
-    tuples, so ``Doc.to_bytes`` still works). ``lexemes`` caches what each distinct word contributes,
-    owned by the caller: words repeat across documents, so only offsets are read per token."""
+def tokens_of(doc: Doc) -> TokenTable:
+    """The doc's token table, read once per doc and kept in ``doc.user_data`` (as plain lists, so
+    ``Doc.to_bytes`` still works). Words are sliced from the text: fresh strings are cheaper to make
+    than cached ones are to touch (a per-word cache ran twice as slow in the pipeline); the lexical
+    flags are looked up only for the tokens the rules ask about."""
     columns = doc.user_data.get(_KEY)
     text = text_of(doc)
     if columns is None:
         if len(doc):
-            array = doc.to_array([IDX, SPACY, ORTH])
-            starts, space, orths = array[:, 0].tolist(), array[:, 1].tolist(), array[:, 2].tolist()  # column by column: faster
-            table = LexemeTable(doc.vocab) if lexemes is None else lexemes
-            words, lowers, lengths, alpha, punct, num, cased = zip(*map(table.__getitem__, orths))
-            capitalised = list(compress(count(), cased))  # text differs from its lower case
+            array = doc.to_array([IDX, LENGTH, SPACY])
+            starts, lengths, space = array[:, 0].tolist(), array[:, 1].tolist(), array[:, 2].tolist()  # column by column: faster
         else:
-            starts, space, words, lowers, lengths, alpha, punct, num, capitalised = ([],) * 9
+            starts, lengths, space = [], [], []
         ends = list(map(add, starts, lengths))  # map() rather than comprehensions: this runs per token
-        columns = doc.user_data[_KEY] = (starts, ends, words, lowers, space, alpha, punct, num, capitalised)
-    return TokenTable(text, *columns)
+        words = list(map(text.__getitem__, map(slice, starts, ends)))
+        lowers = list(map(str.lower, words))
+        capitalised = list(compress(count(), map(ne, words, lowers)))  # text differs from its lower case
+        columns = doc.user_data[_KEY] = (starts, ends, words, lowers, space, capitalised)
+    starts, ends, words, lowers, space, capitalised = columns
+    vocab = doc.vocab
+    return TokenTable(text, starts, ends, words, lowers, space, LexicalFlag(vocab, words, "is_alpha"),
+                      LexicalFlag(vocab, words, "is_punct"), LexicalFlag(vocab, words, "like_num"), capitalised)
 
 
-class LexemeTable(dict):
-    """ORTH id -> (text, lower case, length, is_alpha, is_punct, like_num, has a capital) of a word,
-    filled from the vocabulary on first sight; starts again when it grows past ``limit`` entries."""
+class LexicalFlag(Sequence[int]):
+    """One lexeme flag ("is_alpha", "is_punct", "like_num") of each token, 1 or 0, read from the
+    vocabulary when asked for (spaCy's own value)."""
 
-    def __init__(self, vocab: Vocab, limit: int = 1 << 20) -> None:
-        super().__init__()
-        self.vocab = vocab
-        self.limit = limit
+    __slots__ = ("vocab", "words", "name")
 
-    def __missing__(self, orth: int) -> tuple:
-        if len(self) >= self.limit:
-            self.clear()
-        lexeme = self.vocab[orth]
-        word = lexeme.orth_
-        lower = word.lower()
-        row = self[orth] = (word, lower, len(word), int(lexeme.is_alpha), int(lexeme.is_punct), int(lexeme.like_num),
-                            int(word != lower))
-        return row
+    def __init__(self, vocab: Vocab, words: Sequence[str], name: str) -> None:
+        self.vocab, self.words, self.name = vocab, words, name
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    @overload
+    def __getitem__(self, i: int) -> int: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[int]: ...
+
+    def __getitem__(self, i: int | slice) -> int | list[int]:
+        if isinstance(i, slice):
+            return [int(getattr(self.vocab[w], self.name)) for w in self.words[i]]
+        return int(getattr(self.vocab[self.words[i]], self.name))
