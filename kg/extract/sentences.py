@@ -9,13 +9,15 @@ as character offsets so later components need not build ``Span`` objects."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 import numpy
-from spacy.attrs import IDX, SENT_START
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.text import text_of
+from kg.extract.tokens import tokens_of
 
 DEFAULT_ABBREVIATIONS: tuple[str, ...] = (
     "al", "approx", "cf", "ch", "dr", "e.g", "eq", "eqs", "etal", "fig", "figs", "i.e", "ie", "eg",
@@ -63,6 +65,9 @@ def _ends_with_full_stop(text: str, dot: int, abbreviations: frozenset[str]) -> 
     return word not in abbreviations and not _INITIALISM.fullmatch(word)
 
 
+_NOT_START = numpy.uint64(2**64 - 1)  # SENT_START -1 ("not a sentence start") as the unsigned array value
+
+
 class SentenceSplitter:
     """Sets ``is_sent_start`` on every token and ``doc._.sentence_bounds``; a spaCy component."""
 
@@ -73,16 +78,14 @@ class SentenceSplitter:
         bounds = sentence_bounds(text_of(doc), self.abbreviations)
         doc._.sentence_bounds = bounds
         if len(doc):
-            token_starts = doc.to_array(IDX)
-            starts = numpy.array([start for start, _ in bounds], dtype=token_starts.dtype)
-            found = numpy.searchsorted(token_starts, starts)  # the token at each sentence start, one call
-            inside = found < len(doc)
-            found, starts = found[inside], starts[inside]
-            found = found[token_starts[found] == starts]  # a start inside a token sets nothing
-            flags = numpy.full(len(doc), -1, dtype="int64")
+            token_starts = tokens_of(doc).starts  # the token table the later components read too
+            flags = numpy.full(len(doc), _NOT_START, dtype="uint64")
             flags[0] = 1
-            flags[found] = 1
-            doc.from_array([SENT_START], flags.astype("uint64"))
+            for start, _ in bounds:
+                i = bisect_left(token_starts, start)  # the token at the sentence start, if one starts there
+                if i < len(token_starts) and token_starts[i] == start:
+                    flags[i] = 1
+            doc.from_array([SENT_START], flags)
         return doc
 
 
