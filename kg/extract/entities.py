@@ -273,12 +273,14 @@ class EntityRecognizer:
         "PointNet++") when it is name-like, plus a short version number ("Llama 3.1")."""
         n = len(tokens)
         words, space = tokens.words, tokens.space
-        if i >= n or tokens.punct[i] or (i > 0 and not space[i - 1] and not tokens.punct[i - 1]):
+        if i >= n:
+            return None
+        if space[i] and words[i].islower():
+            return None  # one lower-case word: never name-like (tested first: the flags cost a lookup)
+        if tokens.punct[i] or (i > 0 and not space[i - 1] and not tokens.punct[i - 1]):
             return None
         if i > 0 and words[i - 1] in {"-", "+"} and not space[i - 1]:
             return None  # the middle of a hyphenated word
-        if space[i] and words[i].islower():
-            return None  # one lower-case word: never name-like
         end = i + 1
         while end < n and end - i < limit and not space[end - 1]:
             word = words[end]
@@ -290,9 +292,9 @@ class EntityRecognizer:
             end -= 1
         if not is_name_like(tokens.span_text(i, end).replace("-", "").replace("+", "").replace(".", "")):
             return None
-        if end < n and tokens.alpha[end] and words[end].istitle() and _TITLE_COMPOUND.match(tokens.span_text(i, end)):
+        if end < n and words[end].istitle() and tokens.alpha[end] and _TITLE_COMPOUND.match(tokens.span_text(i, end)):
             return None  # "Multi-Label Classification", "Goal-Driven Agents": a title-cased phrase, not a name
-        if end < n and space[end - 1] and tokens.num[end] and len(words[end]) <= 5:
+        if end < n and space[end - 1] and len(words[end]) <= 5 and tokens.num[end]:
             end += 1  # "Llama 3.1", "GPT 4"
         return i, end
 
@@ -305,18 +307,18 @@ class EntityRecognizer:
         # "GTN baselines", "BMN model", "ResNet-based": a coined name in front of a method word
         coined = is_name_like(word) or (
             # "our Cerberus model": one capitalised word inside lower-case running text
-            sent_start < k and k + 1 < sent_end and k >= abstract_token and tokens.alpha[k] and word.istitle() and len(word) > 3
+            sent_start < k and k + 1 < sent_end and k >= abstract_token and word.istitle() and len(word) > 3 and tokens.alpha[k]
             and tokens.words[k - 1].islower() and space[k - 1] and space[k] and lowers[k + 1] in METHOD_HEADS
             and tokens.words[k + 1].islower()
             and lower not in NOT_NAMES and not lower.endswith(("ian", "ean"))
         )
         eponym = None
-        if not coined and k > sent_start and k >= abstract_token and tokens.alpha[k] and word.istitle() \
-                and len(word) > 3 and tokens.words[k - 1].islower() and lower not in NOT_NAMES \
+        if not coined and k > sent_start and k >= abstract_token and word.istitle() and len(word) > 3 \
+                and tokens.alpha[k] and tokens.words[k - 1].islower() and lower not in NOT_NAMES \
                 and not lower.endswith(("ian", "ean")):
             # "a heterogeneous Izhikevich spiking reservoir": eponym + 1-2 lower-case words + head
             for head in range(k + 2, min(k + 4, sent_end)):
-                if not (tokens.alpha[head - 1] and tokens.words[head - 1].islower() and space[head - 1]):
+                if not (space[head - 1] and tokens.words[head - 1].islower() and tokens.alpha[head - 1]):
                     break
                 if lowers[head] in METHOD_HEADS and lowers[head] not in {"method", "methods", "approach", "framework", "model", "models"}:
                     eponym = (k, head + 1)
@@ -351,7 +353,7 @@ class EntityRecognizer:
     def _appositive_at(tokens: TokenTable, i: int, end: int) -> tuple[int, int] | None:
         """A capitalised coined word introduced with an appositive: "Aaren, an attention-based
         module" / "Cerberus, a multi-task model" (one word, then ", a|an|the|which")."""
-        if i + 2 >= end or not tokens.alpha[i] or not tokens.words[i][:1].isupper() or len(tokens.words[i]) < 4:
+        if i + 2 >= end or not tokens.words[i][:1].isupper() or len(tokens.words[i]) < 4 or not tokens.alpha[i]:
             return None
         if tokens.lowers[i] in NOT_NAMES or tokens.words[i + 1] != "," or tokens.lowers[i + 2] not in {"a", "an", "the", "which"}:
             return None
