@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterator
 
 import numpy
 from spacy.attrs import SENT_START
@@ -28,13 +29,14 @@ _OPENERS = frozenset({'"', "“", "‘", "(", "[", "\\", "'", "«"})
 # An ender (plus closing quotes/brackets glued to it) before white space, a line break, or a full
 # stop glued between two words ("embeddings.Likewise", a common copy-paste artefact).
 _CANDIDATE = re.compile(rf"([.!?…])[{_CLOSERS}]*(\s+)(?=\S)|\n\s*(?=\S)|\.(?<=[a-z]{{3}}\.)(?=[A-Z][a-z])")
+_ENDER_CHARS = re.compile(r"[.!?…\n]")  # every candidate boundary starts with one of these
 _INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")
 
 
 def sentence_bounds(text: str, abbreviations: frozenset[str]) -> list[tuple[int, int]]:
     """Character (start, end) of each sentence of ``text``, white space trimmed."""
     starts = [len(text) - len(text.lstrip())]
-    for match in _CANDIDATE.finditer(text):
+    for match in _candidates(text):
         after = match.end()
         ender = match.group(1)
         if ender is not None and "\n" not in match.group(2):
@@ -52,6 +54,20 @@ def sentence_bounds(text: str, abbreviations: frozenset[str]) -> list[tuple[int,
         if end > start:
             bounds.append((start, end))
     return bounds
+
+
+def _candidates(text: str) -> Iterator[re.Match[str]]:
+    """``_CANDIDATE.finditer(text)``, tried only where an ender character stands (its alternatives
+    all begin with one, but ``re`` cannot skip ahead to them by itself: three times faster)."""
+    position = 0
+    for found in _ENDER_CHARS.finditer(text):
+        start = found.start()
+        if start < position:
+            continue  # inside the previous candidate
+        match = _CANDIDATE.match(text, start)
+        if match is not None:
+            position = match.end()
+            yield match
 
 
 def _ends_with_full_stop(text: str, dot: int, abbreviations: frozenset[str]) -> bool:
