@@ -451,6 +451,9 @@ class EntityRecognizer:
 
 def _longest_first(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """spaCy's ``filter_spans`` on (start, end, label) tuples: longest first, no overlaps, in order."""
+    ordered = sorted(spans)
+    if all(a[1] <= b[0] for a, b in zip(ordered, ordered[1:])):
+        return ordered  # no overlaps (the usual case): every span is kept
     kept: list[tuple[int, int, str]] = []
     seen: set[int] = set()
     for span in sorted(spans, key=lambda s: (s[1] - s[0], -s[0]), reverse=True):
