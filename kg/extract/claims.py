@@ -170,10 +170,11 @@ class ClaimDetector:
     def __init__(
         self, strong_cues: list[str], weak_cues: list[str], negative_cues: list[str], hedges: list[str], threshold: float
     ) -> None:
-        # One pattern set for all three tiers: a single scan per sentence finds every cue.
-        self.cues = RegexSet([*strong_cues, *weak_cues, *negative_cues], re.IGNORECASE)
-        self._weak_from = len(strong_cues)  # pattern indices: strong, then weak, then negative cues
-        self._negative_from = len(strong_cues) + len(weak_cues)
+        # Strong and weak cues in one pattern set, scanned in every sentence; negative cues in another,
+        # scanned only in the sentences that the positive cues can still make claims (about a third).
+        self.cues = RegexSet([*strong_cues, *weak_cues], re.IGNORECASE)
+        self.negatives = RegexSet(negative_cues, re.IGNORECASE)
+        self._weak_from = len(strong_cues)  # indices in ``cues``: strong, then weak cues
         self.hedges = frozenset(h.lower() for h in hedges)
         self.threshold = threshold
 
@@ -202,14 +203,15 @@ class ClaimDetector:
     def _claim_score(self, text: str, candidates: set[int], index: int, total: int) -> float | None:
         """The sentence's cue score in [0, 1] when it is a claim, else ``None``: ``WEIGHTS["strong"]``
         per strong cue (two at most), ``WEIGHTS["weak"]`` per weak one (``max_weak`` at most), minus
-        ``WEIGHTS["negative"]`` per negative one, plus the position adjustments of :meth:`_adjust`. Candidate cues are checked with ``re`` only while they can still change the
-        outcome: strong
-        cues up to the two that count, weak up to four, and negatives while the sentence is still a
-        claim (no sentence whose best case misses the threshold is checked at all)."""
+        ``WEIGHTS["negative"]`` per negative one, plus the position adjustments of :meth:`_adjust`.
+        ``candidates`` are the strong and weak cues that may match (``RegexSet.candidates``). Cues are
+        checked with ``re`` only while they can still change the outcome: strong cues up to the two
+        that count, weak up to four, and negatives while the sentence is still a claim (no sentence
+        whose best case misses the threshold is checked, or scanned for negatives, at all)."""
         w = WEIGHTS
         ordered = sorted(candidates)  # a handful of indices: split by tier rather than test every pattern
-        weak_from, negative_from = bisect_left(ordered, self._weak_from), bisect_left(ordered, self._negative_from)
-        strong_cues, weak_cues, negative_cues = ordered[:weak_from], ordered[weak_from:negative_from], ordered[negative_from:]
+        weak_from = bisect_left(ordered, self._weak_from)
+        strong_cues, weak_cues = ordered[:weak_from], ordered[weak_from:]
         if not strong_cues and not weak_cues:
             return None
         best = self._adjust(w["strong"] * min(len(strong_cues), 2) + w["weak"] * min(len(weak_cues), w["max_weak"]),
@@ -223,10 +225,11 @@ class ClaimDetector:
             return None
         base = self._adjust(w["strong"] * strong + w["weak"] * weak, text, index, total)
         negative = 0
-        for i in negative_cues:
+        negative_found = self.negatives.searcher(text)
+        for i in sorted(self.negatives.candidates(text)):
             if round(max(0.0, min(base - w["negative"] * negative, 1.0)), 3) < self.threshold:
                 return None  # negatives only lower the score: no claim whatever the rest say
-            if found(i):
+            if negative_found(i):
                 negative += 1
         value = round(max(0.0, min(base - w["negative"] * negative, 1.0)), 3)
         return value if value >= self.threshold else None
