@@ -7,10 +7,10 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import compress, count
-from operator import add, ne
+from operator import ne, sub
 from typing import overload
 
-from spacy.attrs import IDX, LENGTH, SPACY
+from spacy.attrs import IDX, SPACY
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
@@ -66,11 +66,13 @@ def tokens_of(doc: Doc) -> TokenTable:
     text = text_of(doc)
     if columns is None:
         if len(doc):
-            array = doc.to_array([IDX, LENGTH, SPACY])
-            starts, lengths, space = array[:, 0].tolist(), array[:, 1].tolist(), array[:, 2].tolist()  # column by column: faster
+            array = doc.to_array([IDX, SPACY])  # both held by the tokens themselves (a length is the lexeme's)
+            starts, space = array[:, 0].tolist(), array[:, 1].tolist()  # column by column: faster
         else:
-            starts, lengths, space = [], [], []
-        ends = list(map(add, starts, lengths))  # map() rather than comprehensions: this runs per token
+            starts, space = [], []
+        # the text is the tokens and their trailing spaces: a token ends where the next one starts,
+        # less its space (map() rather than comprehensions: this runs per token)
+        ends = list(map(sub, [*starts[1:], len(text)], space))
         words = list(map(text.__getitem__, map(slice, starts, ends)))
         lowers = list(map(str.lower, words))
         capitalised = list(compress(count(), map(ne, words, lowers)))  # text differs from its lower case
