@@ -79,6 +79,11 @@ def prefilter_expression(pattern: str) -> str:
     return _PIECE.sub(loosen, pattern)
 
 
+def _collect(index: int, start: int, end: int, flags: int, found: set[int]) -> None:
+    """Hyperscan match handler: note the pattern (the scan's context is the set of those found)."""
+    found.add(index)
+
+
 class RegexSet:
     """A fixed list of patterns; ``matching(text)`` gives the indices of those that match."""
 
@@ -142,14 +147,10 @@ class RegexSet:
         if self._database is None:
             return set(range(len(self.patterns)))
         found: set[int] = set(self._always)
-
-        def on_match(index: int, start: int, end: int, flags: int, context: object) -> None:
-            found.add(index)
-
         scratch = getattr(self._scratches, "scratch", None)
         if scratch is None:
             scratch = self._scratches.scratch = hyperscan.Scratch(self._database)
-        self._database.scan(text.encode("utf-8", "replace"), match_event_handler=on_match, scratch=scratch)
+        self._database.scan(text.encode("utf-8", "replace"), match_event_handler=_collect, context=found, scratch=scratch)
         return found
 
     def searcher(self, text: str) -> Callable[[int], bool]:
