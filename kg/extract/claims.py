@@ -248,7 +248,8 @@ class ClaimDetector:
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
         offset = abstract_start(text)
-        body = [(start, end) for start, end in doc._.sentence_bounds if start >= offset]
+        underscore = doc._  # one extension accessor for the whole call
+        body = [(start, end) for start, end in underscore.sentence_bounds if start >= offset]
         claims: list[SentenceClaim] = []
         for index, (start, end) in enumerate(body):
             sentence = text[start:end]
@@ -258,7 +259,7 @@ class ClaimDetector:
             if value is not None:
                 hedges = tuple(sorted(self.hedges.intersection(_WORD.findall(sentence.lower()))))
                 claims.append(SentenceClaim(start, end, sentence, hedges, value))
-        doc._.kg_claims = claims
+        underscore.kg_claims = claims
         return doc
 
 
