@@ -8,10 +8,9 @@ from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress, count
 from pathlib import Path
 
-import numpy
-from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -117,9 +116,7 @@ class EntityRecognizer:
     def __init__(self, nlp: Language, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
         self.background = RegexSet(BACKGROUND_PATTERNS)
-        self.cue_ids = numpy.array(  # sorted, for a vectorised lookup of every token's lower-case form
-            sorted(nlp.vocab.strings.add(w) for w in NAMING_WORDS | DATASET_HEADS | PROPOSE_VERBS), dtype="uint64"
-        )
+        self.cue_words = NAMING_WORDS | DATASET_HEADS | PROPOSE_VERBS  # words that can start a pattern
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.by_normal: dict[str, list[Concept]] = {}
@@ -260,12 +257,7 @@ class EntityRecognizer:
 
         # 3. Open-world names: proposals ("we propose X", "called X", title "X: ..."), "the X dataset".
         # tokens that are pattern cue words ("called", "dataset", "propose", …)
-        # (by hash in one array call: hashing every word in Python costs more)
-        cue_tokens: list[int] = []
-        if len(doc):
-            lower = doc.to_array(LOWER)
-            nearest = self.cue_ids[numpy.minimum(numpy.searchsorted(self.cue_ids, lower), len(self.cue_ids) - 1)]
-            cue_tokens = numpy.flatnonzero(nearest == lower).tolist()
+        cue_tokens = list(compress(count(), map(self.cue_words.__contains__, tokens.lowers)))
         mentions.extend(self._patterns(tokens, sentences, taken, known_methods, cue_tokens))
         # 4. Modalities the evidence supports (background sentences and lone hints do not count).
         modalities = select_modalities(
@@ -408,12 +400,9 @@ class EntityRecognizer:
             first, last = bisect_left(candidates, sent_start), bisect_left(candidates, sent_end)
             if first == last:
                 continue
-            # the sentence's cue words are all its words that are proposal verbs or dataset heads
-            cues = {lowers[k] for k in cue_tokens[bisect_left(cue_tokens, sent_start) : bisect_left(cue_tokens, sent_end)]}
-            proposing = not PROPOSE_VERBS.isdisjoint(cues) and not {"we", "our", "this", "here"}.isdisjoint(
-                lowers[sent_start:sent_end]
-            )
-            type_near = "Dataset" if not DATASET_HEADS.isdisjoint(cues) else "Method"
+            words = lowers[sent_start:sent_end]
+            proposing = not PROPOSE_VERBS.isdisjoint(words) and not {"we", "our", "this", "here"}.isdisjoint(words)
+            type_near = "Dataset" if not DATASET_HEADS.isdisjoint(words) else "Method"
             for k in candidates[first:last]:
                 lower = lowers[k]
                 # "called / termed / dubbed X"
