@@ -1,5 +1,5 @@
-"""A plain-list view of a Doc's tokens (text, offsets, white space, lexical flags) read in one
-array call, so rule components loop over Python lists instead of creating ``Token`` objects."""
+"""A plain-list view of a Doc's tokens (text, offsets, white space; lexical flags on demand) read
+in one array call, so rule components loop over Python lists instead of creating ``Token`` objects."""
 
 from __future__ import annotations
 
