@@ -395,7 +395,10 @@ class EntityRecognizer:
                     add((i, colon), "Dataset" if heads else "Method", "pattern:title", 0.8, True)
         # only cue words and capitalised words that pass the word-level tests of the name patterns can
         # start a pattern (every coined name has a capital): most tokens and many sentences have none
-        candidates = sorted(set(cue_tokens).union(k for k in tokens.capitalised if may_start_name(tokens.words[k])))
+        # (a word already in a mention stays in one: ``taken`` only grows)
+        candidates = sorted(set(cue_tokens).union(
+            k for k in tokens.capitalised if k not in taken and may_start_name(tokens.words[k])
+        ))
         for sent_start, sent_end in ranges:
             first, last = bisect_left(candidates, sent_start), bisect_left(candidates, sent_end)
             if first == last:
