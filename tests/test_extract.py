@@ -106,3 +106,39 @@ def test_the_pipeline_tokenizer_survives_pickling(nlp):
 
     tokenizer = pickle.loads(pickle.dumps(nlp.tokenizer))
     assert [t.text for t in tokenizer("ResNet-50 works.")] == [t.text for t in nlp.tokenizer("ResNet-50 works.")]
+
+
+def test_token_table_matches_spacy_tokens(nlp):
+    """The plain-list token view the rules read agrees with spaCy's own tokens."""
+    from kg.extract.tokens import tokens_of
+
+    doc = nlp.make_doc("Llama 3.1 (8B) beats GPT-4, ResNet-50 and 12.5% of i.e. baselines… ok?")
+    table = tokens_of(doc)
+    assert table.words == [t.text for t in doc] and table.lowers == [t.lower_ for t in doc]
+    assert table.starts == [t.idx for t in doc] and table.ends == [t.idx + len(t) for t in doc]
+    assert table.space == [int(bool(t.whitespace_)) for t in doc]
+    assert list(table.alpha) == [int(t.is_alpha) for t in doc]
+    assert list(table.punct) == [int(t.is_punct) for t in doc]
+    assert list(table.num) == [int(t.like_num) for t in doc]
+    assert table.capitalised == [t.i for t in doc if t.text != t.lower_]
+
+
+def test_longest_first_keeps_what_filter_spans_keeps():
+    """The vocabulary's longest-match filter (with its shortcut for non-overlapping matches) keeps
+    the spans spaCy's filter_spans keeps, in text order."""
+    import random
+
+    from kg.extract.entities import _longest_first
+
+    def filter_spans(spans):
+        kept, seen = [], set()
+        for span in sorted(spans, key=lambda s: (s[1] - s[0], -s[0]), reverse=True):
+            if seen.isdisjoint(range(span[0], span[1])):
+                kept.append(span)
+                seen.update(range(span[0], span[1]))
+        return sorted(kept, key=lambda s: s[0])
+
+    rng = random.Random(3)
+    for _ in range(5000):
+        spans = [(a, a + rng.randint(1, 4), rng.choice("abc")) for a in (rng.randint(0, 12) for _ in range(rng.randint(0, 6)))]
+        assert _longest_first(spans) == filter_spans(spans)

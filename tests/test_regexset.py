@@ -43,3 +43,28 @@ def test_regexset_survives_pickling_for_worker_processes():
 
     restored = pickle.loads(pickle.dumps(RegexSet([r"\bshow\b", r"outperform"])))
     assert restored.matching("we show it outperforms") == {0, 1}
+
+
+def test_lower_case_copies_answer_like_ignorecase_on_ascii_text():
+    """The case-sensitive copies searched on lower-cased ASCII text find what re.IGNORECASE finds."""
+    cues = RegexSet(PATTERNS)
+    assert sum(p is not None for p in cues.folded) >= len(PATTERNS) - 1  # all but the one with "[A-Z]"
+    ascii_sentences = [s for s in SENTENCES if s.isascii()] + [
+        "OUR RESULTS SHOW THAT IT OUTPERFORMS SOTA MODELS (Smith and Jones, 2020).",
+        "In Summary, We Find Higher Accuracy Than Prior Work; Code Is Available On GitHub.",
+    ]
+    for sentence in ascii_sentences:
+        found = cues.searcher(sentence)
+        assert {i for i in range(len(PATTERNS)) if found(i)} == {
+            i for i, p in enumerate(PATTERNS) if re.search(p, sentence, re.IGNORECASE)
+        }
+
+
+def test_lower_case_pattern_refuses_what_case_folding_could_change():
+    from kg.extract.regexset import lower_case_pattern
+
+    assert lower_case_pattern(r"\bSOTA\b|[a-z]+\u2013") == r"\bsota\b|[a-z]+\u2013"
+    assert lower_case_pattern("[A-Z]") is None  # a range, not a letter: "[A-z]" holds "_" too
+    assert lower_case_pattern("\u212a") is None  # Kelvin sign folds to "k"
+    assert lower_case_pattern(r"(a)\1") is None  # a back-reference
+    assert lower_case_pattern("(?i)a") is None  # an inline flag

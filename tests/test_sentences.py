@@ -43,3 +43,18 @@ def test_latex_percent_then_new_sentence(nlp):
         "Accuracy rose to 95.1\\%.",
         "The baseline stayed at 80\\%.",
     ]
+
+
+def test_boundary_candidates_are_those_finditer_finds():
+    """The splitter tries its boundary pattern only at ender characters; that must find exactly
+    the matches a scan of every position finds, on any text."""
+    import random
+
+    from kg.extract.sentences import _CANDIDATE, _candidates
+
+    rng = random.Random(7)
+    alphabet = "aZ.!?…\n \t\"')]}»xY3(["
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    texts.append('We find X. It works!  "Yes," they said.\n\nNext…  (Fig. 2) embeddings.Likewise it ends.')
+    for text in texts:
+        assert [(m.span(), m.groups()) for m in _candidates(text)] == [(m.span(), m.groups()) for m in _CANDIDATE.finditer(text)]

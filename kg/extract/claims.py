@@ -4,6 +4,8 @@ reporting and result language, minus descriptions and availability notes) and fl
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -168,15 +170,12 @@ class ClaimDetector:
     def __init__(
         self, strong_cues: list[str], weak_cues: list[str], negative_cues: list[str], hedges: list[str], threshold: float
     ) -> None:
-        # One pattern set for all three tiers: a single scan per sentence finds every cue.
-        self.cues = RegexSet([*strong_cues, *weak_cues, *negative_cues], re.IGNORECASE)
-        self.tiers = (
-            range(0, len(strong_cues)),
-            range(len(strong_cues), len(strong_cues) + len(weak_cues)),
-            range(len(strong_cues) + len(weak_cues), len(self.cues.patterns)),
-        )
+        # Strong and weak cues in one pattern set, scanned in every sentence; negative cues in another,
+        # scanned only in the sentences that the positive cues can still make claims (about a third).
+        self.cues = RegexSet([*strong_cues, *weak_cues], re.IGNORECASE)
+        self.negatives = RegexSet(negative_cues, re.IGNORECASE)
+        self._weak_from = len(strong_cues)  # indices in ``cues``: strong, then weak cues
         self.hedges = frozenset(h.lower() for h in hedges)
-
         self.threshold = threshold
 
     @staticmethod
@@ -204,47 +203,53 @@ class ClaimDetector:
     def _claim_score(self, text: str, candidates: set[int], index: int, total: int) -> float | None:
         """The sentence's cue score in [0, 1] when it is a claim, else ``None``: ``WEIGHTS["strong"]``
         per strong cue (two at most), ``WEIGHTS["weak"]`` per weak one (``max_weak`` at most), minus
-        ``WEIGHTS["negative"]`` per negative one, plus the position adjustments of :meth:`_adjust`. Candidate cues are checked with ``re`` only while they can still change the
-        outcome: strong
-        cues up to the two that count, weak up to four, and negatives while the sentence is still a
-        claim (no sentence whose best case misses the threshold is checked at all)."""
+        ``WEIGHTS["negative"]`` per negative one, plus the position adjustments of :meth:`_adjust`.
+        ``candidates`` are the strong and weak cues that may match (``RegexSet.candidates``). Cues are
+        checked with ``re`` only while they can still change the outcome: strong cues up to the two
+        that count, weak up to four, and negatives while the sentence is still a claim (no sentence
+        whose best case misses the threshold is checked, or scanned for negatives, at all)."""
         w = WEIGHTS
-        strong_cues, weak_cues, negative_cues = ([i for i in tier if i in candidates] for tier in self.tiers)
+        ordered = sorted(candidates)  # a handful of indices: split by tier rather than test every pattern
+        weak_from = bisect_left(ordered, self._weak_from)
+        strong_cues, weak_cues = ordered[:weak_from], ordered[weak_from:]
         if not strong_cues and not weak_cues:
             return None
         best = self._adjust(w["strong"] * min(len(strong_cues), 2) + w["weak"] * min(len(weak_cues), w["max_weak"]),
                             text, index, total)
         if round(max(0.0, min(best, 1.0)), 3) < self.threshold:
             return None
-        search = self.cues.compiled
-        strong = self._count(text, strong_cues, 2)
-        weak = self._count(text, weak_cues, w["max_weak"])
+        found = self.cues.searcher(text)
+        strong = self._count(found, strong_cues, 2)
+        weak = self._count(found, weak_cues, w["max_weak"])
         if strong + weak == 0:
             return None
         base = self._adjust(w["strong"] * strong + w["weak"] * weak, text, index, total)
         negative = 0
-        for i in negative_cues:
+        negative_found = self.negatives.searcher(text)
+        for i in sorted(self.negatives.candidates(text)):
             if round(max(0.0, min(base - w["negative"] * negative, 1.0)), 3) < self.threshold:
                 return None  # negatives only lower the score: no claim whatever the rest say
-            if search[i].search(text):
+            if negative_found(i):
                 negative += 1
         value = round(max(0.0, min(base - w["negative"] * negative, 1.0)), 3)
         return value if value >= self.threshold else None
 
-    def _count(self, text: str, indices: list[int], limit: int) -> int:
-        """How many of the cue patterns ``indices`` match ``text``, counting no further than ``limit``."""
+    @staticmethod
+    def _count(found: Callable[[int], bool], indices: list[int], limit: int) -> int:
+        """How many of the cue patterns ``indices`` are ``found``, counting no further than ``limit``."""
         count = 0
         for i in indices:
             if count == limit:
                 break
-            if self.cues.compiled[i].search(text):
+            if found(i):
                 count += 1
         return count
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
         offset = abstract_start(text)
-        body = [(start, end) for start, end in doc._.sentence_bounds if start >= offset]
+        underscore = doc._  # one extension accessor for the whole call
+        body = [(start, end) for start, end in underscore.sentence_bounds if start >= offset]
         claims: list[SentenceClaim] = []
         for index, (start, end) in enumerate(body):
             sentence = text[start:end]
@@ -254,7 +259,7 @@ class ClaimDetector:
             if value is not None:
                 hedges = tuple(sorted(self.hedges.intersection(_WORD.findall(sentence.lower()))))
                 claims.append(SentenceClaim(start, end, sentence, hedges, value))
-        doc._.kg_claims = claims
+        underscore.kg_claims = claims
         return doc
 
 

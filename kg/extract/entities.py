@@ -8,10 +8,9 @@ from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress, count
 from pathlib import Path
 
-import numpy
-from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -71,6 +70,16 @@ def is_name_like(text: str) -> bool:
     return upper >= 2 or inner_upper or (has_digit and text[0].isalpha())
 
 
+@lru_cache(maxsize=1 << 16)
+def may_start_name(word: str) -> bool:
+    """Whether a capitalised word passes the word-level tests of the name patterns: a coined name,
+    or a title-case word of 4+ letters that is not an adjective ("Izhikevich", "Cerberus")."""
+    if is_name_like(word):
+        return True
+    lower = word.lower()
+    return word.isalpha() and word.istitle() and len(word) > 3 and lower not in NOT_NAMES and not lower.endswith(("ian", "ean"))
+
+
 @dataclass(slots=True)
 class RawMention:
     """A mention before paper-level aggregation (offsets into doc.text)."""
@@ -107,9 +116,7 @@ class EntityRecognizer:
     def __init__(self, nlp: Language, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
         self.background = RegexSet(BACKGROUND_PATTERNS)
-        self.cue_ids = numpy.array(  # sorted, for a vectorised lookup of every token's lower-case form
-            sorted(nlp.vocab.strings.add(w) for w in NAMING_WORDS | DATASET_HEADS | PROPOSE_VERBS), dtype="uint64"
-        )
+        self.cue_words = NAMING_WORDS | DATASET_HEADS | PROPOSE_VERBS  # words that can start a pattern
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.by_normal: dict[str, list[Concept]] = {}
@@ -145,7 +152,7 @@ class EntityRecognizer:
     @staticmethod
     def _span_type(tokens: TokenTable, i: int, j: int) -> str:
         """Method or Dataset (or "" when neither) from the head noun of tokens [i, j) and what follows."""
-        words = tokens.lowers[i:j] + [w for w in tokens.lowers[j : j + 3] if w not in "()"]
+        words = [*tokens.lowers[i:j], *(w for w in tokens.lowers[j : j + 3] if w not in "()")]
         if any(w in DATASET_HEADS for w in words):
             return "Dataset"
         last = tokens.lowers[j - 1]
@@ -166,9 +173,12 @@ class EntityRecognizer:
 
     def __call__(self, doc: Doc) -> Doc:
         tokens = tokens_of(doc)
-        abbreviations: list[Abbreviation] = doc._.abbreviations or []
+        underscore = doc._  # one extension accessor for the whole call
+        sentences: list[tuple[int, int]] = underscore.sentence_bounds
+        abbreviations: list[Abbreviation] = underscore.abbreviations or []
         mentions: list[RawMention] = []
         claimed: set[int] = set()  # tokens already explained (acronym definitions)
+        known_methods: list[tuple[int, int]] = []  # token ranges of the method mentions
 
         # 1. Acronyms defined in this document: the long form decides what the short form means.
         defined: dict[str, list[tuple[str, str, str, str | None]]] = {}
@@ -194,6 +204,8 @@ class EntityRecognizer:
                 start, end = tokens.chars(i, j)
                 for type_, key, label, vocab in meanings:
                     mentions.append(RawMention(type_, key, label, tokens.text[start:end], start, end, "acronym", 0.9, vocab=vocab))
+                    if type_ == "Method":
+                        known_methods.append((i, j))
                 claimed.update(range(i, j))
         if defined:
             forms = {**{s + "s": v for s, v in defined.items()}, **defined}
@@ -207,6 +219,8 @@ class EntityRecognizer:
                             mentions.append(
                                 RawMention(type_, key, label, form, position, tokens.ends[i], "acronym", 0.9, vocab=vocab)
                             )
+                            if type_ == "Method":
+                                known_methods.append((i, i + 1))
                     position = tokens.text.find(form, position + 1)
 
         # 2. Curated vocabulary, longest match first, never inside an acronym already resolved.
@@ -216,10 +230,14 @@ class EntityRecognizer:
             key = strings[match_id]
             by_type.setdefault(self.vocabulary.concepts[key].type, []).append((i, j, key))
         # Longest match per type: "spiking neural network" may be both a method and a modality.
+        taken = set(claimed)  # tokens in a mention so far
         for i, j, key in [m for type_ in sorted(by_type) for m in _longest_first(by_type[type_])]:
             if not claimed.isdisjoint(range(i, j)):
                 continue  # part of an acronym definition, which step 1 already resolved as a whole
             concept = self.vocabulary.concepts[key]
+            taken.update(range(i, j))
+            if concept.type == "Method":
+                known_methods.append((i, j))
             start, end = tokens.chars(i, j)
             surface = tokens.text[start:end]
             hidden = normalise_name(surface) in self.hidden.get(concept.key, ())
@@ -238,27 +256,15 @@ class EntityRecognizer:
                     )
 
         # 3. Open-world names: proposals ("we propose X", "called X", title "X: ..."), "the X dataset".
-        taken = set(claimed)
-        for mention in mentions:
-            found = tokens.covering(mention.start, mention.end)
-            if found is not None:
-                taken.update(range(*found))
-        known_methods = [
-            found for m in mentions if m.type == "Method" and (found := tokens.covering(m.start, m.end)) is not None
-        ]
-        # tokens that are pattern cue words ("called", "dataset", "propose", …), found by hash in one array call
-        cue_tokens: list[int] = []
-        if len(doc):
-            lower = doc.to_array(LOWER)
-            nearest = self.cue_ids[numpy.minimum(numpy.searchsorted(self.cue_ids, lower), len(self.cue_ids) - 1)]
-            cue_tokens = numpy.flatnonzero(nearest == lower).tolist()
-        mentions.extend(self._patterns(tokens, doc._.sentence_bounds, taken, known_methods, cue_tokens))
+        # tokens that are pattern cue words ("called", "dataset", "propose", …)
+        cue_tokens = list(compress(count(), map(self.cue_words.__contains__, tokens.lowers)))
+        mentions.extend(self._patterns(tokens, sentences, taken, known_methods, cue_tokens))
         # 4. Modalities the evidence supports (background sentences and lone hints do not count).
         modalities = select_modalities(
-            mentions, tokens.text, abstract_start(tokens.text), doc._.sentence_bounds, self.vocabulary, self.background
+            mentions, tokens.text, abstract_start(tokens.text), sentences, self.vocabulary, self.background
         )
         mentions = [m for m in mentions if m.type != "Modality" or m.key in modalities]
-        doc._.kg_mentions = sorted(mentions, key=lambda m: (m.start, m.end, m.type, m.key))
+        underscore.kg_mentions = sorted(mentions, key=lambda m: (m.start, m.end, m.type, m.key))
         return doc
 
     @staticmethod
@@ -267,7 +273,11 @@ class EntityRecognizer:
         "PointNet++") when it is name-like, plus a short version number ("Llama 3.1")."""
         n = len(tokens)
         words, space = tokens.words, tokens.space
-        if i >= n or tokens.punct[i] or (i > 0 and not space[i - 1] and not tokens.punct[i - 1]):
+        if i >= n:
+            return None
+        if space[i] and words[i].islower():
+            return None  # one lower-case word: never name-like (tested first: the flags cost a lookup)
+        if tokens.punct[i] or (i > 0 and not space[i - 1] and not tokens.punct[i - 1]):
             return None
         if i > 0 and words[i - 1] in {"-", "+"} and not space[i - 1]:
             return None  # the middle of a hyphenated word
@@ -282,9 +292,9 @@ class EntityRecognizer:
             end -= 1
         if not is_name_like(tokens.span_text(i, end).replace("-", "").replace("+", "").replace(".", "")):
             return None
-        if end < n and tokens.alpha[end] and words[end].istitle() and _TITLE_COMPOUND.match(tokens.span_text(i, end)):
+        if end < n and words[end].istitle() and tokens.alpha[end] and _TITLE_COMPOUND.match(tokens.span_text(i, end)):
             return None  # "Multi-Label Classification", "Goal-Driven Agents": a title-cased phrase, not a name
-        if end < n and space[end - 1] and tokens.num[end] and len(words[end]) <= 5:
+        if end < n and space[end - 1] and len(words[end]) <= 5 and tokens.num[end]:
             end += 1  # "Llama 3.1", "GPT 4"
         return i, end
 
@@ -297,18 +307,18 @@ class EntityRecognizer:
         # "GTN baselines", "BMN model", "ResNet-based": a coined name in front of a method word
         coined = is_name_like(word) or (
             # "our Cerberus model": one capitalised word inside lower-case running text
-            sent_start < k and k + 1 < sent_end and k >= abstract_token and tokens.alpha[k] and word.istitle() and len(word) > 3
+            sent_start < k and k + 1 < sent_end and k >= abstract_token and word.istitle() and len(word) > 3 and tokens.alpha[k]
             and tokens.words[k - 1].islower() and space[k - 1] and space[k] and lowers[k + 1] in METHOD_HEADS
             and tokens.words[k + 1].islower()
             and lower not in NOT_NAMES and not lower.endswith(("ian", "ean"))
         )
         eponym = None
-        if not coined and k > sent_start and k >= abstract_token and tokens.alpha[k] and word.istitle() \
-                and len(word) > 3 and tokens.words[k - 1].islower() and lower not in NOT_NAMES \
+        if not coined and k > sent_start and k >= abstract_token and word.istitle() and len(word) > 3 \
+                and tokens.alpha[k] and tokens.words[k - 1].islower() and lower not in NOT_NAMES \
                 and not lower.endswith(("ian", "ean")):
             # "a heterogeneous Izhikevich spiking reservoir": eponym + 1-2 lower-case words + head
             for head in range(k + 2, min(k + 4, sent_end)):
-                if not (tokens.alpha[head - 1] and tokens.words[head - 1].islower() and space[head - 1]):
+                if not (space[head - 1] and tokens.words[head - 1].islower() and tokens.alpha[head - 1]):
                     break
                 if lowers[head] in METHOD_HEADS and lowers[head] not in {"method", "methods", "approach", "framework", "model", "models"}:
                     eponym = (k, head + 1)
@@ -343,7 +353,7 @@ class EntityRecognizer:
     def _appositive_at(tokens: TokenTable, i: int, end: int) -> tuple[int, int] | None:
         """A capitalised coined word introduced with an appositive: "Aaren, an attention-based
         module" / "Cerberus, a multi-task model" (one word, then ", a|an|the|which")."""
-        if i + 2 >= end or not tokens.alpha[i] or not tokens.words[i][:1].isupper() or len(tokens.words[i]) < 4:
+        if i + 2 >= end or not tokens.words[i][:1].isupper() or len(tokens.words[i]) < 4 or not tokens.alpha[i]:
             return None
         if tokens.lowers[i] in NOT_NAMES or tokens.words[i + 1] != "," or tokens.lowers[i + 2] not in {"a", "an", "the", "which"}:
             return None
@@ -383,13 +393,20 @@ class EntityRecognizer:
                 if single or self._name_at(tokens, i) is not None:
                     heads = any(w in DATASET_HEADS for w in lowers[first_start:first_end])
                     add((i, colon), "Dataset" if heads else "Method", "pattern:title", 0.8, True)
-        # only cue words and capitalised words can start a pattern (every coined name has a capital)
-        candidates = sorted(set(cue_tokens).union(tokens.capitalised))
+        # only cue words and capitalised words that pass the word-level tests of the name patterns can
+        # start a pattern (every coined name has a capital): most tokens and many sentences have none
+        # (a word already in a mention stays in one: ``taken`` only grows)
+        candidates = sorted(set(cue_tokens).union(
+            k for k in tokens.capitalised if k not in taken and may_start_name(tokens.words[k])
+        ))
         for sent_start, sent_end in ranges:
+            first, last = bisect_left(candidates, sent_start), bisect_left(candidates, sent_end)
+            if first == last:
+                continue
             words = lowers[sent_start:sent_end]
             proposing = not PROPOSE_VERBS.isdisjoint(words) and not {"we", "our", "this", "here"}.isdisjoint(words)
             type_near = "Dataset" if not DATASET_HEADS.isdisjoint(words) else "Method"
-            for k in candidates[bisect_left(candidates, sent_start) : bisect_left(candidates, sent_end)]:
+            for k in candidates[first:last]:
                 lower = lowers[k]
                 # "called / termed / dubbed X"
                 if lower in NAMING_WORDS:
@@ -404,15 +421,18 @@ class EntityRecognizer:
                     span = self._name_at(tokens, start)
                     if span is not None and span[1] <= k:
                         add(span, "Dataset", "pattern:dataset-head", 0.8, proposing)
-                # Capitalised words only (every coined name has a capital): most tokens stop here.
+                # Capitalised words not yet part of a mention; a title-case word, not a coined name,
+                # only after the first word of the sentence.
                 word = tokens.words[k]
-                if word != lower:
+                if word != lower and k not in taken and may_start_name(word) and (k > sent_start or is_name_like(word)):
                     self._capitalised(tokens, k, sent_start, sent_end, abstract_token, proposing, taken, add)
                 # "we propose/introduce X" with X a coined name within the next few tokens
                 if proposing and lower in PROPOSE_VERBS:
                     for j in range(k + 1, min(k + 9, sent_end)):
                         if tokens.words[j] in {".", ";"}:
                             break
+                        if tokens.space[j] and tokens.words[j].islower():
+                            continue  # one lower-case word: neither a coined name nor an appositive starts here
                         span = self._name_at(tokens, j) or self._appositive_at(tokens, j, sent_end)
                         if span is not None:
                             add(span, self._type_after(tokens, span[1], sent_end) or type_near, "pattern:proposal", 0.8, True)
@@ -434,6 +454,9 @@ class EntityRecognizer:
 
 def _longest_first(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """spaCy's ``filter_spans`` on (start, end, label) tuples: longest first, no overlaps, in order."""
+    ordered = sorted(spans)
+    if all(a[1] <= b[0] for a, b in zip(ordered, ordered[1:])):
+        return ordered  # no overlaps (the usual case): every span is kept
     kept: list[tuple[int, int, str]] = []
     seen: set[int] = set()
     for span in sorted(spans, key=lambda s: (s[1] - s[0], -s[0]), reverse=True):

@@ -31,17 +31,23 @@ from kg.extract.tokens import tokens_of
 from kg.model import Claim, Entity, Extraction, Mention, Paper, Relation
 
 PIPELINE_VERSION = "kg-rules-1"
+TOKENIZER_CACHE_SIZE = 1 << 19  # chunks (about 30 MB at most)
 _COMPARATIVE = re.compile(
     r"\b(?:outperform(?:s|ed|ing)?|surpass(?:es|ed|ing)?|beats?|beating|(?:is|are|was|were|performs?|performed)"
     r" (?:better|superior) (?:than|to)|superior to|better than)\b",
     re.IGNORECASE,
 )
+# Every match of _COMPARATIVE holds one of these words (in any case).
+_COMPARATIVE_WORDS = ("outperform", "surpass", "beat", "better", "superior")
 _SELF_SUBJECT = re.compile(r"\b(?:our|we|the proposed|this)\b", re.IGNORECASE)
 
 
 def build_nlp(ontology: Path | None = None) -> Language:
     """Blank English tokenizer + sentence splitter, acronym finder, entity and claim components."""
     nlp = spacy.blank("en")
+    # spaCy caches the tokens of 10,000 white-space separated chunks by default, which the vocabulary
+    # patterns alone nearly fill; a corpus repeats far more (the output does not depend on the cache)
+    nlp.tokenizer.max_cache_size = TOKENIZER_CACHE_SIZE
     nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     nlp.add_pipe("kg_sentences")
     nlp.add_pipe("kg_abbreviations")
@@ -83,20 +89,25 @@ def _entities(raw: list[RawMention], proposed_keys: set[str]) -> list[Entity]:
         grouped.setdefault((mention.type, mention.key), []).append(mention)
     entities = []
     for (type_, key), items in sorted(grouped.items()):
-        surfaces = sorted({m.text for m in items})
-        vocab = next((m.vocab for m in items if m.vocab), None)
+        if len(items) == 1:  # most entities are mentioned once
+            best = items[0]
+            surfaces = [best.text]
+            vocab = best.vocab or None
+        else:
+            surfaces = sorted({m.text for m in items})
+            vocab = next((m.vocab for m in items if m.vocab), None)
+            best = max(items, key=lambda m: (m.confidence, m.extractor))
         if vocab:
             label = items[0].label
         else:  # prefer the expanded form ("spiking neural network" over "SNN")
             label = max(surfaces, key=lambda s: (len(s.split()), len(s), s))
         role = "proposed" if type_ != "Modality" and (key in proposed_keys) else "used"
-        best = max(items, key=lambda m: (m.confidence, m.extractor))
         entities.append(
             Entity(
                 type=type_,
                 key=key,
                 label=label,
-                aliases=sorted(set(surfaces) - {label}),
+                aliases=[s for s in surfaces if s != label],
                 role=role,
                 vocab=vocab,
                 confidence=best.confidence,
@@ -106,11 +117,20 @@ def _entities(raw: list[RawMention], proposed_keys: set[str]) -> list[Entity]:
     return entities
 
 
+def _comparative(text: str) -> re.Match[str] | None:
+    """``_COMPARATIVE.search(text)``; ASCII text without any of its words is answered at once."""
+    if text.isascii():
+        lowered = text.lower()
+        if not any(word in lowered for word in _COMPARATIVE_WORDS):
+            return None
+    return _COMPARATIVE.search(text)
+
+
 def _relations(doc: Doc, claims: list[Claim], mentions: list[Mention], entities: list[Entity]) -> list[Relation]:
     proposed = [e.key for e in entities if e.role == "proposed" and e.type == "Method"]
     relations: list[Relation] = []
     for claim in claims:
-        match = _COMPARATIVE.search(claim.text)
+        match = _comparative(claim.text)
         if not match:
             continue
         inside = [m for m in mentions if m.section == claim.section and claim.start <= m.start < claim.end and m.type != "Modality"]
@@ -133,27 +153,38 @@ def _relations(doc: Doc, claims: list[Claim], mentions: list[Mention], entities:
 
 def doc_to_extraction(doc: Doc, paper: Paper) -> Extraction:
     """Convert the annotated Doc of one paper into its Extraction record."""
-    raw: list[RawMention] = doc._.kg_mentions or []
-    bounds: list[tuple[int, int]] = doc._.sentence_bounds
+    underscore = doc._
+    raw: list[RawMention] = underscore.kg_mentions or []
+    bounds: list[tuple[int, int]] = underscore.sentence_bounds
     text = text_of(doc)
+    offset = abstract_start(text)
+    sentence_starts = [start for start, _ in bounds]
+    sentences: dict[int, str] = {}  # one string per sentence, shared by its mentions
     mentions: list[Mention] = []
     for item in raw:
-        section, start, end = to_section(text, item.start, item.end)
-        sentence_start, sentence_end = _sentence_at(bounds, item.start)
-        sentence = text[sentence_start:sentence_end]
+        start, end = item.start, item.end
+        if offset and start >= offset:  # to_section, inlined: this runs per mention
+            section, start, end = "abstract", start - offset, end - offset
+        else:
+            section = "title"
+        index = max(bisect_right(sentence_starts, item.start) - 1, 0)  # _sentence_at
+        sentence = sentences.get(index)
+        if sentence is None:
+            sentence_start, sentence_end = bounds[index]
+            sentence = sentences[index] = text[sentence_start:sentence_end]
         mentions.append(
             Mention(item.type, item.text, item.key, section, start, end, sentence, item.extractor, item.confidence)
         )
     proposed_keys = {m.key for m in raw if m.proposed} | _self_named(doc, raw, bounds)
     entities = _entities(raw, proposed_keys)
     claims: list[Claim] = []
-    for found in doc._.kg_claims or []:
+    for found in underscore.kg_claims or []:
         section, start, end = to_section(text, found.start, found.end)
         about = sorted({m.key for m in mentions if m.section == section and start <= m.start and m.end <= end})
         claims.append(
             Claim(found.text, section, start, end, bool(found.hedges), list(found.hedges), about, "kg_claims", found.score)
         )
-    relations = _relations(doc, claims, mentions, entities)
+    relations = _relations(doc, claims, mentions, entities) if claims else []
     return Extraction(paper=paper, entities=entities, mentions=mentions, claims=claims, relations=relations)
 
 

@@ -2,13 +2,15 @@
 pass (prefilter mode, a superset) and Python's ``re`` confirms only the candidates it reports.
 
 Without the optional ``hyperscan`` package every pattern is tried with ``re``: the same answers,
-about twenty times slower on abstract sentences."""
+about twenty times slower on abstract sentences. Case-insensitive patterns are confirmed on the
+lower-cased text of ASCII texts by a lower-cased, case-sensitive copy (same answers, three times
+faster)."""
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 try:  # optional accelerator: wheels exist for Linux and macOS
     import hyperscan
@@ -16,6 +18,51 @@ except ImportError:  # pragma: no cover - exercised where hyperscan is not insta
     hyperscan = None
 
 _PIECE = re.compile(r"\\u([0-9a-fA-F]{4})|\\(.)|\{(\d+),\d+\}", re.DOTALL)
+_CASELESS_ESCAPES = frozenset("bBwWsSdDAZ.\\()[]{}|^$*+?-/&#~ '\"")  # classes, anchors, punctuation
+_GROUPS = ("(?:", "(?=", "(?!", "(?<=", "(?<!")
+
+
+def lower_case_pattern(pattern: str) -> str | None:
+    """A case-sensitive pattern that matches the lower-cased form of an ASCII text exactly where
+    ``pattern`` with ``re.IGNORECASE`` matches the text: its letters lower-cased. ``None`` when that
+    is not safe to decide: an upper-case letter inside a character class ("[A-z]"), a non-ASCII
+    letter (it may fold to an ASCII one: "\u212a" Kelvin sign, "ſ"), an escape other than a class,
+    an anchor or punctuation (a back-reference, "\x41"), a group other than (?:…) and lookarounds."""
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            if pattern[i + 1 : i + 2] == "u":
+                code = chr(int(pattern[i + 2 : i + 6], 16))
+                if code.isalpha() or code.lower() != code.upper():
+                    return None
+                out.append(pattern[i : i + 6])
+                i += 6
+                continue
+            if pattern[i + 1 : i + 2] not in _CASELESS_ESCAPES:
+                return None
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if char == "(" and pattern.startswith("(?", i) and not pattern.startswith(_GROUPS, i):
+            return None
+        if not char.isascii() and (char.isalpha() or char.lower() != char.upper()):
+            return None
+        if char == "[" and not in_class:
+            in_class = True
+            if pattern.startswith("[^]", i) or pattern.startswith("[]", i):
+                return None  # a literal "]" first in the class: not worth the parsing
+        elif char == "]" and in_class:
+            in_class = False
+        elif char.isupper():
+            if in_class:
+                return None
+            char = char.lower()
+        out.append(char)
+        i += 1
+    return "".join(out)
 
 
 def prefilter_expression(pattern: str) -> str:
@@ -32,6 +79,11 @@ def prefilter_expression(pattern: str) -> str:
     return _PIECE.sub(loosen, pattern)
 
 
+def _collect(index: int, start: int, end: int, flags: int, found: set[int]) -> None:
+    """Hyperscan match handler: note the pattern (the scan's context is the set of those found)."""
+    found.add(index)
+
+
 class RegexSet:
     """A fixed list of patterns; ``matching(text)`` gives the indices of those that match."""
 
@@ -39,6 +91,12 @@ class RegexSet:
         self.patterns = tuple(patterns)
         self.flags = flags
         self.compiled = [re.compile(p, flags) for p in self.patterns]
+        # case-sensitive copies to search lower-cased ASCII texts with (see lower_case_pattern); None where unsafe
+        self.folded = [
+            re.compile(folded, flags & ~re.IGNORECASE)
+            if flags & re.IGNORECASE and (folded := lower_case_pattern(p)) is not None else None
+            for p in self.patterns
+        ]
         self._database = None
         self._always: tuple[int, ...] = tuple(range(len(self.patterns)))
         if accelerate and hyperscan is not None and self.patterns:
@@ -89,19 +147,29 @@ class RegexSet:
         if self._database is None:
             return set(range(len(self.patterns)))
         found: set[int] = set(self._always)
-
-        def on_match(index: int, start: int, end: int, flags: int, context: object) -> None:
-            found.add(index)
-
         scratch = getattr(self._scratches, "scratch", None)
         if scratch is None:
             scratch = self._scratches.scratch = hyperscan.Scratch(self._database)
-        self._database.scan(text.encode("utf-8", "replace"), match_event_handler=on_match, scratch=scratch)
+        self._database.scan(text.encode("utf-8", "replace"), match_event_handler=_collect, context=found, scratch=scratch)
         return found
+
+    def searcher(self, text: str) -> Callable[[int], bool]:
+        """``found(i)``: whether pattern ``i`` matches ``text`` (as ``re.search`` says)."""
+        compiled = self.compiled
+        if self.flags & re.IGNORECASE and text.isascii():
+            lowered, folded = text.lower(), self.folded
+
+            def found(i: int) -> bool:
+                pattern = folded[i]
+                return (compiled[i].search(text) if pattern is None else pattern.search(lowered)) is not None
+
+            return found
+        return lambda i: compiled[i].search(text) is not None
 
     def confirm(self, text: str, candidates: set[int]) -> set[int]:
         """The ``candidates`` that ``re.search`` really finds in ``text``."""
-        return {i for i in candidates if self.compiled[i].search(text)}
+        found = self.searcher(text)
+        return {i for i in candidates if found(i)}
 
     def matching(self, text: str) -> set[int]:
         """Indices of the patterns that ``re.search`` would find in ``text``."""

@@ -9,13 +9,16 @@ as character offsets so later components need not build ``Span`` objects."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Iterator
 
 import numpy
-from spacy.attrs import IDX, SENT_START
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.text import text_of
+from kg.extract.tokens import tokens_of
 
 DEFAULT_ABBREVIATIONS: tuple[str, ...] = (
     "al", "approx", "cf", "ch", "dr", "e.g", "eq", "eqs", "etal", "fig", "figs", "i.e", "ie", "eg",
@@ -26,13 +29,14 @@ _OPENERS = frozenset({'"', "“", "‘", "(", "[", "\\", "'", "«"})
 # An ender (plus closing quotes/brackets glued to it) before white space, a line break, or a full
 # stop glued between two words ("embeddings.Likewise", a common copy-paste artefact).
 _CANDIDATE = re.compile(rf"([.!?…])[{_CLOSERS}]*(\s+)(?=\S)|\n\s*(?=\S)|\.(?<=[a-z]{{3}}\.)(?=[A-Z][a-z])")
+_ENDER_CHARS = re.compile(r"[.!?…\n]")  # every candidate boundary starts with one of these
 _INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")
 
 
 def sentence_bounds(text: str, abbreviations: frozenset[str]) -> list[tuple[int, int]]:
     """Character (start, end) of each sentence of ``text``, white space trimmed."""
     starts = [len(text) - len(text.lstrip())]
-    for match in _CANDIDATE.finditer(text):
+    for match in _candidates(text):
         after = match.end()
         ender = match.group(1)
         if ender is not None and "\n" not in match.group(2):
@@ -52,6 +56,20 @@ def sentence_bounds(text: str, abbreviations: frozenset[str]) -> list[tuple[int,
     return bounds
 
 
+def _candidates(text: str) -> Iterator[re.Match[str]]:
+    """``_CANDIDATE.finditer(text)``, tried only where an ender character stands (its alternatives
+    all begin with one, but ``re`` cannot skip ahead to them by itself: three times faster)."""
+    position = 0
+    for found in _ENDER_CHARS.finditer(text):
+        start = found.start()
+        if start < position:
+            continue  # inside the previous candidate
+        match = _CANDIDATE.match(text, start)
+        if match is not None:
+            position = match.end()
+            yield match
+
+
 def _ends_with_full_stop(text: str, dot: int, abbreviations: frozenset[str]) -> bool:
     """Whether the "." at ``dot`` ends a sentence rather than an abbreviation ("e.g.", "Fig.")."""
     word_start = dot
@@ -61,6 +79,9 @@ def _ends_with_full_stop(text: str, dot: int, abbreviations: frozenset[str]) -> 
     if not word:
         return True  # "word ." with a space before the full stop
     return word not in abbreviations and not _INITIALISM.fullmatch(word)
+
+
+_NOT_START = numpy.uint64(2**64 - 1)  # SENT_START -1 ("not a sentence start") as the unsigned array value
 
 
 class SentenceSplitter:
@@ -73,16 +94,14 @@ class SentenceSplitter:
         bounds = sentence_bounds(text_of(doc), self.abbreviations)
         doc._.sentence_bounds = bounds
         if len(doc):
-            token_starts = doc.to_array(IDX)
-            starts = numpy.array([start for start, _ in bounds], dtype=token_starts.dtype)
-            found = numpy.searchsorted(token_starts, starts)  # the token at each sentence start, one call
-            inside = found < len(doc)
-            found, starts = found[inside], starts[inside]
-            found = found[token_starts[found] == starts]  # a start inside a token sets nothing
-            flags = numpy.full(len(doc), -1, dtype="int64")
+            token_starts = tokens_of(doc).starts  # the token table the later components read too
+            flags = numpy.full(len(doc), _NOT_START, dtype="uint64")
             flags[0] = 1
-            flags[found] = 1
-            doc.from_array([SENT_START], flags.astype("uint64"))
+            for start, _ in bounds:
+                i = bisect_left(token_starts, start)  # the token at the sentence start, if one starts there
+                if i < len(token_starts) and token_starts[i] == start:
+                    flags[i] = 1
+            doc.from_array([SENT_START], flags)
         return doc
 
 
