@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 import networkx as nx
+import orjson
 
 from kg.export.atomic import atomic_open
 from kg.export.rdf import write_rdf
@@ -81,8 +82,8 @@ def _read_cache(path: Path, fingerprint: str, wanted: dict[str, Paper]) -> tuple
             if paper is None or digest in found:
                 continue
             try:
-                found[digest] = Extraction.from_row(json.loads(line)["row"], paper)
-            except (ValueError, KeyError, TypeError):
+                found[digest] = Extraction.from_row(orjson.loads(line)["row"], paper)
+            except (ValueError, KeyError, TypeError):  # orjson.JSONDecodeError is a ValueError
                 continue
     return found, records
 

@@ -3,7 +3,6 @@ turns a stream of ``Paper`` into a stream of ``Extraction`` (pure per paper; par
 
 from __future__ import annotations
 
-import json
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
@@ -11,6 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 from pathlib import Path
 
+import orjson
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -209,7 +209,7 @@ def _worker_batch(papers: list[Paper]) -> list[str]:
 
 def row_json(extraction: Extraction) -> str:
     """An extraction as the JSON text of :meth:`Extraction.to_row` (no paper)."""
-    return json.dumps(extraction.to_row(), ensure_ascii=False)
+    return orjson.dumps(extraction.to_row()).decode("utf-8")
 
 
 def _batches(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
@@ -259,4 +259,4 @@ def extract_rows(
 
         for number, texts in enumerate(pool.map(_worker_batch, submitted())):
             for paper, text in zip(pending.pop(number), texts):
-                yield Extraction.from_row(json.loads(text), paper), text
+                yield Extraction.from_row(orjson.loads(text), paper), text
