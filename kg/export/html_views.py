@@ -171,7 +171,7 @@ class _Index:
             ix.degree[sid] = 0
             if ix.kind[sid] == "Paper":
                 ix.year[sid] = _int(attrs.get("year"))
-        for u, neighbours in graph.succ.items():  # the adjacency itself: far cheaper than edge views
+        for u, neighbours in graph._succ.items():  # networkx's own adjacency dicts (as its algorithms read them): far cheaper than views
             su, tu = str(u), ix.kind[str(u)]
             for v, keyed in neighbours.items():
                 sv = str(v)
@@ -200,7 +200,7 @@ class _Index:
         """Where the paper's title and abstract mention its entities: ``[section, start, end, entity]``,
         sorted (read from the evidence only for the papers a page shows)."""
         marks = []
-        for v, keyed in self.graph.succ[self.raw[paper]].items():
+        for v, keyed in self.graph._succ[self.raw[paper]].items():
             if self.kind[str(v)] not in ENTITY_TYPES:
                 continue
             for data in keyed.values():
@@ -238,7 +238,7 @@ def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, .
     graph = ix.graph
     raw = ix.raw[node]
     sections: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for direction, adjacency in (("out", graph.succ[raw]), ("in", graph.pred[raw])):
+    for direction, adjacency in (("out", graph._succ[raw]), ("in", graph._pred[raw])):
         for neighbour, keyed in adjacency.items():
             for key, data in keyed.items():
                 other = str(neighbour)

@@ -34,7 +34,7 @@ def json_chunks(graph: nx.MultiDiGraph) -> Iterator[str]:
     yield from records({"id": node, **data} for node, data in sorted(graph.nodes(data=True)))
     yield '\n],\n"edges": [\n'
     yield from records({"source": u, "target": v, "key": k, **keyed[k]}  # sorted by (u, v, key), walking the adjacency
-                       for u, neighbours in sorted(graph.succ.items()) for v, keyed in sorted(neighbours.items()) for k in sorted(keyed))
+                       for u, neighbours in sorted(graph._succ.items()) for v, keyed in sorted(neighbours.items()) for k in sorted(keyed))
     yield "\n]}\n"
 
 

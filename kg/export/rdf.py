@@ -234,13 +234,13 @@ def _node_blocks(kg_graph: nx.MultiDiGraph, node_id: str, data: dict, comparison
     elif type_ in ENTITY_CLASS:
         own.extend(_entity(data))
     elif type_ == "Claim":
-        extractor = next((edge.get("extractor", "kg_claims") for keyed in kg_graph.pred[node_id].values()
+        extractor = next((edge.get("extractor", "kg_claims") for keyed in kg_graph._pred[node_id].values()
                           for k, edge in keyed.items() if k == "hasClaim"), "kg_claims")
         own.extend(_claim(data, extractor))
     elif type_ == "Person":
         own.extend(_person(data))
     base = _iri(node_id)
-    for target, keyed in kg_graph.succ[node_id].items():
+    for target, keyed in kg_graph._succ[node_id].items():
         obj = _u(_iri(target))
         for key, edge in keyed.items():
             own.append((_T[key] if key in _T else _u(KG_NS + quote(key, safe="")), obj))
@@ -276,21 +276,21 @@ def _comparison(paper: str, node: dict, source: str, target: str, data: dict) ->
 def _extractor_names(kg_graph: nx.MultiDiGraph) -> set[str]:
     """Every extractor named by the evidence the RDF carries (mentions, claims, comparisons)."""
     names: set[str] = set()
-    for neighbours in kg_graph.succ.values():
+    for neighbours in kg_graph._succ.values():
         for keyed in neighbours.values():
             for key, data in keyed.items():
                 if key in ROLE_OF or key == "outperforms":
                     names.update(item["extractor"] for item in data.get("evidence", ()))
                 elif key == "hasClaim":
                     names.add(data.get("extractor", "kg_claims"))
-    if any(data["type"] == "Claim" and not any("hasClaim" in keyed for keyed in kg_graph.pred[node].values())
+    if any(data["type"] == "Claim" and not any("hasClaim" in keyed for keyed in kg_graph._pred[node].values())
            for node, data in kg_graph.nodes(data=True)):
         names.add("kg_claims")  # a claim without its hasClaim edge falls back to this name
     return names
 
 
 def _edges_of_type(kg_graph: nx.MultiDiGraph, wanted: str) -> Iterator[tuple[str, str, dict]]:
-    for source, neighbours in kg_graph.succ.items():
+    for source, neighbours in kg_graph._succ.items():
         for target, keyed in neighbours.items():
             if wanted in keyed:
                 yield source, target, keyed[wanted]

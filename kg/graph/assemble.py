@@ -177,9 +177,11 @@ def assemble(
             else:
                 graph.add_edge(pid, key, key=edge, type=edge, confidence=entity.confidence, extractor=entity.extractor, evidence=items_)
 
+        claim_texts: set[str] = set()  # this paper's claims so far (its node is new: no others)
         for claim in extraction.claims:
-            if any(graph.nodes[c]["text"] == claim.text for _, c, k in graph.out_edges(pid, keys=True) if k == "hasClaim"):
+            if claim.text in claim_texts:
                 continue
+            claim_texts.add(claim.text)
             claim_counter[pid] = claim_counter.get(pid, 0) + 1
             cid = f"claim/{pid.split('/', 1)[1]}/{claim_counter[pid]}"
             graph.add_node(
