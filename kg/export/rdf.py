@@ -397,12 +397,12 @@ def _resolver_iri(curie: str) -> str | None:
 
 def ntriples_lines(kg_graph: nx.MultiDiGraph) -> list[str]:
     """The graph as sorted, de-duplicated N-Triples statements (one per item, with newline)."""
-    return list(sorted_ntriples(kg_graph))
+    return [f"{s} {p} {o} .\n" for s, p, o in triples(kg_graph)]
 
 
 def sorted_ntriples(kg_graph: nx.MultiDiGraph) -> Iterator[str]:
-    """The sorted, unique N-Triples statements, streamed block by block (memory stays that of the
-    graph: nothing is sorted but each subject's few statements)."""
+    """The sorted, unique N-Triples statements, streamed one subject's lines per item (memory stays
+    that of the graph: nothing is sorted but each subject's few statements)."""
     for subject, pairs in blocks(kg_graph):
         yield "".join(f"{subject} {predicate} {obj} .\n" for predicate, obj in pairs)
 
