@@ -252,9 +252,9 @@ def extract_rows(
     with ProcessPoolExecutor(max_workers=n_process, initializer=_worker_init, initargs=(str(ontology or ""),)) as pool:
         pending: dict[int, list[Paper]] = {}
 
-        def submitted() -> Iterator[list[Paper]]:
-            for batch in batches:
-                pending[len(pending)] = batch
+        def submitted() -> Iterator[list[Paper]]:  # remembers each batch's papers until its rows are back
+            for number, batch in enumerate(batches):
+                pending[number] = batch
                 yield batch
 
         for number, texts in enumerate(pool.map(_worker_batch, submitted())):
