@@ -82,6 +82,20 @@ def test_comparative_claim_is_a_direct_edge_with_evidence(turtle):
     assert "outperforms" in str(turtle.value(comparison, KG.sentence))
 
 
+def test_a_comparison_is_evaluated_on_the_datasets_its_own_paper_names(nlp, tmp_path):
+    """Two papers state "NeuroWidget outperforms a CNN", one on CIFAR-10, one on ImageNet: each
+    paper's kg:Comparison names only its own dataset, while the direct edge gathers both."""
+    papers = [Paper(f"NeuroWidget study {n}", f"Here we introduce NeuroWidget, a spiking neural network. "
+                    f"We show that NeuroWidget outperforms a CNN on {dataset}.") for n, dataset in ((1, "CIFAR-10"), (2, "ImageNet"))]
+    graph = assemble(extract_batch(papers, nlp), Vocabulary.load())
+    rdf = Graph().parse(write_turtle(graph, tmp_path / "g.ttl"), format="turtle")
+    evaluated = {}
+    for comparison in rdf.subjects(RDF.type, KG.Comparison):
+        title = str(rdf.value(rdf.value(comparison, KG.inPaper), DCTERMS.title))
+        evaluated[title] = {str(rdf.value(d, RDFS.label)) for d in rdf.objects(comparison, KG.evaluatedOn)}
+    assert evaluated == {"NeuroWidget study 1": {"CIFAR-10"}, "NeuroWidget study 2": {"ImageNet"}}
+
+
 def test_hostile_text_is_literal_and_iris_are_safe(turtle, kg_graph):
     titles = {str(t) for t in turtle.objects(None, DCTERMS.title)}
     assert PAPERS[1].title in titles

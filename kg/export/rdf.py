@@ -256,18 +256,20 @@ def _node_blocks(kg_graph: nx.MultiDiGraph, node_id: str, data: dict, comparison
                 blocks.append((authorship, [(_TYPE, _u(KG_NS + "Authorship")), (_u(KG_NS + "person"), obj),
                                             (_u(KG_NS + "order"), _int(edge["order"]))]))
     for source, target, edge in comparisons.get(node_id, ()):
-        blocks.append(_comparison(node_id, data, source, target, edge))
+        blocks.append(_comparison(node_id, data, source, target, edge, kg_graph._succ[node_id]))
     blocks.append((subject, own))
     return blocks
 
 
-def _comparison(paper: str, node: dict, source: str, target: str, data: dict) -> Block:
-    """The kg:Comparison of one paper stating "source outperforms target", with that paper's sentence."""
+def _comparison(paper: str, node: dict, source: str, target: str, data: dict, linked: dict) -> Block:
+    """The kg:Comparison of one paper stating "source outperforms target", with that paper's sentence
+    and the datasets it was evaluated on that this paper names (``linked``: the paper's neighbours;
+    the edge's ``on`` gathers the datasets of every paper stating the comparison)."""
     evidence = data.get("evidence", [])
     own = [e for e in evidence if e["sentence"] and e["sentence"] in node.get(e["section"], "")] or evidence[:1]
     pairs = [(_TYPE, _T["Comparison"]), (_T["winner"], _u(_iri(source))), (_T["loser"], _u(_iri(target))),
              (_T["inPaper"], _u(_iri(paper)))]
-    pairs.extend((_T["evaluatedOn"], _u(_iri(dataset))) for dataset in data.get("on", []))
+    pairs.extend((_T["evaluatedOn"], _u(_iri(dataset))) for dataset in data.get("on", []) if dataset in linked)
     for item in own[:1]:
         pairs.extend(_evidence(item))
     return _u(f"{_iri(paper)}/comparison/{_digest(source, target)}"), pairs
