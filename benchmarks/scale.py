@@ -73,7 +73,8 @@ def run_build(args: list[str]) -> dict:
         for part in match.group(1).split(", "):
             name, _, seconds = part.rpartition(" ")
             stages[name] = float(seconds.rstrip("s"))
-    return {"wall": wall, "rss_tree_mb": peak_tree / 1e6, "rss_max_mb": peak_one / 1e6, "pss_tree_mb": peak_pss / 1e6, "stages": stages}
+    return {"wall": wall, "rss_tree_mb": peak_tree / 1e6, "rss_max_mb": peak_one / 1e6, "pss_tree_mb": peak_pss / 1e6,
+            "stages": stages}
 
 
 def main() -> None:
@@ -116,7 +117,8 @@ def main() -> None:
     print(f"\nMachine: {results['machine']}. Extraction throughput, one process: "
           f"**{results['throughput']:.0f} abstracts/s**.\n")
     stage_names = sorted({name for b in builds for name in b["stages"]}, key=lambda n: (not n.startswith(("ingest", "extract", "assemble")), n))
-    print("| abstracts | " + " | ".join(stage_names) + " | wall | extraction per core | peak RSS (largest process) | peak PSS (all processes) | rebuild + 100 new |")
+    print("| abstracts | " + " | ".join(stage_names)
+          + " | wall | extraction per core | peak RSS (largest process) | peak PSS (all processes) | rebuild + 100 new |")
     print("|---" * (len(stage_names) + 6) + "|")
     for b in builds:
         cells = [f"{b['stages'].get(n, 0):.1f} s" for n in stage_names]

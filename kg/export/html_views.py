@@ -171,7 +171,8 @@ class _Index:
             ix.degree[sid] = 0
             if ix.kind[sid] == "Paper":
                 ix.year[sid] = _int(attrs.get("year"))
-        for u, neighbours in graph._succ.items():  # networkx's own adjacency dicts (as its algorithms read them): far cheaper than views
+        # networkx's own adjacency dicts, as its algorithms read them: far cheaper than edge views
+        for u, neighbours in graph._succ.items():
             su, tu = str(u), ix.kind[str(u)]
             for v, keyed in neighbours.items():
                 sv = str(v)
