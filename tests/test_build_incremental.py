@@ -47,9 +47,14 @@ def test_a_damaged_cache_line_costs_one_re_extraction(tmp_path):
     (out / CACHE_NAME).write_text("".join(lines), encoding="utf-8")
     again = build([source], out, html=False)
     assert (again.extracted, again.cached) == (1, 4)
-    for line in (out / CACHE_NAME).read_text(encoding="utf-8").splitlines()[1:]:
-        if line.startswith('{"hash"') and line.endswith("}"):
-            json.loads(line)
+    def whole(line: str) -> bool:
+        try:
+            return bool(json.loads(line)["row"])
+        except ValueError:
+            return False
+
+    records = (out / CACHE_NAME).read_text(encoding="utf-8").splitlines()[1:]
+    assert sum(map(whole, records)) == 5 and len(records) == 6  # the damaged line stays, its paper's row is appended
 
 
 def test_a_mostly_stale_cache_is_rewritten_with_only_the_papers_in_use(tmp_path):
