@@ -26,14 +26,14 @@ def atomic_write_chunks(path: Path, chunks: Iterable[str]) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_open(path: Path, mode: str = "w") -> Iterator[IO]:
-    """A file to write (text, UTF-8, or ``mode="wb"``) that appears at ``path`` only when the block
-    ends without an error; until then the old file, if any, stays in place."""
+def atomic_open(path: Path) -> Iterator[IO[str]]:
+    """A text file (UTF-8) to write that appears at ``path`` only when the block ends without an
+    error; until then the old file, if any, stays in place."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with (os.fdopen(handle, "wb") if "b" in mode else os.fdopen(handle, "w", encoding="utf-8", newline="\n")) as stream:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())

@@ -52,12 +52,12 @@ SCHEMA = Namespace(SCHEMA_NS)
 ENTITY_CLASS = {"Method": KG.Method, "Dataset": KG.Dataset, "Modality": KG.Modality}
 ROLE_OF = {**EDGE_ROLE, "hasModality": "used"}  # a Mention's role: a modality is always "used"
 
-# characters XML 1.0 / strict N-Triples consumers reject, and lone surrogates (not encodable as UTF-8)
-_UNSAFE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# what N-Triples literals escape
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t",
                          # line separators escaped too: tools that split lines on them stay correct
                          "\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
-# one pass per literal: escape what N-Triples escapes and drop what consumers reject
+# one pass per literal: escape as above, and drop the characters XML 1.0 / strict N-Triples consumers
+# reject (C0 controls but tab/newline/CR, U+FFFE/U+FFFF) and lone surrogates (not encodable as UTF-8)
 _LITERAL = {**_ESCAPES, **{code: None for code in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0xD800, 0xE000), 0xFFFE, 0xFFFF]}}
 
 _TYPE = f"<{RDF_NS}type>"
@@ -86,11 +86,6 @@ def iri(node_id: str) -> URIRef:
     """The IRI of a node id. Node ids are already IRI-safe slugs; anything else (a hand-edited
     graph.json) is percent-encoded, which is injective, so different ids never share an IRI."""
     return URIRef(_iri(node_id))
-
-
-def _clean(text: str) -> str:
-    """Drop characters XML 1.0 and strict N-Triples consumers reject (C0 controls but tab/newline)."""
-    return _UNSAFE_TEXT.sub("", str(text))
 
 
 def _u(value: str) -> str:
@@ -155,7 +150,7 @@ def _paper(data: dict) -> Pairs:
     if data.get("identifier"):
         yield IDENTIFIER, _str(data["identifier"])
     if data.get("url"):
-        yield URL, _typed(_clean(data["url"]).translate(_ESCAPES), "anyURI")
+        yield URL, _typed(str(data["url"]).translate(_LITERAL), "anyURI")
     if data.get("author_count"):
         yield _T["authorCount"], _int(data["author_count"])
     for name in data.get("authors", []):
