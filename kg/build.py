@@ -3,31 +3,24 @@ export, returning a summary of what was read, merged and written."""
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import hashlib
-import json
-import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
 
 import networkx as nx
-import orjson
 
-from kg.export.atomic import atomic_open
 from kg.export.rdf import write_rdf
 from kg.export.registry import DEFAULT_BUILD_FORMATS, get_exporter
-from kg.extract.pipeline import PIPELINE_VERSION, extract_rows, row_json
-from kg.extract.vocabulary import VOCABULARY_FILES, Vocabulary, default_ontology_dir
+from kg.extract.cache import CACHE_NAME, RowReader, RowSpan, index_cache, pipeline_fingerprint, write_cache
+from kg.extract.pipeline import extract_rows, row_json
+from kg.extract.vocabulary import Vocabulary, default_ontology_dir
 from kg.graph.assemble import AssemblyStats, assemble
 from kg.ingest import ReadLog, read_papers
-from kg.model import ROW_FORMAT, Extraction, Paper
+from kg.model import Paper, StoredExtraction
 
-CACHE_NAME = "extractions.jsonl"
+__all__ = ["CACHE_NAME", "BuildResult", "build", "pipeline_fingerprint", "warn_conflicting_duplicates"]
 
 
 @dataclass
@@ -48,67 +41,7 @@ class BuildResult:
         return {t: types.get(t, 0) for t in ("Paper", "Method", "Dataset", "Modality", "Claim", "Person")}
 
 
-def pipeline_fingerprint(ontology: Path) -> str:
-    """Changes whenever the extractors or their vocabularies change (invalidates the cache)."""
-    digest = hashlib.sha256(PIPELINE_VERSION.encode())
-    for name in (*VOCABULARY_FILES, "umbrella-terms.txt"):
-        path = ontology / name
-        if path.exists():
-            digest.update(path.read_bytes())
-    for module in sorted(Path(__file__).parent.joinpath("extract").glob("*.py")):
-        digest.update(module.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def _cache_header(fingerprint: str) -> str:
-    return json.dumps({"fingerprint": fingerprint, "version": PIPELINE_VERSION, "format": ROW_FORMAT}) + "\n"
-
-
-def _read_cache(path: Path, fingerprint: str, wanted: dict[str, Paper]) -> tuple[dict[str, Extraction], int]:
-    """The cached extractions of the ``wanted`` papers (content hash → paper) and how many records
-    the file holds; nothing when it was made by other extractors or vocabularies. Records of papers
-    not wanted are skipped unparsed; a damaged line only costs a re-extraction."""
-    if not path.exists():
-        return {}, 0
-    found: dict[str, Extraction] = {}
-    records = 0
-    with path.open(encoding="utf-8") as handle:
-        if handle.readline() != _cache_header(fingerprint):
-            return {}, 0
-        for line in handle:
-            records += 1
-            digest = line[10:74]  # every line starts {"hash": "<64 hex digits>", "row": …}
-            paper = wanted.get(digest)
-            if paper is None or digest in found:
-                continue
-            try:
-                found[digest] = Extraction.from_row(orjson.loads(line)["row"], paper)
-            except (ValueError, KeyError, TypeError):  # orjson.JSONDecodeError is a ValueError
-                continue
-    return found, records
-
-
-def _cache_line(digest: str, row: str) -> str:
-    return f'{{"hash": "{digest}", "row": {row}}}\n'
-
-
-@contextlib.contextmanager
-def _cache_writer(path: Path, header: str, keep: bool) -> Iterator[TextIO]:
-    """A stream for new cache lines, replacing the file atomically when done; with ``keep`` the
-    file's current lines come first (a rebuild appends only what it extracted)."""
-    with atomic_open(path) as stream:
-        if keep:
-            with path.open(encoding="utf-8", newline="") as old:
-                shutil.copyfileobj(old, stream, 1 << 22)
-                old.seek(max(0, old.tell() - 1))
-                if old.read(1) not in ("\n", ""):
-                    stream.write("\n")  # a damaged last line stays one line
-        else:
-            stream.write(header)
-        yield stream
-
-
-def _drain(items: list[Extraction]) -> Iterator[Extraction]:
+def _drain(items: list[StoredExtraction]) -> Iterator[StoredExtraction]:
     """Hand the items over one by one, emptying the list: the receiver holds the only references."""
     items.reverse()
     while items:
@@ -163,45 +96,42 @@ def build(
     unique: dict[str, Paper] = {}
     for paper in papers:
         unique.setdefault(paper.content_hash, paper)
-    known, records = _read_cache(cache_path, fingerprint, unique) if use_cache else ({}, 0)
+    known, records = index_cache(cache_path, fingerprint, unique) if use_cache else ({}, 0)
     todo = [p for h, p in unique.items() if h not in known]
     # append to a cache that is mostly still in use; rewrite one that is mostly stale (or unusable)
     keep = bool(known) and records <= 2 * len(unique) + 1000
     timings["read cache"] = time.perf_counter() - started
     started = time.perf_counter()
-    fresh: dict[str, Extraction] = {}
-    with _cache_writer(cache_path, _cache_header(fingerprint), keep) as cache:
-        if not keep:
-            for digest, extraction in known.items():
-                cache.write(_cache_line(digest, row_json(extraction)))
+    spans: dict[str, RowSpan] = known if keep else {}
+    with write_cache(cache_path, fingerprint, keep=records if keep else None) as cache:
+        if not keep and known:
+            with RowReader(cache_path) as old:  # the rows still in use, moved to the new file
+                for digest, span in known.items():
+                    spans[digest] = cache.add(digest, old.raw(span))
         if not todo:  # everything cached: not even a pipeline to build
-            stream: Iterable[tuple[Extraction, str]] = ()
+            stream: Iterable[tuple[Paper, str]] = ()
         elif scheduler:
             from kg.extract.distributed import extract_on_dask
 
-            stream = ((e, row_json(e)) for e in extract_on_dask(todo, scheduler, ontology=ontology))
+            stream = ((e.paper, row_json(e)) for e in extract_on_dask(todo, scheduler, ontology=ontology))
         else:
             # a worker process costs a pipeline start-up: only worth it for a few hundred papers each
             stream = extract_rows(todo, ontology=ontology, n_process=max(1, min(n_process, len(todo) // 300)))
-        for count, (extraction, row) in enumerate(stream, start=1):
-            digest = extraction.paper.content_hash
-            fresh[digest] = extraction
-            cache.write(_cache_line(digest, row))
+        for count, (paper, row) in enumerate(stream, start=1):
+            spans[paper.content_hash] = cache.add(paper.content_hash, row)
             if progress is not None:
                 progress(count, len(todo))
     files = [cache_path]
-    extractions: list[Extraction] = []
-    for paper in papers:
-        found = fresh.get(paper.content_hash) or known[paper.content_hash]
-        # same text, this record's source/line/metadata (a copy: records with equal text share `found`)
-        extractions.append(found if found.paper is paper else dataclasses.replace(found, paper=paper))
-    extracted, cached = len(fresh), len(unique) - len(fresh)
-    del fresh, known, unique, todo
+    extracted, cached = len(todo), len(unique) - len(todo)
+    del known, unique, todo
     timings["extract"] = time.perf_counter() - started
 
     started = time.perf_counter()
     stats = AssemblyStats()
-    graph = assemble(_drain(extractions), Vocabulary.load(ontology), stats)  # the graph replaces the records
+    with RowReader(cache_path) as read:  # each extraction is read from the cache when assembly merges it
+        stored = [StoredExtraction(paper, read, spans[paper.content_hash]) for paper in papers]
+        del papers, spans
+        graph = assemble(_drain(stored), Vocabulary.load(ontology), stats)  # the graph replaces the records
     timings["assemble"] = time.perf_counter() - started
 
     names = [name for name in (formats or DEFAULT_BUILD_FORMATS) if html or name != "html"]

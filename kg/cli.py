@@ -152,7 +152,7 @@ def eval_command(gold: Path | None, external: tuple[str, ...], external_data: Pa
     for title in missing:
         click.echo(f"warning: gold paper not found in the corpus (counted as misses): {title}", err=True)
     if predictions is not None:
-        from kg.export.atomic import atomic_write_text
+        from kg.atomic import atomic_write_text
 
         atomic_write_text(predictions, "".join(json.dumps(p, ensure_ascii=False, sort_keys=True) + "\n" for p in predicted))
     if as_json:

@@ -11,6 +11,7 @@ import operator
 import re
 import sys
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from functools import cache, lru_cache
 from typing import Any
@@ -233,3 +234,25 @@ class Extraction:
             claims=[Claim(**c) for c in data.get("claims", [])],
             relations=[Relation(**r) for r in data.get("relations", [])],
         )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredExtraction:
+    """An extraction left in its stored row (:meth:`Extraction.to_row`) until assembly needs it:
+    the paper, and where the row is (``read(span)`` gives the parsed row). Nothing parsed is kept,
+    so a large build holds one small record per abstract instead of every extraction."""
+
+    paper: Paper
+    read: Callable[[Any], list[Any]]
+    span: Any
+
+    def load(self) -> Extraction:
+        """The whole extraction, parsed anew."""
+        return Extraction.from_row(self.read(self.span), self.paper)
+
+    def load_entities(self) -> list[Entity]:
+        """Only the entities (what alias merging reads), parsed anew."""
+        row = self.read(self.span)
+        if not row or row[0] != ROW_FORMAT:
+            raise ValueError(f"not an extraction row of format {ROW_FORMAT}")
+        return [Entity(*values) for values in row[2]]

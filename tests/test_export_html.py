@@ -230,7 +230,7 @@ def test_atomic_write_leaves_no_temp_files(tmp_path: pathlib.Path) -> None:
 
 
 def test_failed_write_keeps_old_file_and_no_temp(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import kg.export.atomic as mod
+    import kg.atomic as mod
 
     target = tmp_path / "graph.html"
     target.write_text("old", encoding="utf-8")

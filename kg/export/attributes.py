@@ -10,6 +10,8 @@ from typing import Any
 
 import networkx as nx
 
+from kg.graph.evidence import evidence_default
+
 #: column kind → XML attribute type (GraphML ``attr.type``, GEXF ``type``); lists and evidence are
 #: JSON text in string attributes
 XML_ATTR_TYPE = {"boolean": "boolean", "integer": "long", "float": "double", "string": "string",
@@ -77,7 +79,7 @@ def edge_id(source: str, key: str, target: str) -> str:
 
 def json_text(value: Any) -> str:
     """Compact JSON with sorted keys and unescaped non-ASCII characters."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=evidence_default)
 
 
 def as_text(value: Any, kind: str) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from kg.export.atomic import atomic_write_text
+from kg.atomic import atomic_write_text
 from kg.export.attributes import as_text, columns, sorted_edges, sorted_nodes
 
 NODE_KEYS = ("id", "type", "label")

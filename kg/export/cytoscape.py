@@ -10,7 +10,7 @@ from typing import Any
 import networkx as nx
 
 from kg import __version__
-from kg.export.atomic import atomic_write_text
+from kg.atomic import atomic_write_text
 from kg.export.attributes import columns, edge_id, json_text, sorted_edges, sorted_nodes
 
 

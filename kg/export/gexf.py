@@ -10,7 +10,7 @@ from xml.etree.ElementTree import Element, SubElement, indent, tostring
 import networkx as nx
 
 from kg import __version__
-from kg.export.atomic import atomic_write_text
+from kg.atomic import atomic_write_text
 from kg.export.attributes import (
     XML_ATTR_TYPE,
     Column,

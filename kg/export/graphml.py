@@ -8,7 +8,7 @@ from xml.etree.ElementTree import Element, SubElement, indent, tostring
 
 import networkx as nx
 
-from kg.export.atomic import atomic_write_text
+from kg.atomic import atomic_write_text
 from kg.export.attributes import (
     XML_ATTR_TYPE,
     Column,

@@ -12,7 +12,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg.export.atomic import atomic_write_text
+from kg.atomic import atomic_write_text
 from kg.export.html_views import (
     EDGE_COLOURS,
     NODE_STYLES,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -107,7 +108,7 @@ def _jsonable(value: Any) -> Any:
         return value if math.isfinite(value) else None
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
     return str(value)
 
@@ -134,7 +135,7 @@ def _int(value: Any) -> int:
 def _evidence(data: dict[str, Any]) -> list[dict[str, str]]:
     out = []
     for ev in data.get("evidence") or []:
-        if isinstance(ev, dict):
+        if isinstance(ev, Mapping):
             out.append({"sentence": str(ev.get("sentence") or ""), "section": str(ev.get("section") or ""),
                         "text": str(ev.get("text") or "")})
         else:
@@ -206,7 +207,7 @@ class _Index:
                 continue
             for data in keyed.values():
                 for ev in data.get("evidence") or []:
-                    if isinstance(ev, dict) and ev.get("section") in MARK_SECTIONS:
+                    if isinstance(ev, Mapping) and ev.get("section") in MARK_SECTIONS:
                         start, end = _int(ev.get("start")), _int(ev.get("end"))
                         if 0 <= start < end:
                             marks.append([str(ev["section"]), start, end, str(v)])

@@ -10,7 +10,8 @@ from pathlib import Path
 import networkx as nx
 import orjson
 
-from kg.export.atomic import atomic_write_chunks
+from kg.atomic import atomic_write_chunks
+from kg.graph.evidence import Evidence
 
 
 def json_chunks(graph: nx.MultiDiGraph) -> Iterator[str]:
@@ -51,5 +52,7 @@ def read_json(path: Path) -> nx.MultiDiGraph:
         graph.add_node(data.pop("id"), **data)
     for edge in document["edges"]:
         data = dict(edge)
+        if isinstance(data.get("evidence"), list):
+            data["evidence"] = [Evidence.from_mapping(item) if isinstance(item, dict) else item for item in data["evidence"]]
         graph.add_edge(data.pop("source"), data.pop("target"), key=data.pop("key"), **data)
     return graph

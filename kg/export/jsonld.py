@@ -11,7 +11,7 @@ from typing import Any
 import networkx as nx
 from rdflib import OWL, RDF, RDFS, XSD, Graph, URIRef
 
-from kg.export.atomic import atomic_write_text
+from kg.atomic import atomic_write_text
 from kg.export.rdf import KG, to_rdf
 from kg.extract.vocabulary import default_ontology_dir
 

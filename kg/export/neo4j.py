@@ -10,7 +10,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg.export.atomic import atomic_write_text
+from kg.atomic import atomic_write_text
 from kg.export.attributes import Column, as_text, columns, sorted_edges, sorted_nodes
 
 #: column kind → neo4j-admin import header type (``string[]`` cells are joined by the array delimiter;

@@ -23,7 +23,7 @@ import networkx as nx
 import pyoxigraph
 from rdflib import Graph, Namespace, URIRef
 
-from kg.export.atomic import atomic_open, atomic_write_chunks
+from kg.atomic import atomic_open, atomic_write_chunks
 from kg.graph import EDGE_ROLE
 from kg.identifiers import parse_curie
 from kg.identifiers import url as identifier_url

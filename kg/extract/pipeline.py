@@ -227,8 +227,13 @@ def extract(
     batch_size: int = 1000,
 ) -> Iterator[Extraction]:
     """Stream extractions in input order; ``n_process > 1`` spreads batches over processes."""
-    for extraction, _ in extract_rows(papers, nlp=nlp, ontology=ontology, n_process=n_process, batch_size=batch_size, rows=False):
-        yield extraction
+    if n_process <= 1:
+        nlp = nlp or build_nlp(ontology)
+        for batch in _batches(papers, batch_size):
+            yield from extract_batch(batch, nlp)
+        return
+    for paper, text in extract_rows(papers, ontology=ontology, n_process=n_process, batch_size=batch_size):
+        yield Extraction.from_row(orjson.loads(text), paper)
 
 
 def extract_rows(
@@ -238,15 +243,14 @@ def extract_rows(
     ontology: Path | None = None,
     n_process: int = 1,
     batch_size: int = 1000,
-    rows: bool = True,
-) -> Iterator[tuple[Extraction, str]]:
-    """Like :func:`extract`, with each extraction's :func:`row_json` text (what a cache stores;
-    "" when ``rows`` is false). Worker processes send rows, which cost the parent little to read."""
+) -> Iterator[tuple[Paper, str]]:
+    """Each paper with its extraction as :func:`row_json` text (what the cache stores), in input
+    order. Worker processes send rows, and the parent keeps them as they are (no records built)."""
     if n_process <= 1:
         nlp = nlp or build_nlp(ontology)
         for batch in _batches(papers, batch_size):
             for extraction in extract_batch(batch, nlp):
-                yield extraction, row_json(extraction) if rows else ""
+                yield extraction.paper, row_json(extraction)
         return
     batches = _batches(papers, batch_size)
     with ProcessPoolExecutor(max_workers=n_process, initializer=_worker_init, initargs=(str(ontology or ""),)) as pool:
@@ -258,5 +262,4 @@ def extract_rows(
                 yield batch
 
         for number, texts in enumerate(pool.map(_worker_batch, submitted())):
-            for paper, text in zip(pending.pop(number), texts):
-                yield Extraction.from_row(orjson.loads(text), paper), text
+            yield from zip(pending.pop(number), texts)

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 
 from kg.extract.vocabulary import Vocabulary
+from kg.graph.evidence import Evidence
 from kg.graph.identity import paper_node_ids, person_key
 from kg.identifiers import curies
 from kg.keys import normalise_name
-from kg.model import Extraction, Paper
+from kg.model import Entity, Extraction, Paper, StoredExtraction
 
 ROLE_EDGE = {
     ("Method", "proposed"): "proposesMethod",
@@ -79,27 +81,29 @@ def _paper_node(paper: Paper) -> dict:
     return node
 
 
-def _alias_merges(extractions: list[Extraction]) -> dict[str, str]:
+def _alias_merges(entity_lists: Iterable[list[Entity]]) -> dict[str, str]:
     """Map minted (non-vocabulary) entity keys onto the one entity whose alias they equal,
     e.g. a paper that only writes "WorM" joins the entity another paper defined as "Working Memory (WorM)"."""
     owners: dict[tuple[str, str], set[str]] = {}
     vocab_keys: set[str] = set()
-    for extraction in extractions:
-        for entity in extraction.entities:
+    minted: dict[tuple[str, str], str] = {}  # (key, label) of every non-vocabulary entity → its type
+    for entities in entity_lists:
+        for entity in entities:
             if entity.vocab:
                 vocab_keys.add(entity.key)
+            else:
+                minted.setdefault((entity.key, entity.label), entity.type)
             for form in (entity.label, *entity.aliases):
                 owners.setdefault((entity.type, normalise_name(form)), set()).add(entity.key)
     merges: dict[str, str] = {}
-    for extraction in extractions:
-        for entity in extraction.entities:
-            if entity.vocab or entity.key in merges:
-                continue
-            candidates = owners.get((entity.type, normalise_name(entity.label)), set()) - {entity.key}
-            if len(candidates) == 1:
-                target = next(iter(candidates))
-                if target in vocab_keys or len(target) > len(entity.key):
-                    merges[entity.key] = target
+    for (key, label), type_ in minted.items():
+        if key in merges:
+            continue
+        candidates = owners.get((type_, normalise_name(label)), set()) - {key}
+        if len(candidates) == 1:
+            target = next(iter(candidates))
+            if target in vocab_keys or len(target) > len(key):
+                merges[key] = target
     # resolve chains deterministically
     for key in sorted(merges):
         seen = {key}
@@ -109,27 +113,48 @@ def _alias_merges(extractions: list[Extraction]) -> dict[str, str]:
     return merges
 
 
+Item = Extraction | StoredExtraction  # what assembly takes: an extraction, or one still in its stored row
+
+
+def _entities_of(item: Item) -> list[Entity]:
+    return item.entities if isinstance(item, Extraction) else item.load_entities()
+
+
+def _loaded(item: Item) -> Extraction:
+    return item if isinstance(item, Extraction) else item.load()
+
+
+class _Shared(dict):
+    """One object per distinct value (offsets and confidences repeat across a big graph's evidence)."""
+
+    def __missing__(self, value: Any) -> Any:
+        self[value] = value
+        return value
+
+
 def assemble(
-    extractions: Iterable[Extraction], vocabulary: Vocabulary | None = None, stats: AssemblyStats | None = None
+    extractions: Iterable[Item], vocabulary: Vocabulary | None = None, stats: AssemblyStats | None = None
 ) -> nx.MultiDiGraph:
     """Build the graph described in ``kg.graph`` from extractions (any order gives the same graph).
-    Pass a generator (as ``kg build`` does) and each record is freed as soon as it is merged."""
+    Items may be :class:`~kg.model.StoredExtraction` records, read twice (entities first, for alias
+    merging, then whole) and never kept; pass a generator and each item is freed once merged."""
     items = list(extractions)
     stats = stats if stats is not None else AssemblyStats()
     stats.extractions = len(items)
-    merges = _alias_merges(items)
+    merges = _alias_merges(_entities_of(item) for item in items)
     stats.merged_entities = dict(sorted(merges.items()))
     graph = nx.MultiDiGraph()
     claim_counter: dict[str, int] = {}
     entity_forms: dict[str, set[str]] = {}
     entity_papers: dict[str, set[str]] = {}
+    ints, floats = _Shared(), _Shared()
 
-    ordered: list[Extraction | None] = sorted(items, key=lambda e: (e.paper.key, e.paper.source, e.paper.line))  # type: ignore[assignment]
+    ordered: list[Item | None] = sorted(items, key=lambda e: (e.paper.key, e.paper.source, e.paper.line))  # type: ignore[assignment]
     del items
     for index, pid in enumerate(paper_node_ids([e.paper for e in ordered if e is not None])):
-        extraction, ordered[index] = ordered[index], None  # let each record go once merged: the graph grows as they leave
-        assert extraction is not None
-        paper = extraction.paper
+        item, ordered[index] = ordered[index], None  # let each record go once merged: the graph grows as they leave
+        assert item is not None
+        paper = item.paper
         if pid in graph:
             # The same paper again (same identifier or title): its metadata merges into the node,
             # but the node keeps one text — the first record's — so every offset of its mentions
@@ -138,23 +163,18 @@ def assemble(
             _merge_paper(graph.nodes[pid], paper)
             stats.duplicate_papers += 1
             continue
+        extraction = _loaded(item)
+        del item
         graph.add_node(pid, **_paper_node(paper))
 
         def key_of(key: str) -> str:
             return merges.get(key, key)
 
-        evidence: dict[str, list[dict]] = {}
+        evidence: dict[str, list[Evidence]] = {}
         for mention in extraction.mentions:
             evidence.setdefault(key_of(mention.key), []).append(
-                {
-                    "sentence": mention.sentence,
-                    "section": mention.section,
-                    "start": mention.start,
-                    "end": mention.end,
-                    "text": mention.text,
-                    "extractor": mention.extractor,
-                    "confidence": mention.confidence,
-                }
+                Evidence(confidence=floats[mention.confidence], end=ints[mention.end], extractor=mention.extractor,
+                         section=mention.section, sentence=mention.sentence, start=ints[mention.start], text=mention.text)
             )
         for entity in extraction.entities:
             key = key_of(entity.key)
@@ -169,13 +189,14 @@ def assemble(
             entity_forms.setdefault(key, set()).update({entity.label, *entity.aliases})
             entity_papers.setdefault(key, set()).add(pid)
             edge = ROLE_EDGE[(entity.type, entity.role)]
-            items_ = sorted(evidence.get(key, []), key=lambda e: (e["section"] != "title", e["start"], e["end"]))
+            items_ = sorted(evidence.get(key, []), key=lambda e: (e.section != "title", e.start, e.end))
             if graph.has_edge(pid, key, edge):
                 data = graph.edges[pid, key, edge]
                 data["evidence"] = data["evidence"] + [e for e in items_ if e not in data["evidence"]]
                 data["confidence"] = max(data["confidence"], entity.confidence)
             else:
-                graph.add_edge(pid, key, key=edge, type=edge, confidence=entity.confidence, extractor=entity.extractor, evidence=items_)
+                graph.add_edge(pid, key, key=edge, type=edge, confidence=floats[entity.confidence], extractor=entity.extractor,
+                               evidence=items_)
 
         claim_texts: set[str] = set()  # this paper's claims so far (its node is new: no others)
         for claim in extraction.claims:
@@ -184,6 +205,7 @@ def assemble(
             claim_texts.add(claim.text)
             claim_counter[pid] = claim_counter.get(pid, 0) + 1
             cid = f"claim/{pid.split('/', 1)[1]}/{claim_counter[pid]}"
+            start, end, confidence = ints[claim.start], ints[claim.end], floats[claim.confidence]
             graph.add_node(
                 cid,
                 type="Claim",
@@ -193,33 +215,36 @@ def assemble(
                 hedged=claim.hedged,
                 hedges=list(claim.hedges),
                 section=claim.section,
-                start=claim.start,
-                end=claim.end,
-                confidence=claim.confidence,
+                start=start,
+                end=end,
+                confidence=confidence,
             )
-            sentence_evidence = [{"sentence": claim.text, "section": claim.section, "start": claim.start, "end": claim.end,
-                                  "text": claim.text, "extractor": claim.extractor, "confidence": claim.confidence}]
-            graph.add_edge(pid, cid, key="hasClaim", type="hasClaim", confidence=claim.confidence, extractor=claim.extractor, evidence=sentence_evidence)
+            sentence_evidence = [Evidence(confidence=confidence, end=end, extractor=claim.extractor, section=claim.section,
+                                          sentence=claim.text, start=start, text=claim.text)]
+            graph.add_edge(pid, cid, key="hasClaim", type="hasClaim", confidence=confidence, extractor=claim.extractor,
+                           evidence=sentence_evidence)
             for about in sorted({key_of(k) for k in claim.about}):
                 if about in graph:
-                    graph.add_edge(cid, about, key="about", type="about", confidence=claim.confidence, extractor=claim.extractor, evidence=sentence_evidence)
+                    graph.add_edge(cid, about, key="about", type="about", confidence=confidence, extractor=claim.extractor,
+                                   evidence=sentence_evidence)
 
         for relation in extraction.relations:
             subject, obj = key_of(relation.subject), key_of(relation.object)
             if subject not in graph or obj not in graph or subject == obj:
                 continue
-            item = {"sentence": relation.sentence, "section": relation.section, "start": relation.start, "end": relation.end,
-                    "text": relation.sentence, "extractor": relation.extractor, "confidence": relation.confidence}
+            item_ = Evidence(confidence=relation.confidence, end=relation.end, extractor=relation.extractor,
+                             section=relation.section, sentence=relation.sentence, start=relation.start, text=relation.sentence)
             on = key_of(relation.on) if relation.on else ""
             if graph.has_edge(subject, obj, "outperforms"):
                 data = graph.edges[subject, obj, "outperforms"]
                 data["papers"] = sorted(set(data["papers"]) | {pid})
                 data["on"] = sorted(set(data["on"]) | ({on} if on else set()))
-                if item not in data["evidence"]:
-                    data["evidence"].append(item)
+                if item_ not in data["evidence"]:
+                    data["evidence"].append(item_)
             else:
                 graph.add_edge(subject, obj, key="outperforms", type="outperforms", confidence=relation.confidence,
-                               extractor=relation.extractor, evidence=[item], papers=[pid], on=[on] if on else [])
+                               extractor=relation.extractor, evidence=[item_], papers=[pid], on=[on] if on else [])
+        del extraction
 
     for key, forms in entity_forms.items():
         graph.nodes[key]["aliases"] = sorted(forms - {graph.nodes[key]["label"]})

@@ -29,11 +29,24 @@ def atomic_write_chunks(path: Path, chunks: Iterable[str]) -> Path:
 def atomic_open(path: Path) -> Iterator[IO[str]]:
     """A text file (UTF-8) to write that appears at ``path`` only when the block ends without an
     error; until then the old file, if any, stays in place."""
+    with _atomic(path, "w", encoding="utf-8", newline="\n") as stream:
+        yield stream
+
+
+@contextlib.contextmanager
+def atomic_open_binary(path: Path) -> Iterator[IO[bytes]]:
+    """Like :func:`atomic_open`, for bytes."""
+    with _atomic(path, "wb") as stream:
+        yield stream
+
+
+@contextlib.contextmanager
+def _atomic(path: Path, mode: str, **options: str) -> Iterator[IO]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+        with os.fdopen(handle, mode, **options) as stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())

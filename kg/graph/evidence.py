@@ -1,0 +1,72 @@
+"""One piece of evidence on a graph edge (the sentence, offsets, extractor and confidence behind a
+fact), as a compact read-only mapping: it reads like the dict it replaces, in a third of the memory."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+#: The keys of every evidence item, in the order graph.json writes them (sorted).
+EVIDENCE_KEYS: tuple[str, ...] = ("confidence", "end", "extractor", "section", "sentence", "start", "text")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Evidence(Mapping[str, Any]):
+    """``sentence`` (where the fact was read), ``section`` ("title" or "abstract"), ``start`` and
+    ``end`` (character offsets in that section), ``text`` (the surface form), ``extractor`` and
+    ``confidence``. ``item["sentence"]``, ``item.get(…)``, ``dict(item)`` and ``item == {…}`` work
+    as on a dict; attribute access (``item.sentence``) is the fast path. Fields are declared in
+    sorted order, so orjson writes the same JSON as for the equivalent dict with sorted keys."""
+
+    confidence: float
+    end: int
+    extractor: str
+    section: str
+    sentence: str
+    start: int
+    text: str
+
+    def __getitem__(self, key: str) -> Any:
+        if key in EVIDENCE_KEYS:
+            return getattr(self, key)
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(EVIDENCE_KEYS)
+
+    def __len__(self) -> int:
+        return len(EVIDENCE_KEYS)
+
+    def __contains__(self, key: object) -> bool:
+        return key in EVIDENCE_KEYS
+
+    def _values(self) -> tuple[Any, ...]:
+        return (self.confidence, self.end, self.extractor, self.section, self.sentence, self.start, self.text)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Evidence):
+            return self._values() == other._values()
+        if isinstance(other, Mapping):
+            return dict(self.items()) == dict(other.items())
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal to dicts, which are unhashable
+
+    def __repr__(self) -> str:
+        return f"Evidence({dict(self.items())!r})"
+
+    @classmethod
+    def from_mapping(cls, item: Mapping[str, Any]) -> Evidence | Mapping[str, Any]:
+        """An Evidence for a mapping with exactly the evidence keys (as graph.json stores them);
+        any other mapping is returned as it is, so nothing a hand-edited file holds is lost."""
+        if len(item) == len(EVIDENCE_KEYS) and all(key in item for key in EVIDENCE_KEYS):
+            return cls(**item)
+        return item
+
+
+def evidence_default(value: object) -> Any:
+    """``default=`` for :func:`json.dumps`: an Evidence becomes its dict (orjson needs no help)."""
+    if isinstance(value, Evidence):
+        return dict(value.items())
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
