@@ -4,7 +4,7 @@ acronyms merge), one node per author."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,6 +144,7 @@ def assemble(
     merges = _alias_merges(_entities_of(item) for item in items)
     stats.merged_entities = dict(sorted(merges.items()))
     graph = nx.MultiDiGraph()
+    nodes, add_node, add_edge, has_edge = _writers(graph)
     claim_counter: dict[str, int] = {}
     entity_forms: dict[str, set[str]] = {}
     entity_papers: dict[str, set[str]] = {}
@@ -155,17 +156,17 @@ def assemble(
         item, ordered[index] = ordered[index], None  # let each record go once merged: the graph grows as they leave
         assert item is not None
         paper = item.paper
-        if pid in graph:
+        if pid in nodes:
             # The same paper again (same identifier or title): its metadata merges into the node,
             # but the node keeps one text — the first record's — so every offset of its mentions
             # and claims points into the title and abstract the node carries. A second version
             # with another abstract (preprint vs journal) adds no mentions of its own.
-            _merge_paper(graph.nodes[pid], paper)
+            _merge_paper(nodes[pid], paper)
             stats.duplicate_papers += 1
             continue
         extraction = _loaded(item)
         del item
-        graph.add_node(pid, **_paper_node(paper))
+        add_node(pid, _paper_node(paper))
 
         def key_of(key: str) -> str:
             return merges.get(key, key)
@@ -178,25 +179,28 @@ def assemble(
             )
         for entity in extraction.entities:
             key = key_of(entity.key)
-            if key not in graph:
-                graph.add_node(key, type=entity.type, label=entity.label, aliases=[], vocab=entity.vocab or "", broader=[], papers=0)
+            node = nodes.get(key)
+            if node is None:
+                broader: list[str] = []
                 if vocabulary is not None and key in vocabulary.concepts:
-                    concept = vocabulary.concepts[key]
-                    graph.nodes[key]["broader"] = sorted(b for b in concept.broader if b in vocabulary.concepts)
-            elif not graph.nodes[key]["vocab"] and len(entity.label) > len(graph.nodes[key]["label"]):
-                entity_forms.setdefault(key, set()).add(graph.nodes[key]["label"])
-                graph.nodes[key]["label"] = entity.label  # prefer the expanded form
+                    broader = sorted(b for b in vocabulary.concepts[key].broader if b in vocabulary.concepts)
+                add_node(key, {"type": entity.type, "label": entity.label, "aliases": [], "vocab": entity.vocab or "",
+                               "broader": broader, "papers": 0})
+            elif not node["vocab"] and len(entity.label) > len(node["label"]):
+                entity_forms.setdefault(key, set()).add(node["label"])
+                node["label"] = entity.label  # prefer the expanded form
             entity_forms.setdefault(key, set()).update({entity.label, *entity.aliases})
             entity_papers.setdefault(key, set()).add(pid)
             edge = ROLE_EDGE[(entity.type, entity.role)]
-            items_ = sorted(evidence.get(key, []), key=lambda e: (e.section != "title", e.start, e.end))
-            if graph.has_edge(pid, key, edge):
-                data = graph.edges[pid, key, edge]
+            found = evidence.get(key, [])
+            items_ = sorted(found, key=_evidence_order) if len(found) > 1 else found[:]
+            data = has_edge(pid, key, edge)
+            if data is not None:
                 data["evidence"] = data["evidence"] + [e for e in items_ if e not in data["evidence"]]
                 data["confidence"] = max(data["confidence"], entity.confidence)
             else:
-                graph.add_edge(pid, key, key=edge, type=edge, confidence=floats[entity.confidence], extractor=entity.extractor,
-                               evidence=items_)
+                add_edge(pid, key, edge, {"type": edge, "confidence": floats[entity.confidence], "extractor": entity.extractor,
+                                          "evidence": items_})
 
         claim_texts: set[str] = set()  # this paper's claims so far (its node is new: no others)
         for claim in extraction.claims:
@@ -206,49 +210,49 @@ def assemble(
             claim_counter[pid] = claim_counter.get(pid, 0) + 1
             cid = f"claim/{pid.split('/', 1)[1]}/{claim_counter[pid]}"
             start, end, confidence = ints[claim.start], ints[claim.end], floats[claim.confidence]
-            graph.add_node(
-                cid,
-                type="Claim",
-                label=claim.text if len(claim.text) <= 80 else claim.text[:77] + "…",
-                text=claim.text,
-                paper=pid,
-                hedged=claim.hedged,
-                hedges=list(claim.hedges),
-                section=claim.section,
-                start=start,
-                end=end,
-                confidence=confidence,
-            )
+            add_node(cid, {
+                "type": "Claim",
+                "label": claim.text if len(claim.text) <= 80 else claim.text[:77] + "…",
+                "text": claim.text,
+                "paper": pid,
+                "hedged": claim.hedged,
+                "hedges": list(claim.hedges),
+                "section": claim.section,
+                "start": start,
+                "end": end,
+                "confidence": confidence,
+            })
             sentence_evidence = [Evidence(confidence=confidence, end=end, extractor=claim.extractor, section=claim.section,
                                           sentence=claim.text, start=start, text=claim.text)]
-            graph.add_edge(pid, cid, key="hasClaim", type="hasClaim", confidence=confidence, extractor=claim.extractor,
-                           evidence=sentence_evidence)
+            add_edge(pid, cid, "hasClaim", {"type": "hasClaim", "confidence": confidence, "extractor": claim.extractor,
+                                            "evidence": sentence_evidence})
             for about in sorted({key_of(k) for k in claim.about}):
-                if about in graph:
-                    graph.add_edge(cid, about, key="about", type="about", confidence=confidence, extractor=claim.extractor,
-                                   evidence=sentence_evidence)
+                if about in nodes:
+                    add_edge(cid, about, "about", {"type": "about", "confidence": confidence, "extractor": claim.extractor,
+                                                   "evidence": sentence_evidence})
 
         for relation in extraction.relations:
             subject, obj = key_of(relation.subject), key_of(relation.object)
-            if subject not in graph or obj not in graph or subject == obj:
+            if subject not in nodes or obj not in nodes or subject == obj:
                 continue
             item_ = Evidence(confidence=relation.confidence, end=relation.end, extractor=relation.extractor,
                              section=relation.section, sentence=relation.sentence, start=relation.start, text=relation.sentence)
             on = key_of(relation.on) if relation.on else ""
-            if graph.has_edge(subject, obj, "outperforms"):
-                data = graph.edges[subject, obj, "outperforms"]
+            data = has_edge(subject, obj, "outperforms")
+            if data is not None:
                 data["papers"] = sorted(set(data["papers"]) | {pid})
                 data["on"] = sorted(set(data["on"]) | ({on} if on else set()))
                 if item_ not in data["evidence"]:
                     data["evidence"].append(item_)
             else:
-                graph.add_edge(subject, obj, key="outperforms", type="outperforms", confidence=relation.confidence,
-                               extractor=relation.extractor, evidence=[item_], papers=[pid], on=[on] if on else [])
+                add_edge(subject, obj, "outperforms", {"type": "outperforms", "confidence": relation.confidence,
+                                                       "extractor": relation.extractor, "evidence": [item_], "papers": [pid],
+                                                       "on": [on] if on else []})
         del extraction
 
     for key, forms in entity_forms.items():
-        graph.nodes[key]["aliases"] = sorted(forms - {graph.nodes[key]["label"]})
-        graph.nodes[key]["papers"] = len(entity_papers.get(key, ()))
+        nodes[key]["aliases"] = sorted(forms - {nodes[key]["label"]})
+        nodes[key]["papers"] = len(entity_papers.get(key, ()))
     _add_authors(graph)
     return graph
 
@@ -256,14 +260,44 @@ def assemble(
 def _add_authors(graph: nx.MultiDiGraph) -> None:
     """A Person node per author name and Paper -hasAuthor-> Person edges carrying the 1-based
     ``order`` (a name listed twice on one paper keeps its first position)."""
-    papers = sorted(n for n, data in graph.nodes(data=True) if data["type"] == "Paper")
+    nodes, add_node, add_edge, has_edge = _writers(graph)
+    papers = sorted(n for n, data in nodes.items() if data["type"] == "Paper")
     for pid in papers:
-        for order, name in enumerate(graph.nodes[pid]["authors"], start=1):
+        for order, name in enumerate(nodes[pid]["authors"], start=1):
             person = person_key(name)
-            if person not in graph:
-                graph.add_node(person, type="Person", label=name, name=name, papers=0)
-            if graph.has_edge(pid, person, "hasAuthor"):
+            if person not in nodes:
+                add_node(person, {"type": "Person", "label": name, "name": name, "papers": 0})
+            if has_edge(pid, person, "hasAuthor") is not None:
                 continue
-            graph.nodes[person]["papers"] += 1
-            graph.add_edge(pid, person, key="hasAuthor", type="hasAuthor", order=order,
-                           confidence=1.0, extractor="ingest", evidence=[])
+            nodes[person]["papers"] += 1
+            add_edge(pid, person, "hasAuthor", {"type": "hasAuthor", "order": order, "confidence": 1.0, "extractor": "ingest",
+                                                "evidence": []})
+
+
+def _evidence_order(item: Evidence) -> tuple[bool, int, int]:
+    return item.section != "title", item.start, item.end
+
+
+def _writers(graph: nx.MultiDiGraph) -> tuple[dict[str, dict], Callable[[str, dict], None],
+                                               Callable[[str, str, str, dict], None], Callable[[str, str, str], dict | None]]:
+    """The node attribute dicts and three writers straight into the graph's adjacency dicts, exactly
+    as ``add_node``/``add_edge`` fill them but without their per-call argument handling (assembly
+    makes hundreds of thousands): ``add_node(n, attrs)`` for a new node, ``add_edge(u, v, key, attrs)``
+    between existing nodes, ``has_edge(u, v, key)`` giving the edge's attrs or None. Nothing else
+    touches the graph meanwhile, so networkx's (empty) cache needs no clearing."""
+    succ, pred, node = graph._succ, graph._pred, graph._node
+
+    def add_node(n: str, attrs: dict) -> None:
+        succ[n], pred[n], node[n] = {}, {}, attrs
+
+    def add_edge(u: str, v: str, key: str, attrs: dict) -> None:
+        keyed = succ[u].get(v)
+        if keyed is None:
+            keyed = succ[u][v] = pred[v][u] = {}  # one key dict shared by both directions, as networkx keeps it
+        keyed[key] = attrs
+
+    def has_edge(u: str, v: str, key: str) -> dict | None:
+        keyed = succ[u].get(v)
+        return None if keyed is None else keyed.get(key)
+
+    return node, add_node, add_edge, has_edge
