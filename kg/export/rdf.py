@@ -15,8 +15,9 @@ import hashlib
 import heapq
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import networkx as nx
@@ -25,6 +26,7 @@ from rdflib import Graph, Namespace, URIRef
 
 from kg.atomic import atomic_open, atomic_write_chunks
 from kg.graph import EDGE_ROLE
+from kg.graph.evidence import Evidence
 from kg.identifiers import parse_curie
 from kg.identifiers import url as identifier_url
 from kg.keys import ENTITY_BASE
@@ -109,6 +111,7 @@ def _decimal(value: object) -> str:
     return _typed(f"{float(value):.3f}", "decimal")  # type: ignore[arg-type]
 
 
+@functools.lru_cache(maxsize=1024)  # a few extractor names name every mention
 def _extractor(name: str) -> str:
     return _u(EXTRACTOR_BASE + quote(name.replace(":", "-"), safe="-._~"))
 
@@ -129,13 +132,17 @@ GENERATED_BY = _u(PROV_NS + "wasGeneratedBy")
 Pairs = Iterator[tuple[str, str]]  # (predicate, object) statements of one subject
 
 
-def _evidence(item: dict) -> Pairs:
-    yield _T["sentence"], _str(item["sentence"])
-    yield _T["section"], _str(item["section"])
-    yield _T["startOffset"], _int(item["start"])
-    yield _T["endOffset"], _int(item["end"])
-    yield _T["confidence"], _decimal(item["confidence"])
-    yield GENERATED_BY, _extractor(item["extractor"])
+def _fields(item: Mapping[str, Any]) -> tuple[Any, ...]:
+    """``(sentence, section, start, end, text, extractor, confidence)`` of an evidence item: an
+    :class:`~kg.graph.evidence.Evidence` read by attribute (the fast path), or any mapping."""
+    if type(item) is Evidence:
+        return item.sentence, item.section, item.start, item.end, item.text, item.extractor, item.confidence  # type: ignore[attr-defined]
+    return item["sentence"], item["section"], item["start"], item["end"], item["text"], item["extractor"], item["confidence"]
+
+
+def _evidence(sentence: str, section: str, start: int, end: int, extractor: str, confidence: float) -> list[tuple[str, str]]:
+    return [(_T["sentence"], _str(sentence)), (_T["section"], _str(section)), (_T["startOffset"], _int(start)),
+            (_T["endOffset"], _int(end)), (_T["confidence"], _decimal(confidence)), (GENERATED_BY, _extractor(extractor))]
 
 
 def _paper(data: dict) -> Pairs:
@@ -242,9 +249,11 @@ def _node_blocks(kg_graph: nx.MultiDiGraph, node_id: str, data: dict, comparison
             if key in ROLE_OF:
                 role = _str(ROLE_OF[key])
                 for item in edge.get("evidence", []):
-                    mention = _u(f"{base}/mention/{_digest(key, target, item['section'], item['start'], item['end'], item['extractor'])}")
+                    sentence, section, start, end, text, extractor, confidence = _fields(item)
+                    mention = _u(f"{base}/mention/{_digest(key, target, section, start, end, extractor)}")
                     blocks.append((mention, [(_TYPE, _T["Mention"]), (_T["mentionOf"], obj), (_T["inPaper"], subject), (_T["role"], role),
-                                             (_T["surfaceForm"], _str(item["text"])), *_evidence(item)]))
+                                             (_T["surfaceForm"], _str(text)),
+                                             *_evidence(sentence, section, start, end, extractor, confidence)]))
             elif key == "hasAuthor":
                 authorship = _u(f"{base}/author/{int(edge['order'])}")
                 own.append((_u(KG_NS + "authorship"), authorship))
@@ -266,7 +275,8 @@ def _comparison(paper: str, node: dict, source: str, target: str, data: dict, li
              (_T["inPaper"], _u(_iri(paper)))]
     pairs.extend((_T["evaluatedOn"], _u(_iri(dataset))) for dataset in data.get("on", []) if dataset in linked)
     for item in own[:1]:
-        pairs.extend(_evidence(item))
+        sentence, section, start, end, _, extractor, confidence = _fields(item)
+        pairs.extend(_evidence(sentence, section, start, end, extractor, confidence))
     return _u(f"{_iri(paper)}/comparison/{_digest(source, target)}"), pairs
 
 
@@ -401,7 +411,7 @@ def sorted_ntriples(kg_graph: nx.MultiDiGraph) -> Iterator[str]:
     """The sorted, unique N-Triples statements, streamed one subject's lines per item (memory stays
     that of the graph: nothing is sorted but each subject's few statements)."""
     for subject, pairs in blocks(kg_graph):
-        yield "".join(f"{subject} {predicate} {obj} .\n" for predicate, obj in pairs)
+        yield _nt_block(subject, pairs)
 
 
 class _TurtleTerms:
@@ -484,7 +494,22 @@ def write_rdf(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path)
     terms = _TurtleTerms()
     with atomic_open(ntriples_path) as ntriples, atomic_open(turtle_path) as turtle:
         turtle.write(turtle_header())
+        nt_parts: list[str] = []
+        ttl_parts: list[str] = []
         for subject, pairs in blocks(kg_graph):
-            ntriples.write("".join(f"{subject} {predicate} {obj} .\n" for predicate, obj in pairs))
-            turtle.write(terms.block(subject, pairs))
+            nt_parts.append(_nt_block(subject, pairs))
+            ttl_parts.append(terms.block(subject, pairs))
+            if len(nt_parts) == 1024:  # a few large writes instead of two per subject
+                ntriples.write("".join(nt_parts))
+                turtle.write("".join(ttl_parts))
+                nt_parts.clear()
+                ttl_parts.clear()
+        ntriples.write("".join(nt_parts))
+        turtle.write("".join(ttl_parts))
     return [Path(turtle_path), Path(ntriples_path)]
+
+
+def _nt_block(subject: str, pairs: list[tuple[str, str]]) -> str:
+    """One subject's N-Triples lines."""
+    head = subject + " "
+    return "".join([head + predicate + " " + obj + " .\n" for predicate, obj in pairs])
