@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
@@ -55,3 +57,46 @@ def _atomic(path: Path, mode: str, **options: str) -> Iterator[IO]:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+class BackgroundWriter:
+    """Writes bytes to a binary stream from a thread of its own: the caller goes on producing while
+    the operating system takes the data (a write releases the GIL). At most ``depth`` chunks wait;
+    the first error of the stream is raised by the next :meth:`write` or by :meth:`close`."""
+
+    def __init__(self, stream: IO[bytes], depth: int = 8) -> None:
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(stream,), name="kg-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self, stream: IO[bytes]) -> None:
+        while (chunk := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    stream.write(chunk)
+                except BaseException as error:  # handed to the producing thread
+                    self._error = error
+
+    def write(self, chunk: bytes) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(chunk)
+
+    def close(self) -> None:
+        """Wait until every chunk is written; raise the stream's error, if any."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
+@contextlib.contextmanager
+def background_writer(stream: IO[bytes]) -> Iterator[BackgroundWriter]:
+    """A :class:`BackgroundWriter` on ``stream``, closed (all written) when the block ends."""
+    writer = BackgroundWriter(stream)
+    try:
+        yield writer
+    finally:
+        writer.close()

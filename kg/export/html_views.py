@@ -3,9 +3,10 @@ claims; ``entities``: methods × datasets × modalities joined by co-occurrence)
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -160,6 +161,7 @@ class _Index:
     claims_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     claims_about: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     works_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    _rank: dict[str, int] | None = None  # every paper's place in ordered_papers' order, made on first use
 
     @classmethod
     def of(cls, graph: nx.MultiDiGraph) -> "_Index":
@@ -213,9 +215,23 @@ class _Index:
                             marks.append([str(ev["section"]), start, end, str(v)])
         return sorted(marks)
 
+    def _paper_key(self, paper: str) -> tuple[int, str, str]:
+        return -self.year.get(paper, 0), self.name[paper].lower(), paper
+
+    def paper_rank(self) -> dict[str, int]:
+        """Each paper's position among all papers, newest first, then by title: sorting a panel's
+        papers by it is sorting them by :meth:`ordered_papers`' key, without making the key again."""
+        if self._rank is None:
+            papers = sorted((n for n, kind in self.kind.items() if kind == "Paper"), key=self._paper_key)
+            self._rank = {paper: i for i, paper in enumerate(papers)}
+        return self._rank
+
     def ordered_papers(self, ids: set[str]) -> list[str]:
         """Newest first, then by title (undated last)."""
-        return sorted(ids, key=lambda p: (-self.year.get(p, 0), self.name[p].lower(), p))
+        rank = self.paper_rank()
+        if all(p in rank for p in ids):
+            return sorted(ids, key=rank.__getitem__)
+        return sorted(ids, key=self._paper_key)
 
 
 # --------------------------------------------------------------------------------------------
@@ -239,43 +255,58 @@ def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, .
     their node by id only (the payload's ``names`` table labels it). ``kinds`` keeps only those."""
     graph = ix.graph
     raw = ix.raw[node]
-    sections: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    # (neighbour, edge type, direction, edge data) per section; item dicts only for what is listed
+    sections: dict[str, list[tuple[str, str, str, dict[str, Any]]]] = defaultdict(list)
     for direction, adjacency in (("out", graph._succ[raw]), ("in", graph._pred[raw])):
         for neighbour, keyed in adjacency.items():
+            other = str(neighbour)
+            other_kind = ix.kind[other]
+            if kinds and other_kind not in kinds:
+                continue
             for key, data in keyed.items():
-                other = str(neighbour)
-                if kinds and ix.kind[other] not in kinds:
-                    continue
                 edge_type = str(data.get("type") or key)
-                item: dict[str, Any] = {"id": other, "rel": edge_type, "dir": direction}
-                if edge_type == "hasAuthor":
-                    item["order"] = _int(data.get("order"))
-                if edge_type == "outperforms":
-                    on, paper = _first(data.get("on")), _first(data.get("papers") or data.get("paper"))
-                    item["on"] = ix.name.get(on, on)
-                    item["paper"] = ix.name.get(paper, paper)
-                sections[_section_name(direction, edge_type, ix.kind[other])].append(item)
+                sections[_section_name(direction, edge_type, other_kind)].append((other, edge_type, direction, data))
+
+    def item(other: str, edge_type: str, direction: str, data: dict[str, Any]) -> dict[str, Any]:
+        made: dict[str, Any] = {"id": other, "rel": edge_type, "dir": direction}
+        if edge_type == "hasAuthor":
+            made["order"] = _int(data.get("order"))
+        if edge_type == "outperforms":
+            on, paper = _first(data.get("on")), _first(data.get("papers") or data.get("paper"))
+            made["on"] = ix.name.get(on, on)
+            made["paper"] = ix.name.get(paper, paper)
+        return made
+
+    listed: dict[str, list[dict[str, Any]]] = {}
     if ix.kind[node] in ENTITY_TYPES:
         together: Counter[str] = Counter()
         for paper in ix.papers_of.get(node, ()):
             together.update(e for e in ix.entities_of[paper] if e != node)
         top = sorted(together.items(), key=lambda kv: (-kv[1], ix.name[kv[0]].lower(), kv[0]))
-        sections["Co-occurs most with"] = [
+        listed["Co-occurs most with"] = [
             {"id": e, "rel": f"{n} paper{'s' if n != 1 else ''}", "n": n} for e, n in top[:min(limit, COOCCUR_TOP)]]
     order = {name: i for i, name in enumerate(_SECTION_ORDER)}
     out = []
-    for name in sorted(sections, key=lambda s: (order.get(s, len(order)), s)):
-        items = sections[name]
-        if name == "Papers":
-            rank = {p: i for i, p in enumerate(ix.ordered_papers({it["id"] for it in items}))}
-            items = sorted(items, key=lambda it: (rank[it["id"]], it["rel"]))
-        elif name == "Authors":  # in byline order
-            items = sorted(items, key=lambda it: (it.get("order", 0), ix.name[it["id"]].lower(), it["id"]))
-        elif name != "Co-occurs most with":
-            items = sorted(items, key=lambda it: (ix.name[it["id"]].lower(), it["id"], it["rel"]))
-        total = len(sections[name]) if name != "Co-occurs most with" else len(items)
+    for name in sorted([*sections, *listed], key=lambda s: (order.get(s, len(order)), s)):
         cap = _AUTHORS_MAX if name == "Authors" and limit == LIST_MAX else limit  # a full record: the byline
-        out.append({"name": name, "total": total, "items": items[:cap]})
+        if name in listed:  # co-occurring entities: already ranked and cut
+            out.append({"name": name, "total": len(listed[name]), "items": listed[name][:cap]})
+            continue
+        rows = sections[name]
+        if name == "Papers":
+            rank = ix.paper_rank()
+            if all(row[0] in rank for row in rows):
+                key: Callable[[tuple], Any] = lambda row: (rank[row[0]], row[1])
+            else:
+                ranked = {p: i for i, p in enumerate(ix.ordered_papers({row[0] for row in rows}))}
+                key = lambda row: (ranked[row[0]], row[1])  # noqa: E731
+        elif name == "Authors":  # in byline order
+            key = lambda row: (_int(row[3].get("order")) if row[1] == "hasAuthor" else 0,  # noqa: E731
+                               ix.name[row[0]].lower(), row[0])
+        else:
+            key = lambda row: (ix.name[row[0]].lower(), row[0], row[1])  # noqa: E731
+        chosen = heapq.nsmallest(cap, rows, key=key) if len(rows) > cap else sorted(rows, key=key)
+        out.append({"name": name, "total": len(rows), "items": [item(*row) for row in chosen]})
     return out
 
 

@@ -24,7 +24,7 @@ import networkx as nx
 import pyoxigraph
 from rdflib import Graph, Namespace, URIRef
 
-from kg.atomic import atomic_open, atomic_write_chunks
+from kg.atomic import atomic_open_binary, atomic_write_chunks, background_writer
 from kg.graph import EDGE_ROLE
 from kg.graph.evidence import Evidence
 from kg.identifiers import parse_curie
@@ -222,6 +222,31 @@ def _digest(*parts: object) -> str:
 #: A block: one subject (an N-Triples term) and its ``(predicate, object)`` pairs.
 Block = tuple[str, list[tuple[str, str]]]
 
+#: The predicates of every kg:Mention block, in sorted order (all different: a block's pairs are
+#: sorted by predicate alone).
+MENTION_PREDICATES: tuple[str, ...] = (
+    _TYPE, GENERATED_BY, _T["confidence"], _T["endOffset"], _T["inPaper"], _T["mentionOf"], _T["role"], _T["section"],
+    _T["sentence"], _T["startOffset"], _T["surfaceForm"],
+)
+
+
+class _Mention(tuple):
+    """The objects of one kg:Mention block, in :data:`MENTION_PREDICATES` order: a block whose pairs
+    are known to be sorted and unique, so the writers fill a template instead of sorting pairs
+    (mentions are most of the statements)."""
+
+    __slots__ = ()
+
+    def pairs(self) -> list[tuple[str, str]]:
+        return list(zip(MENTION_PREDICATES, self))
+
+
+Payload = list[tuple[str, str]] | _Mention  # what _blocks gives with a subject
+
+
+def _pairs(payload: Payload) -> list[tuple[str, str]]:
+    return payload.pairs() if type(payload) is _Mention else payload  # type: ignore[union-attr,return-value]
+
 
 def _node_blocks(kg_graph: nx.MultiDiGraph, node_id: str, data: dict, comparisons: dict[str, list]) -> list[Block]:
     """Every statement whose subject is ``node_id`` or lives under its IRI (a paper's mentions,
@@ -251,9 +276,8 @@ def _node_blocks(kg_graph: nx.MultiDiGraph, node_id: str, data: dict, comparison
                 for item in edge.get("evidence", []):
                     sentence, section, start, end, text, extractor, confidence = _fields(item)
                     mention = _u(f"{base}/mention/{_digest(key, target, section, start, end, extractor)}")
-                    blocks.append((mention, [(_TYPE, _T["Mention"]), (_T["mentionOf"], obj), (_T["inPaper"], subject), (_T["role"], role),
-                                             (_T["surfaceForm"], _str(text)),
-                                             *_evidence(sentence, section, start, end, extractor, confidence)]))
+                    blocks.append((mention, _Mention((_T["Mention"], _extractor(extractor), _decimal(confidence), _int(end), subject,
+                                                      obj, role, _str(section), _str(sentence), _int(start), _str(text)))))
             elif key == "hasAuthor":
                 authorship = _u(f"{base}/author/{int(edge['order'])}")
                 own.append((_u(KG_NS + "authorship"), authorship))
@@ -270,7 +294,9 @@ def _comparison(paper: str, node: dict, source: str, target: str, data: dict, li
     and the datasets it was evaluated on that this paper names (``linked``: the paper's neighbours;
     the edge's ``on`` gathers the datasets of every paper stating the comparison)."""
     evidence = data.get("evidence", [])
-    own = [e for e in evidence if e["sentence"] and e["sentence"] in node.get(e["section"], "")] or evidence[:1]
+    # its own sentence: the first item found in this paper's text (items are not tagged with papers)
+    first = next((e for e in evidence if e["sentence"] and e["sentence"] in node.get(e["section"], "")), None)
+    own = [first] if first is not None else evidence[:1]
     pairs = [(_TYPE, _T["Comparison"]), (_T["winner"], _u(_iri(source))), (_T["loser"], _u(_iri(target))),
              (_T["inPaper"], _u(_iri(paper)))]
     pairs.extend((_T["evaluatedOn"], _u(_iri(dataset))) for dataset in data.get("on", []) if dataset in linked)
@@ -337,6 +363,12 @@ def blocks(kg_graph: nx.MultiDiGraph) -> Iterator[Block]:
     """The graph's statements grouped by subject, subjects in sorted order, each block's pairs sorted
     and unique: exactly the order of sorted N-Triples lines, produced in one pass over the nodes
     without sorting the statements."""
+    for subject, payload in _blocks(kg_graph):
+        yield subject, _pairs(payload)
+
+
+def _blocks(kg_graph: nx.MultiDiGraph) -> Iterator[tuple[str, Payload]]:
+    """:func:`blocks`, with a kg:Mention block's pairs left as its :class:`_Mention`."""
     owners = _owners(kg_graph)
     bounds = _lower_bounds(owners)
     comparisons: dict[str, list] = {}
@@ -344,17 +376,17 @@ def blocks(kg_graph: nx.MultiDiGraph) -> Iterator[Block]:
         for paper in data.get("papers", []):
             if paper in kg_graph:
                 comparisons.setdefault(paper, []).append((source, target, data))
-    waiting: list[tuple[str, int, list[tuple[str, str]]]] = []  # blocks that a later owner may precede
-    pending: Block | None = None
+    waiting: list[tuple[str, int, Payload]] = []  # blocks that a later owner may precede
+    pending: tuple[str, Payload] | None = None
     count = 0
 
-    def emit(block: Block) -> Iterator[Block]:
+    def emit(block: tuple[str, Payload]) -> Iterator[tuple[str, Payload]]:
         nonlocal pending
         if pending is not None and pending[0] == block[0]:
-            pending = (block[0], pending[1] + block[1])  # one subject from two places: one block
+            pending = (block[0], _pairs(pending[1]) + _pairs(block[1]))  # one subject from two places: one block
             return
         if pending is not None:
-            yield pending[0], sorted(set(pending[1]))
+            yield pending[0], pending[1] if type(pending[1]) is _Mention else sorted(set(pending[1]))
         pending = block
 
     for index, owner in enumerate(owners):
@@ -379,7 +411,7 @@ def blocks(kg_graph: nx.MultiDiGraph) -> Iterator[Block]:
         subject, _, pairs = heapq.heappop(waiting)
         yield from emit((subject, pairs))
     if pending is not None:
-        yield pending[0], sorted(set(pending[1]))
+        yield pending[0], pending[1] if type(pending[1]) is _Mention else sorted(set(pending[1]))
 
 
 def triples(kg_graph: nx.MultiDiGraph) -> Iterator[tuple[str, str, str]]:
@@ -424,6 +456,7 @@ class _TurtleTerms:
     def __init__(self) -> None:
         self.prefix_of = {str(namespace): prefix for prefix, namespace in PREFIXES.items()}
         self.cache: dict[str, str] = {_TYPE: "a"}  # predicates, classes, entities and common values repeat
+        self._mention: str | None = None  # the Turtle template of a kg:Mention block, made on first use
 
     def _short(self, term: str) -> str:
         if term[0] == "<":
@@ -446,6 +479,15 @@ class _TurtleTerms:
                 self.cache = {_TYPE: "a"}
             self.cache[term] = found
         return found
+
+    def mention(self, subject: str, objects: _Mention) -> str:
+        """:meth:`block` of a kg:Mention block (predicates all different, already in order)."""
+        if self._mention is None:
+            self._mention = "".join((" " if i == 0 else " ;\n    ") + self.term(predicate).replace("{", "{{").replace("}", "}}")
+                                    + f" {{{i}}}" for i, predicate in enumerate(MENTION_PREDICATES)) + " .\n\n"
+        get, short = self.cache.get, self.term
+        return self._short(subject) + self._mention.format(
+            *[obj if obj[-1] == '"' else (get(obj) or short(obj)) for obj in objects])
 
     def block(self, subject: str, pairs: list[tuple[str, str]]) -> str:
         """One subject's statements: ``s p o1, o2 ; p2 o3 .`` and a blank line."""
@@ -492,21 +534,34 @@ def write_ntriples(kg_graph: nx.MultiDiGraph, path: Path) -> Path:
 def write_rdf(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path) -> list[Path]:
     """Both files from one pass over the graph (what ``kg build`` uses)."""
     terms = _TurtleTerms()
-    with atomic_open(ntriples_path) as ntriples, atomic_open(turtle_path) as turtle:
-        turtle.write(turtle_header())
+    nt_mention = _nt_template()
+    with (atomic_open_binary(ntriples_path) as nt_file, atomic_open_binary(turtle_path) as ttl_file,
+          background_writer(nt_file) as ntriples, background_writer(ttl_file) as turtle):
+        turtle.write(turtle_header().encode("utf-8"))
         nt_parts: list[str] = []
         ttl_parts: list[str] = []
-        for subject, pairs in blocks(kg_graph):
-            nt_parts.append(_nt_block(subject, pairs))
-            ttl_parts.append(terms.block(subject, pairs))
-            if len(nt_parts) == 1024:  # a few large writes instead of two per subject
-                ntriples.write("".join(nt_parts))
-                turtle.write("".join(ttl_parts))
+        for subject, payload in _blocks(kg_graph):
+            if type(payload) is _Mention:
+                nt_parts.append(nt_mention.format(*payload, s=subject))
+                ttl_parts.append(terms.mention(subject, payload))
+            else:
+                nt_parts.append(_nt_block(subject, payload))  # type: ignore[arg-type]
+                ttl_parts.append(terms.block(subject, payload))  # type: ignore[arg-type]
+            if len(nt_parts) == 1024:  # a few large writes, made while the next subjects are worked out
+                ntriples.write("".join(nt_parts).encode("utf-8"))
+                turtle.write("".join(ttl_parts).encode("utf-8"))
                 nt_parts.clear()
                 ttl_parts.clear()
-        ntriples.write("".join(nt_parts))
-        turtle.write("".join(ttl_parts))
+        ntriples.write("".join(nt_parts).encode("utf-8"))
+        turtle.write("".join(ttl_parts).encode("utf-8"))
     return [Path(turtle_path), Path(ntriples_path)]
+
+
+def _nt_template() -> str:
+    """The N-Triples lines of a kg:Mention block as a ``str.format`` template: ``{s}`` the subject,
+    ``{0}``… the objects in :data:`MENTION_PREDICATES` order."""
+    return "".join(f"{{s}} {predicate.replace('{', '{{').replace('}', '}}')} {{{i}}} .\n"
+                   for i, predicate in enumerate(MENTION_PREDICATES))
 
 
 def _nt_block(subject: str, pairs: list[tuple[str, str]]) -> str:
