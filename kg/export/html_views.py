@@ -154,13 +154,12 @@ class _Index:
     name: dict[str, str] = field(default_factory=dict)
     degree: dict[str, int] = field(default_factory=dict)
     year: dict[str, int] = field(default_factory=dict)
-    papers_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # neighbour lists, each name once (a pair of nodes is one adjacency entry, whatever its edges)
+    papers_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     roles_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    entities_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    mods_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    claims_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    claims_about: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    works_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    entities_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    mods_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    works_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     _rank: dict[str, int] | None = None  # every paper's place in ordered_papers' order, made on first use
 
     @classmethod
@@ -182,20 +181,16 @@ class _Index:
                 tv = ix.kind[sv]
                 ix.degree[su] += len(keyed)
                 ix.degree[sv] += len(keyed)
-                for key, data in keyed.items():
-                    edge_type = str(data.get("type") or key)
-                    if tu == "Paper" and tv in ENTITY_TYPES:
-                        ix.papers_of[sv].add(su)
-                        ix.entities_of[su].add(sv)
+                if tu == "Paper" and tv in ENTITY_TYPES:
+                    ix.papers_of[sv].append(su)
+                    ix.entities_of[su].append(sv)
+                    if tv == "Modality":
+                        ix.mods_of[su].append(sv)
+                    for key, data in keyed.items():
+                        edge_type = str(data.get("type") or key)
                         ix.roles_of[sv].add(ROLE_OF_EDGE.get(edge_type, "used" if tv != "Modality" else ""))
-                        if tv == "Modality":
-                            ix.mods_of[su].add(sv)
-                    elif tu == "Paper" and tv == "Claim":
-                        ix.claims_of[su].append(sv)
-                    elif tu == "Claim" and tv in ENTITY_TYPES:
-                        ix.claims_about[sv].add(su)
-                    elif tu == "Paper" and tv == PERSON:
-                        ix.works_of[sv].add(su)
+                elif tu == "Paper" and tv == PERSON:
+                    ix.works_of[sv].append(su)
         for roles in ix.roles_of.values():
             roles.discard("")
         return ix
@@ -293,13 +288,12 @@ def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, .
             out.append({"name": name, "total": len(listed[name]), "items": listed[name][:cap]})
             continue
         rows = sections[name]
-        if name == "Papers":
+        key: Callable[[tuple], Any]
+        if name == "Papers":  # newest first
             rank = ix.paper_rank()
-            if all(row[0] in rank for row in rows):
-                key: Callable[[tuple], Any] = lambda row: (rank[row[0]], row[1])
-            else:
-                ranked = {p: i for i, p in enumerate(ix.ordered_papers({row[0] for row in rows}))}
-                key = lambda row: (ranked[row[0]], row[1])  # noqa: E731
+            if not all(row[0] in rank for row in rows):  # a node type of a hand-made graph called "Papers"
+                rank = {p: i for i, p in enumerate(ix.ordered_papers({row[0] for row in rows}))}
+            key = lambda row: (rank[row[0]], row[1])  # noqa: E731
         elif name == "Authors":  # in byline order
             key = lambda row: (_int(row[3].get("order")) if row[1] == "hasAuthor" else 0,  # noqa: E731
                                ix.name[row[0]].lower(), row[0])
@@ -347,7 +341,7 @@ def _record(ix: _Index, node: str, mod_index: dict[str, int], *, limit: int = LI
         if not light:
             record["marks"] = ix.marks_of(node)
     elif kind in ENTITY_TYPES:
-        papers = ix.papers_of.get(node, set())
+        papers = ix.papers_of.get(node, [])
         record["years"] = sorted({ix.year[p] for p in papers if ix.year.get(p)})
         mods = {m for p in papers for m in ix.mods_of.get(p, ())}
         if kind == "Modality":
@@ -355,7 +349,7 @@ def _record(ix: _Index, node: str, mod_index: dict[str, int], *, limit: int = LI
         record["mods"] = sorted(mod_index[m] for m in mods)
         record["roles"] = sorted(ix.roles_of.get(node, ()))
     elif kind == PERSON:
-        works = ix.works_of.get(node, set())
+        works = ix.works_of.get(node, [])
         record["years"] = sorted({ix.year[p] for p in works if ix.year.get(p)})
         record["mods"] = sorted({mod_index[m] for p in works for m in ix.mods_of.get(p, ())})
     elif kind == "Claim":
@@ -460,7 +454,7 @@ def _people_extra(ix: _Index, drawn: list[str], extra: list[str]) -> list[str]:
     taken, shown = set(drawn) | set(extra), set(drawn)
     people = [n for n, k in ix.kind.items() if k == PERSON and n not in taken]
     works = ix.works_of
-    people.sort(key=lambda n: (-len(works.get(n, set()) & shown), -len(works.get(n, ())), n))
+    people.sort(key=lambda n: (-len(shown.intersection(works.get(n, ()))), -len(works.get(n, ())), n))
     return sorted(set(extra) | set(people[:PEOPLE_SEARCH_MAX]))
 
 

@@ -554,6 +554,8 @@ def write_rdf(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path)
                 ttl_parts.clear()
         ntriples.write("".join(nt_parts).encode("utf-8"))
         turtle.write("".join(ttl_parts).encode("utf-8"))
+    for cached in (_iri, _str, _extractor):  # tens of thousands of terms the next exports do not need
+        cached.cache_clear()
     return [Path(turtle_path), Path(ntriples_path)]
 
 

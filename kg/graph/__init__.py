@@ -25,8 +25,10 @@ Node attributes (values are str, int, float, bool or lists of str — never othe
   Person       ``name`` (as first written), ``papers`` (int: papers listing them)
 
 Edges are keyed by their type (``G.edges(keys=True)``); every edge has ``type`` (= key),
-``confidence`` (float), ``extractor`` (str) and ``evidence`` (list of dicts with ``sentence``,
-``section``, ``start``, ``end``, ``text``, ``extractor``, ``confidence``):
+``confidence`` (float), ``extractor`` (str) and ``evidence`` (list of read-only mappings with
+``sentence``, ``section``, ``start``, ``end``, ``text``, ``extractor``, ``confidence``: assembly
+makes them :class:`~kg.graph.evidence.Evidence` records, which read and compare like dicts; exporters
+accept any mapping):
   Paper  -proposesMethod / usesMethod->      Method
   Paper  -proposesDataset / usesDataset->    Dataset
   Paper  -hasModality->                      Modality
@@ -38,5 +40,6 @@ Edges are keyed by their type (``G.edges(keys=True)``); every edge has ``type`` 
 """
 
 from kg.graph.assemble import EDGE_ROLE, ROLE_EDGE, assemble
+from kg.graph.evidence import Evidence
 
-__all__ = ["EDGE_ROLE", "ROLE_EDGE", "assemble"]
+__all__ = ["EDGE_ROLE", "ROLE_EDGE", "Evidence", "assemble"]

@@ -1,0 +1,159 @@
+"""What the scale work promises a user of the library: the assembled graph's evidence is compact
+yet reads like the dicts it replaces, a build reads each extraction back from its cache row, the
+RDF writer's mention fast path writes exactly what the generic path writes, and a build leaves the
+garbage collector as it found it."""
+
+from __future__ import annotations
+
+import gc
+import json
+from pathlib import Path
+
+import orjson
+import pytest
+
+from kg.atomic import atomic_open_binary, background_writer
+from kg.build import CACHE_NAME, build
+from kg.export.json_graph import read_json
+from kg.export.rdf import MENTION_PREDICATES, write_ntriples, write_rdf, write_turtle
+from kg.extract.cache import RowReader, index_cache, pipeline_fingerprint
+from kg.extract.pipeline import extract_batch, row_json
+from kg.extract.vocabulary import Vocabulary, default_ontology_dir
+from kg.graph import assemble
+from kg.graph.evidence import EVIDENCE_KEYS, Evidence, evidence_default
+from kg.model import Extraction, Paper, StoredExtraction
+
+ITEM = {"sentence": "We use EEG.", "section": "abstract", "start": 7, "end": 10, "text": "EEG", "extractor": "vocabulary",
+        "confidence": 0.9}
+
+PAPERS = [
+    Paper("NeuroWidget: spiking models of cortex", "Here we introduce NeuroWidget, a spiking neural network (SNN). "
+          "We show that NeuroWidget outperforms a CNN on CIFAR-10 and may explain EEG data.", source="a.jsonl", line=1),
+    Paper("Transformers read fMRI", "We train a transformer on fMRI and EEG recordings. Our results suggest that "
+          "the transformer outperforms an LSTM on the Natural Scenes Dataset.", source="a.jsonl", line=2),
+]
+
+
+def test_evidence_reads_like_the_dict_it_replaces():
+    item = Evidence(**ITEM)
+    assert item["sentence"] == "We use EEG." and item.get("start") == 7 and item.get("nope", 5) == 5
+    assert dict(item) == ITEM and item == ITEM and ITEM == item and [item] == [ITEM]
+    assert item != {**ITEM, "end": 11} and "text" in item and "nope" not in item
+    with pytest.raises(KeyError):
+        item["nope"]
+    with pytest.raises(TypeError):
+        hash(item)  # like a dict
+    # the JSON a user or another tool sees is the dict's JSON, from orjson and from the json module
+    assert orjson.dumps([item], option=orjson.OPT_SORT_KEYS) == orjson.dumps([ITEM], option=orjson.OPT_SORT_KEYS)
+    assert json.dumps(item, default=evidence_default, sort_keys=True) == json.dumps(ITEM, sort_keys=True)
+    assert tuple(item) == EVIDENCE_KEYS == tuple(sorted(ITEM))
+
+
+def test_a_mapping_with_other_keys_stays_as_it_was():
+    odd = {**ITEM, "note": "hand-edited"}
+    assert Evidence.from_mapping(odd) is odd
+    assert isinstance(Evidence.from_mapping(dict(ITEM)), Evidence)
+
+
+def test_graph_json_gives_back_the_same_compact_evidence(nlp, tmp_path):
+    graph = assemble(extract_batch(PAPERS, nlp), Vocabulary.load())
+    evidence = [item for _, _, data in graph.edges(data=True) for item in data["evidence"]]
+    assert evidence and all(type(item) is Evidence for item in evidence)
+    from kg.export.json_graph import write_json
+
+    again = read_json(write_json(graph, tmp_path / "graph.json"))
+    assert sorted(again.edges(keys=True, data=True)) == sorted(graph.edges(keys=True, data=True))
+    assert all(type(item) is Evidence for _, _, data in again.edges(data=True) for item in data["evidence"])
+
+
+def test_assembly_from_stored_rows_gives_the_same_graph(nlp, tmp_path):
+    extractions = extract_batch(PAPERS, nlp)
+    rows = [row_json(e).encode() for e in extractions]
+    stored = [StoredExtraction(e.paper, lambda i: orjson.loads(rows[i]), i) for i, e in enumerate(extractions)]
+    assert [s.load_entities() for s in stored] == [e.entities for e in extractions]
+    assert [s.load().to_dict() for s in stored] == [e.to_dict() for e in extractions]
+    from kg.export.json_graph import write_json
+
+    direct = write_json(assemble(extractions, Vocabulary.load()), tmp_path / "direct.json")
+    lazy = write_json(assemble(stored, Vocabulary.load()), tmp_path / "lazy.json")
+    assert direct.read_bytes() == lazy.read_bytes()
+
+
+def _corpus(path: Path, count: int) -> Path:
+    path.write_text("".join(json.dumps({"title": f"Widget paper {n}", "abstract": f"We train NeuroWidget{n}, a transformer, "
+                                        "on EEG data. Our results show that it outperforms a CNN on CIFAR-10."}) + "\n"
+                            for n in range(count)), encoding="utf-8")
+    return path
+
+
+def test_cache_spans_point_at_rows_and_a_row_damaged_later_is_named(tmp_path):
+    source = _corpus(tmp_path / "a.jsonl", 4)
+    out = tmp_path / "out"
+    build([source], out, html=False, formats=["json"])
+    cache = out / CACHE_NAME
+    lines = cache.read_bytes().splitlines(keepends=True)
+    wanted = {orjson.loads(line)["hash"] for line in lines[1:]}
+    spans, records = index_cache(cache, pipeline_fingerprint(default_ontology_dir()), wanted)
+    assert records == 4 and set(spans) == wanted
+    with RowReader(cache) as read:
+        for digest, span in spans.items():
+            line = lines[span.line - 1]
+            assert orjson.loads(line)["hash"] == digest and read(span) == orjson.loads(line)["row"]
+    # a cache changed behind the build's back between indexing and reading: the message names the line
+    span = next(iter(spans.values()))
+    data = bytearray(cache.read_bytes())
+    data[span.offset:span.offset + 3] = b"@@@"
+    cache.write_bytes(bytes(data))
+    with RowReader(cache) as read, pytest.raises(ValueError, match=rf"{CACHE_NAME}:{span.line}: damaged extraction row"):
+        read(span)
+
+
+def test_a_build_leaves_the_garbage_collector_as_it_found_it(tmp_path):
+    assert gc.isenabled()
+    build([_corpus(tmp_path / "a.jsonl", 3)], tmp_path / "out", html=False, formats=["json"])
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        build([_corpus(tmp_path / "a.jsonl", 3)], tmp_path / "out", html=False, formats=["json"])
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()
+
+
+def test_mention_predicates_are_in_the_order_sorted_lines_need():
+    assert list(MENTION_PREDICATES) == sorted(set(MENTION_PREDICATES))
+
+
+def test_the_mention_fast_path_writes_what_the_generic_writers_write(nlp, tmp_path):
+    """write_rdf fills kg:Mention blocks into templates; write_ntriples/write_turtle take the
+    generic path (pairs sorted and joined one by one). Same bytes, also where two mentions share a
+    subject and must merge into one block, and where IRIs are prefixes of each other."""
+    graph = assemble(extract_batch(PAPERS, nlp), Vocabulary.load())
+    paper, entity, key = next((u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if d["evidence"] and k != "hasClaim")
+    data = graph.edges[paper, entity, key]
+    first = data["evidence"][0]
+    twin = Evidence(**{**dict(first), "text": first.text + " (again)", "sentence": "Another sentence."})
+    data["evidence"] = [first, twin, *data["evidence"][1:]]  # same mention IRI, different statements
+    import networkx as nx
+
+    papers = sorted(n for n, d in graph.nodes(data=True) if d["type"] == "Paper")
+    graph = nx.relabel_nodes(graph, dict(zip(papers, ["paper/x", "paper/x-2"])), copy=True)
+    ttl, nt = write_rdf(graph, tmp_path / "fast.nt", tmp_path / "fast.ttl")
+    assert nt.read_bytes() == write_ntriples(graph, tmp_path / "slow.nt").read_bytes()
+    assert ttl.read_bytes() == write_turtle(graph, tmp_path / "slow.ttl").read_bytes()
+    assert nt.read_text(encoding="utf-8").count("(again)") == 1
+
+
+class _Broken:
+    def write(self, chunk: bytes) -> int:
+        raise OSError(28, "No space left on device")
+
+
+def test_a_failed_background_write_is_raised_and_leaves_no_file(tmp_path):
+    with pytest.raises(OSError, match="No space left"), background_writer(_Broken()) as writer:  # type: ignore[arg-type]
+        for _ in range(100):
+            writer.write(b"x" * 1000)
+    target = tmp_path / "out.nt"
+    with pytest.raises(OSError, match="No space left"), atomic_open_binary(target), background_writer(_Broken()) as writer:  # type: ignore[arg-type]
+        writer.write(b"data")
+    assert list(tmp_path.iterdir()) == []  # neither the file nor its temporary copy
