@@ -157,3 +157,19 @@ def test_a_failed_background_write_is_raised_and_leaves_no_file(tmp_path):
     with pytest.raises(OSError, match="No space left"), atomic_open_binary(target), background_writer(_Broken()) as writer:  # type: ignore[arg-type]
         writer.write(b"data")
     assert list(tmp_path.iterdir()) == []  # neither the file nor its temporary copy
+
+
+def test_a_comparison_many_papers_state_keeps_each_distinct_sentence_once():
+    from kg.model import Entity, Relation
+
+    def paper(n: int, sentence: str) -> Extraction:
+        entities = [Entity("Method", "method:widget", "Widget"), Entity("Method", "method:cnn", "CNN")]
+        relation = Relation("method:widget", "outperforms", "method:cnn", sentence, extractor="pattern:comparative",
+                            start=0, end=len(sentence))
+        return Extraction(Paper(f"Widget study {n}", sentence, source="c.jsonl", line=n), entities, [], [], [relation])
+
+    same, other = "Widget outperforms a CNN.", "Widget beats a CNN on CIFAR-10."
+    graph = assemble([paper(1, same), paper(2, same), paper(3, other), paper(4, same)])
+    data = graph.edges["method:widget", "method:cnn", "outperforms"]
+    assert [item["sentence"] for item in data["evidence"]] == [same, other]
+    assert len(data["papers"]) == 4

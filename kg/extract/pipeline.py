@@ -3,6 +3,7 @@ turns a stream of ``Paper`` into a stream of ``Extraction`` (pure per paper; par
 
 from __future__ import annotations
 
+import gc
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
@@ -200,6 +201,9 @@ _WORKER_NLP: dict[str, Language] = {}
 
 def _worker_init(ontology: str) -> None:
     _WORKER_NLP["nlp"] = build_nlp(Path(ontology) if ontology else None)
+    # The pipeline (vocabularies, matchers, caches) lives as long as this worker process, which
+    # runs nothing else: exempt it from the collector's scans of old objects.
+    gc.freeze()
 
 
 def _worker_batch(papers: list[Paper]) -> list[str]:

@@ -59,26 +59,27 @@ def _merge_paper(node: dict, paper: Paper) -> None:
 
 
 def _paper_node(paper: Paper) -> dict:
-    node = {
+    """The node of a paper's first record (what :func:`_merge_paper` gives on an empty node)."""
+    date = paper.date or ""
+    year = (int(date[:4]) if date[:4].isdigit() else 0) if date else 0
+    return {
         "type": "Paper",
         "label": paper.title,
         "title": paper.title,
         "abstract": paper.abstract,
-        "date": "",
-        "year": 0,
-        "url": "",
-        "identifier": "",
-        "authors": [],
-        "author_count": 0,
-        "sources": [],
-        "identifiers": [],
-        "venue": "",
-        "keywords": [],
-        "categories": [],
-        "mesh": [],
+        "date": date,
+        "year": year or paper.year or 0,
+        "url": paper.url or "",
+        "identifier": paper.id or "",
+        "authors": list(paper.authors),
+        "author_count": paper.author_count or 0,
+        "sources": [f"{paper.source}:{paper.line}"],
+        "identifiers": sorted(set(curies(paper.identifiers))),
+        "venue": paper.venue or "",
+        "keywords": sorted(set(paper.keywords)),
+        "categories": sorted(set(paper.categories)),
+        "mesh": sorted(set(paper.mesh)),
     }
-    _merge_paper(node, paper)
-    return node
 
 
 def _alias_merges(entity_lists: Iterable[list[Entity]]) -> dict[str, str]:
@@ -150,9 +151,13 @@ def assemble(
     entity_papers: dict[str, set[str]] = {}
     ints, floats = _Shared(), _Shared()
 
-    ordered: list[Item | None] = sorted(items, key=lambda e: (e.paper.key, e.paper.source, e.paper.line))  # type: ignore[assignment]
-    del items
-    for index, pid in enumerate(paper_node_ids([e.paper for e in ordered if e is not None])):
+    keys = [item.paper.key for item in items]  # normalised titles: made once, they are asked for twice
+    order = sorted(range(len(items)), key=lambda i: (keys[i], items[i].paper.source, items[i].paper.line))
+    ordered: list[Item | None] = [items[i] for i in order]
+    pids = paper_node_ids([items[i].paper for i in order], keys=[keys[i] for i in order])
+    del items, keys, order
+    comparison_evidence: dict[tuple[str, str], set[tuple]] = {}  # what each outperforms edge already holds
+    for index, pid in enumerate(pids):
         item, ordered[index] = ordered[index], None  # let each record go once merged: the graph grows as they leave
         assert item is not None
         paper = item.paper
@@ -242,7 +247,9 @@ def assemble(
             if data is not None:
                 data["papers"] = sorted(set(data["papers"]) | {pid})
                 data["on"] = sorted(set(data["on"]) | ({on} if on else set()))
-                if item_ not in data["evidence"]:
+                held = comparison_evidence.setdefault((subject, obj), {e.as_tuple() for e in data["evidence"]})
+                if item_.as_tuple() not in held:  # a set: an edge many papers state stays linear to build
+                    held.add(item_.as_tuple())
                     data["evidence"].append(item_)
             else:
                 add_edge(subject, obj, "outperforms", {"type": "outperforms", "confidence": relation.confidence,

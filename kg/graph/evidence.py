@@ -41,12 +41,13 @@ class Evidence(Mapping[str, Any]):
     def __contains__(self, key: object) -> bool:
         return key in EVIDENCE_KEYS
 
-    def _values(self) -> tuple[Any, ...]:
+    def as_tuple(self) -> tuple[Any, ...]:
+        """The values in key order: hashable, for sets of evidence items."""
         return (self.confidence, self.end, self.extractor, self.section, self.sentence, self.start, self.text)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Evidence):
-            return self._values() == other._values()
+            return self.as_tuple() == other.as_tuple()
         if isinstance(other, Mapping):
             return dict(self.items()) == dict(other.items())
         return NotImplemented

@@ -33,13 +33,14 @@ def _id_slug(scheme: str, value: str) -> str:
     return f"{scheme}-{readable}"
 
 
-def paper_node_ids(papers: Sequence[Paper]) -> list[str]:
+def paper_node_ids(papers: Sequence[Paper], keys: Sequence[str] | None = None) -> list[str]:
     """The node id of each paper (same order). Papers sharing any identifier are one paper;
     otherwise papers with the same normalised title are one paper unless both carry different
     values of one scheme (two DOIs: two papers). A paper's id comes from the strongest identifier
     of its group (order of ``kg.identifiers.SCHEMES``: DOI > arXiv > PMID > PMC > OpenAlex > S2),
     else from its title exactly as before identifiers existed. Give papers in a fixed order
-    (assemble sorts them) and the result is deterministic."""
+    (assemble sorts them) and the result is deterministic; ``keys``, when given, are the papers'
+    ``Paper.key`` values already made."""
     parent = list(range(len(papers)))
     ids: dict[int, dict[str, set[str]]] = {
         i: {scheme: {value} for scheme, value in paper.identifiers.items()} for i, paper in enumerate(papers)
@@ -70,7 +71,7 @@ def paper_node_ids(papers: Sequence[Paper]) -> list[str]:
 
     by_title: dict[str, list[int]] = {}
     for index, paper in enumerate(papers):
-        by_title.setdefault(paper.key, []).append(index)
+        by_title.setdefault(keys[index] if keys is not None else paper.key, []).append(index)
     for members in by_title.values():
         groups: list[int] = []  # one member of each distinct paper sharing this title
         for index in members:
@@ -86,7 +87,7 @@ def paper_node_ids(papers: Sequence[Paper]) -> list[str]:
         if root not in names:
             scheme = next((s for s in SCHEMES if s in ids[root]), None)
             if scheme is None:
-                names[root] = paper_key(papers[root].key, papers[root].title)
+                names[root] = paper_key(keys[root] if keys is not None else papers[root].key, papers[root].title)
             else:
                 names[root] = f"paper/{_id_slug(scheme, min(ids[root][scheme]))}"
     return [names[find(index)] for index in range(len(papers))]
