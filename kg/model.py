@@ -219,7 +219,8 @@ class Extraction:
             paper=paper,
             entities=[Entity(i_(t), i_(k), i_(label), [i_(a) for a in aliases], i_(role), vocab and i_(vocab), c, i_(e))
                       for t, k, label, aliases, role, vocab, c, e in entities],
-            mentions=[Mention(i_(t), i_(x), i_(k), i_(s), a, b, sentences[i], i_(e), c) for t, x, k, s, a, b, i, e, c in mentions],
+            # a mention's type and key are only looked up (its evidence keeps text, section and extractor)
+            mentions=[Mention(t, i_(x), k, i_(s), a, b, sentences[i], i_(e), c) for t, x, k, s, a, b, i, e, c in mentions],
             claims=[Claim(shared.get(text, text), i_(s), a, b, h, [i_(x) for x in hedges], [i_(x) for x in about], i_(e), c)
                     for text, s, a, b, h, hedges, about, e, c in claims],
             relations=[Relation(*values) for values in relations],
