@@ -75,7 +75,7 @@ class BackgroundWriter:
             if self._error is None:
                 try:
                     stream.write(chunk)
-                except BaseException as error:  # handed to the producing thread
+                except Exception as error:  # handed to the producing thread
                     self._error = error
 
     def write(self, chunk: bytes) -> None:

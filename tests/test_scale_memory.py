@@ -90,11 +90,16 @@ def test_cache_spans_point_at_rows_and_a_row_damaged_later_is_named(tmp_path):
     source = _corpus(tmp_path / "a.jsonl", 4)
     out = tmp_path / "out"
     build([source], out, html=False, formats=["json"])
+    more = tmp_path / "b.jsonl"
+    more.write_text(json.dumps({"title": "Another widget", "abstract": "We record MEG from NeuroWidget users."}) + "\n",
+                    encoding="utf-8")
+    again = build([source, more], out, html=False, formats=["json"])  # appends one row to the cache
+    assert (again.extracted, again.cached) == (1, 4)
     cache = out / CACHE_NAME
     lines = cache.read_bytes().splitlines(keepends=True)
     wanted = {orjson.loads(line)["hash"] for line in lines[1:]}
     spans, records = index_cache(cache, pipeline_fingerprint(default_ontology_dir()), wanted)
-    assert records == 4 and set(spans) == wanted
+    assert records == 5 and set(spans) == wanted
     with RowReader(cache) as read:
         for digest, span in spans.items():
             line = lines[span.line - 1]

@@ -293,12 +293,12 @@ def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, .
             rank = ix.paper_rank()
             if not all(row[0] in rank for row in rows):  # a node type of a hand-made graph called "Papers"
                 rank = {p: i for i, p in enumerate(ix.ordered_papers({row[0] for row in rows}))}
-            key = lambda row: (rank[row[0]], row[1])  # noqa: E731
+            key = lambda row, rank=rank: (rank[row[0]], row[1])
         elif name == "Authors":  # in byline order
-            key = lambda row: (_int(row[3].get("order")) if row[1] == "hasAuthor" else 0,  # noqa: E731
+            key = lambda row: (_int(row[3].get("order")) if row[1] == "hasAuthor" else 0,
                                ix.name[row[0]].lower(), row[0])
         else:
-            key = lambda row: (ix.name[row[0]].lower(), row[0], row[1])  # noqa: E731
+            key = lambda row: (ix.name[row[0]].lower(), row[0], row[1])
         chosen = heapq.nsmallest(cap, rows, key=key) if len(rows) > cap else sorted(rows, key=key)
         out.append({"name": name, "total": len(rows), "items": [item(*row) for row in chosen]})
     return out

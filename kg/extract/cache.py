@@ -121,21 +121,15 @@ class CacheWriter:
 
 
 @contextlib.contextmanager
-def write_cache(path: Path, fingerprint: str, keep: bool) -> Iterator[CacheWriter]:
-    """A writer for new records, replacing the file atomically when the block ends; with ``keep``
-    the file's current lines come first, byte for byte (a rebuild appends only what it extracted,
-    and every span :func:`index_cache` found stays valid)."""
-    from kg.atomic import atomic_open_binary
-
+def write_cache(path: Path, fingerprint: str, keep: int | None = None) -> Iterator[CacheWriter]:
+    """A writer for new records, replacing the file atomically when the block ends. With ``keep``
+    (the number of records :func:`index_cache` counted) the file's current lines come first, byte
+    for byte: a rebuild appends only what it extracted, and every span found there stays valid."""
     with atomic_open_binary(path) as stream:
-        if keep:
+        if keep is not None:
             with path.open("rb") as old:
                 shutil.copyfileobj(old, stream, 1 << 22)
-                position = old.tell()
-                lines = 0
-                old.seek(0)
-                for lines, _ in enumerate(old, start=1):
-                    pass
+                position, lines = old.tell(), 1 + keep
                 old.seek(max(0, position - 1))
                 if old.read(1) not in (b"\n", b""):
                     stream.write(b"\n")  # a damaged last line stays one line

@@ -152,10 +152,11 @@ def assemble(
     ints, floats = _Shared(), _Shared()
 
     keys = [item.paper.key for item in items]  # normalised titles: made once, they are asked for twice
-    order = sorted(range(len(items)), key=lambda i: (keys[i], items[i].paper.source, items[i].paper.line))
+    sort_keys = [(key, item.paper.source, item.paper.line) for key, item in zip(keys, items)]
+    order = sorted(range(len(items)), key=sort_keys.__getitem__)
     ordered: list[Item | None] = [items[i] for i in order]
     pids = paper_node_ids([items[i].paper for i in order], keys=[keys[i] for i in order])
-    del items, keys, order
+    del items, keys, sort_keys, order
     comparison_evidence: dict[tuple[str, str], set[tuple]] = {}  # what each outperforms edge already holds
     for index, pid in enumerate(pids):
         item, ordered[index] = ordered[index], None  # let each record go once merged: the graph grows as they leave
