@@ -100,3 +100,11 @@ def background_writer(stream: IO[bytes]) -> Iterator[BackgroundWriter]:
         yield writer
     finally:
         writer.close()
+
+
+@contextlib.contextmanager
+def atomic_background_writer(path: Path) -> Iterator[BackgroundWriter]:
+    """:func:`atomic_open_binary` written through a :class:`BackgroundWriter`: every chunk is on
+    disk before the file is renamed into place."""
+    with atomic_open_binary(path) as stream, background_writer(stream) as writer:
+        yield writer

@@ -208,8 +208,7 @@ class Extraction:
     @classmethod
     def from_row(cls, row: list[Any], paper: Paper) -> Extraction:
         """The extraction of ``paper`` from :meth:`to_row`'s form (mentions of one sentence share its string)."""
-        if not row or row[0] != ROW_FORMAT:
-            raise ValueError(f"not an extraction row of format {ROW_FORMAT}")
+        _check_row(row)
         _, sentences, entities, mentions, claims, relations = row
         # JSON parsing makes every string anew: share the ones that repeat across papers (types,
         # keys, sections, extractors, surface forms), which a large graph holds hundreds of thousands of
@@ -237,6 +236,11 @@ class Extraction:
         )
 
 
+def _check_row(row: list[Any]) -> None:
+    if not row or row[0] != ROW_FORMAT:
+        raise ValueError(f"not an extraction row of format {ROW_FORMAT}")
+
+
 @dataclass(frozen=True, slots=True)
 class StoredExtraction:
     """An extraction left in its stored row (:meth:`Extraction.to_row`) until assembly needs it:
@@ -254,6 +258,5 @@ class StoredExtraction:
     def load_entities(self) -> list[Entity]:
         """Only the entities (what alias merging reads), parsed anew."""
         row = self.read(self.span)
-        if not row or row[0] != ROW_FORMAT:
-            raise ValueError(f"not an extraction row of format {ROW_FORMAT}")
+        _check_row(row)
         return [Entity(*values) for values in row[2]]

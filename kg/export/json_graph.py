@@ -10,7 +10,7 @@ from pathlib import Path
 import networkx as nx
 import orjson
 
-from kg.atomic import atomic_open_binary, background_writer
+from kg.atomic import atomic_background_writer
 from kg.graph.evidence import Evidence
 
 
@@ -37,7 +37,7 @@ def json_chunks(graph: nx.MultiDiGraph) -> Iterator[bytes]:
 
 
 def write_json(graph: nx.MultiDiGraph, path: Path) -> Path:
-    with atomic_open_binary(path) as stream, background_writer(stream) as writer:
+    with atomic_background_writer(path) as writer:
         for chunk in json_chunks(graph):
             writer.write(chunk)
     return Path(path)

@@ -24,7 +24,7 @@ import networkx as nx
 import pyoxigraph
 from rdflib import Graph, Namespace, URIRef
 
-from kg.atomic import atomic_open_binary, atomic_write_chunks, background_writer
+from kg.atomic import atomic_background_writer, atomic_write_chunks
 from kg.graph import EDGE_ROLE
 from kg.graph.evidence import Evidence
 from kg.identifiers import parse_curie
@@ -456,7 +456,9 @@ class _TurtleTerms:
     def __init__(self) -> None:
         self.prefix_of = {str(namespace): prefix for prefix, namespace in PREFIXES.items()}
         self.cache: dict[str, str] = {_TYPE: "a"}  # predicates, classes, entities and common values repeat
-        self._mention: str | None = None  # the Turtle template of a kg:Mention block, made on first use
+        # a kg:Mention block as a str.format template: {0}… the objects in MENTION_PREDICATES order
+        self._mention = "".join((" " if i == 0 else " ;\n    ") + self.term(predicate).replace("{", "{{").replace("}", "}}")
+                                + f" {{{i}}}" for i, predicate in enumerate(MENTION_PREDICATES)) + " .\n\n"
 
     def _short(self, term: str) -> str:
         if term[0] == "<":
@@ -482,9 +484,6 @@ class _TurtleTerms:
 
     def mention(self, subject: str, objects: _Mention) -> str:
         """:meth:`block` of a kg:Mention block (predicates all different, already in order)."""
-        if self._mention is None:
-            self._mention = "".join((" " if i == 0 else " ;\n    ") + self.term(predicate).replace("{", "{{").replace("}", "}}")
-                                    + f" {{{i}}}" for i, predicate in enumerate(MENTION_PREDICATES)) + " .\n\n"
         get, short = self.cache.get, self.term
         return self._short(subject) + self._mention.format(
             *[obj if obj[-1] == '"' else (get(obj) or short(obj)) for obj in objects])
@@ -535,8 +534,7 @@ def write_rdf(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path)
     """Both files from one pass over the graph (what ``kg build`` uses)."""
     terms = _TurtleTerms()
     nt_mention = _nt_template()
-    with (atomic_open_binary(ntriples_path) as nt_file, atomic_open_binary(turtle_path) as ttl_file,
-          background_writer(nt_file) as ntriples, background_writer(ttl_file) as turtle):
+    with atomic_background_writer(ntriples_path) as ntriples, atomic_background_writer(turtle_path) as turtle:
         turtle.write(turtle_header().encode("utf-8"))
         nt_parts: list[str] = []
         ttl_parts: list[str] = []

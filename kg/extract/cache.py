@@ -161,7 +161,7 @@ class RowReader:
 
     def __call__(self, span: RowSpan) -> list:
         """The row at ``span``, parsed (raises ValueError naming the file and line if it is damaged)."""
-        data = self._read(span.offset, span.length)
+        data = self.raw(span)
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError as error:

@@ -59,27 +59,26 @@ def _merge_paper(node: dict, paper: Paper) -> None:
 
 
 def _paper_node(paper: Paper) -> dict:
-    """The node of a paper's first record (what :func:`_merge_paper` gives on an empty node)."""
-    date = paper.date or ""
-    year = (int(date[:4]) if date[:4].isdigit() else 0) if date else 0
-    return {
+    node = {
         "type": "Paper",
         "label": paper.title,
         "title": paper.title,
         "abstract": paper.abstract,
-        "date": date,
-        "year": year or paper.year or 0,
-        "url": paper.url or "",
-        "identifier": paper.id or "",
-        "authors": list(paper.authors),
-        "author_count": paper.author_count or 0,
-        "sources": [f"{paper.source}:{paper.line}"],
-        "identifiers": sorted(set(curies(paper.identifiers))),
-        "venue": paper.venue or "",
-        "keywords": sorted(set(paper.keywords)),
-        "categories": sorted(set(paper.categories)),
-        "mesh": sorted(set(paper.mesh)),
+        "date": "",
+        "year": 0,
+        "url": "",
+        "identifier": "",
+        "authors": [],
+        "author_count": 0,
+        "sources": [],
+        "identifiers": [],
+        "venue": "",
+        "keywords": [],
+        "categories": [],
+        "mesh": [],
     }
+    _merge_paper(node, paper)
+    return node
 
 
 def _alias_merges(entity_lists: Iterable[list[Entity]]) -> dict[str, str]:

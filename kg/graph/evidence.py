@@ -4,11 +4,9 @@ fact), as a compact read-only mapping: it reads like the dict it replaces, in a 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from typing import Any
-
-#: The keys of every evidence item, in the order graph.json writes them (sorted).
-EVIDENCE_KEYS: tuple[str, ...] = ("confidence", "end", "extractor", "section", "sentence", "start", "text")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -43,7 +41,7 @@ class Evidence(Mapping[str, Any]):
 
     def as_tuple(self) -> tuple[Any, ...]:
         """The values in key order: hashable, for sets of evidence items."""
-        return (self.confidence, self.end, self.extractor, self.section, self.sentence, self.start, self.text)
+        return _values(self)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Evidence):
@@ -64,6 +62,11 @@ class Evidence(Mapping[str, Any]):
         if len(item) == len(EVIDENCE_KEYS) and all(key in item for key in EVIDENCE_KEYS):
             return cls(**item)
         return item
+
+
+#: The keys of every evidence item, in the order graph.json writes them (sorted).
+EVIDENCE_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Evidence))
+_values = attrgetter(*EVIDENCE_KEYS)
 
 
 def evidence_default(value: object) -> Any:
