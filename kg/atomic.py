@@ -65,7 +65,7 @@ class BackgroundWriter:
     the first error of the stream is raised by the next :meth:`write` or by :meth:`close`."""
 
     def __init__(self, stream: IO[bytes], depth: int = 8) -> None:
-        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=depth)
+        self._queue: queue.Queue[bytes | tuple[int, int, int] | None] = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(stream,), name="kg-writer", daemon=True)
         self._thread.start()
@@ -74,7 +74,10 @@ class BackgroundWriter:
         while (chunk := self._queue.get()) is not None:
             if self._error is None:
                 try:
-                    stream.write(chunk)
+                    if type(chunk) is tuple:
+                        _copy_range(stream, *chunk)
+                    else:
+                        stream.write(chunk)
                 except Exception as error:  # handed to the producing thread
                     self._error = error
 
@@ -83,6 +86,14 @@ class BackgroundWriter:
             raise self._error
         self._queue.put(chunk)
 
+    def copy(self, source: int, offset: int, length: int) -> None:
+        """Append ``length`` bytes of the open file ``source`` (a descriptor) from ``offset`` on, in
+        the order of the writes (the kernel copies them: they never pass through Python)."""
+        if self._error is not None:
+            raise self._error
+        if length:
+            self._queue.put((source, offset, length))
+
     def close(self) -> None:
         """Wait until every chunk is written; raise the stream's error, if any."""
         if self._thread.is_alive():
@@ -90,6 +101,24 @@ class BackgroundWriter:
             self._thread.join()
         if self._error is not None:
             raise self._error
+
+
+def _copy_range(stream: IO[bytes], source: int, offset: int, length: int) -> None:
+    stream.flush()
+    target = stream.fileno()
+    end = offset + length
+    in_kernel = getattr(os, "copy_file_range", None)  # Linux
+    while offset < end:
+        try:
+            if in_kernel is None:
+                raise OSError
+            done = in_kernel(source, target, end - offset, offset)
+        except OSError:  # not on this OS or file system: through a buffer
+            in_kernel = None
+            done = os.write(target, os.pread(source, min(end - offset, 1 << 24), offset))
+        if done <= 0:
+            raise OSError(f"could not copy bytes {offset}-{end} of an earlier output (file shorter than its index says)")
+        offset += done
 
 
 @contextlib.contextmanager

@@ -1,5 +1,6 @@
 """The main job behind ``kg build``: read → extract (with a content-hash cache) → assemble →
-export, returning a summary of what was read, merged and written."""
+export, returning a summary of what was read, merged and written. A rebuild whose inputs only
+gained files adds their papers to the previous build's graph and copies the RDF that did not change."""
 
 from __future__ import annotations
 
@@ -13,16 +14,23 @@ from pathlib import Path
 
 import networkx as nx
 
-from kg.export.rdf import write_rdf
+from kg.build_state import SNAPSHOT_NAME, STATE_NAME, BuildState, FirstRead, InputFile, duplicate_warnings, stamp
+from kg.export.rdf import RdfIndex, write_rdf_indexed
 from kg.export.registry import DEFAULT_BUILD_FORMATS, get_exporter
 from kg.extract.cache import CACHE_NAME, RowReader, RowSpan, index_cache, pipeline_fingerprint, write_cache
 from kg.extract.pipeline import extract_rows, row_json
 from kg.extract.vocabulary import Vocabulary, default_ontology_dir
-from kg.graph.assemble import AssemblyStats, assemble
-from kg.ingest import ReadLog, read_papers
+from kg.graph import snapshot
+from kg.graph.assemble import AssemblyState, AssemblyStats, NotIncremental, assemble, extend
+from kg.ingest import IngestWarning, ReadLog, input_files, read_papers
 from kg.model import Paper, StoredExtraction
 
-__all__ = ["CACHE_NAME", "BuildResult", "build", "pipeline_fingerprint", "warn_conflicting_duplicates"]
+__all__ = ["CACHE_NAME", "SNAPSHOT_NAME", "STATE_NAME", "BuildResult", "build", "pipeline_fingerprint",
+           "warn_conflicting_duplicates"]
+
+#: A rebuild writes a new graph snapshot (instead of adding to the journal) once the papers added
+#: since the last one reach this share of its papers, or after this many additions.
+JOURNAL_SHARE, JOURNAL_BATCHES = 0.2, 8
 
 
 @dataclass
@@ -35,8 +43,12 @@ class BuildResult:
     files: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     extracted: int = 0
-    cached: int = 0
+    cached: int = 0  # papers whose extraction was reused (from the cache, or in the previous build's graph)
     wall: float = 0.0  # seconds for the whole build
+    #: how the graph was made: "" (assembled from every paper) or "added N papers to the previous
+    #: build's graph"; ``rebuilt`` says why a rebuild could not add to it, when it could not
+    incremental: str = ""
+    rebuilt: str = ""
 
     def counts(self) -> dict[str, int]:
         types = Counter(data["type"] for _, data in self.graph.nodes(data=True))
@@ -67,13 +79,26 @@ def _drain(items: list[StoredExtraction]) -> Iterator[StoredExtraction]:
 def warn_conflicting_duplicates(papers: Iterable[Paper], log: ReadLog) -> None:
     """Warn about records that will merge into one paper (same title, no conflicting identifier)
     although their abstracts differ: the graph keeps one abstract, so say which records met."""
-    first: dict[str, Paper] = {}
-    for paper in papers:
-        seen = first.setdefault(paper.key, paper)
-        conflict = any(seen.identifiers.get(s, v) != v for s, v in paper.identifiers.items())
-        if seen is not paper and seen.abstract != paper.abstract and not conflict:
-            log.warn(paper.source, paper.line, f"same title as {seen.source}:{seen.line} but a different abstract; "
-                     "merged into one paper", skipped=False)
+    log.warnings.extend(duplicate_warnings(list(papers), {}))
+
+
+@dataclass
+class _Options:
+    """What one build was asked to do (``build``'s arguments, checked)."""
+
+    out_dir: Path
+    fmt: str | None
+    ontology: Path
+    fingerprint: str
+    n_process: int
+    progress: Callable[[int, int], None] | None
+    names: list[str]  # export formats
+    view: str
+    scheduler: str | None
+
+    @property
+    def cache_path(self) -> Path:
+        return self.out_dir / CACHE_NAME
 
 
 def build(
@@ -94,31 +119,58 @@ def build(
     ``graph.json``, ``graph.ttl``, ``graph.nt``, ``graph.html``). ``graph.json`` is always written:
     ``kg export`` reads it. ``view``: which view of the graph the page shows (see
     :func:`kg.export.html.render_html`). ``scheduler``: run the extraction on a Dask cluster
-    (an address, or ``local:N``; see :mod:`kg.extract.distributed`) instead of local processes."""
+    (an address, or ``local:N``; see :mod:`kg.extract.distributed`) instead of local processes.
+
+    With ``use_cache``, extractions are reused by content hash, and when the inputs are the previous
+    build's (same files, unchanged) plus new files, the new papers are added to its graph (saved in
+    ``graph.snapshot``) and the RDF statements that did not change are copied from its files; the
+    outputs are byte-identical to a build from scratch. ``use_cache=False`` reads and assembles all."""
     begun = time.perf_counter()
     ontology = ontology or default_ontology_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
+    names = [name for name in (formats or DEFAULT_BUILD_FORMATS) if html or name != "html"]
+    options = _Options(out_dir, fmt, ontology, pipeline_fingerprint(ontology), n_process, progress, names, view, scheduler)
+    files = list(input_files(inputs))
+    rebuilt = ""
+    if use_cache and (out_dir / STATE_NAME).exists():
+        try:
+            previous = BuildState.load(out_dir / STATE_NAME)
+            result = _add_to_previous(previous, files, options, begun)
+            if result is not None:
+                return result
+        except (NotIncremental, ValueError) as error:
+            rebuilt = str(error)
+    result = _build_all(files, options, use_cache, begun)
+    result.rebuilt = rebuilt
+    return result
+
+
+def _read(files: list[Path], fmt: str | None) -> tuple[list[Paper], list[InputFile], ReadLog]:
+    """Every paper of ``files``, each file's record (stamp, warnings) and the log of them all."""
+    papers: list[Paper] = []
+    records: list[InputFile] = []
     log = ReadLog()
-    timings: dict[str, float] = {}
-    fingerprint = pipeline_fingerprint(ontology)
-    cache_path = out_dir / CACHE_NAME
-
-    started = time.perf_counter()
     with _collector_paused():
-        papers = list(read_papers(inputs, log, fmt))
-    warn_conflicting_duplicates(papers, log)
-    timings["ingest"] = time.perf_counter() - started
+        for path in files:
+            part = ReadLog()
+            file_stamp = stamp(path)
+            papers.extend(read_papers([path], part, fmt))
+            if file_stamp is not None:
+                records.append(InputFile.of(path, part, file_stamp))
+            log.add(part)
+    return papers, records, log
 
-    started = time.perf_counter()
-    unique: dict[str, Paper] = {}
-    for paper in papers:
-        unique.setdefault(paper.content_hash, paper)
+
+def _extract(unique: dict[str, Paper], options: _Options, use_cache: bool, in_use: int | None = None
+             ) -> tuple[dict[str, RowSpan], int]:
+    """Where the extraction row of each paper in ``unique`` (by content hash) is in the cache,
+    extracting the papers it lacks; and how many were extracted. ``in_use`` (a rebuild adding to the
+    previous graph): how many papers the cache serves in all; it is then appended to, never rewritten."""
+    cache_path, fingerprint = options.cache_path, options.fingerprint
     known, records = index_cache(cache_path, fingerprint, unique) if use_cache else ({}, 0)
     todo = [p for h, p in unique.items() if h not in known]
     # append to a cache that is mostly still in use; rewrite one that is mostly stale (or unusable)
-    keep = bool(known) and records <= 2 * len(unique) + 1000
-    timings["read cache"] = time.perf_counter() - started
-    started = time.perf_counter()
+    keep = records > 0 and (in_use is not None or bool(known) and records <= 2 * len(unique) + 1000)
     spans: dict[str, RowSpan] = known if keep else {}
     with write_cache(cache_path, fingerprint, keep=records if keep else None) as cache:
         if not keep and known:
@@ -127,46 +179,195 @@ def build(
                     spans[digest] = cache.add(digest, old.raw(span))
         if not todo:  # everything cached: not even a pipeline to build
             stream: Iterable[tuple[Paper, str]] = ()
-        elif scheduler:
+        elif options.scheduler:
             from kg.extract.distributed import extract_on_dask
 
-            stream = ((e.paper, row_json(e)) for e in extract_on_dask(todo, scheduler, ontology=ontology))
+            stream = ((e.paper, row_json(e)) for e in extract_on_dask(todo, options.scheduler, ontology=options.ontology))
         else:
             # a worker process costs a pipeline start-up: only worth it for a few hundred papers each
-            stream = extract_rows(todo, ontology=ontology, n_process=max(1, min(n_process, len(todo) // 300)))
+            stream = extract_rows(todo, ontology=options.ontology, n_process=max(1, min(options.n_process, len(todo) // 300)))
         for count, (paper, row) in enumerate(stream, start=1):
             spans[paper.content_hash] = cache.add(paper.content_hash, row)
-            if progress is not None:
-                progress(count, len(todo))
-    files = [cache_path]
-    extracted, cached = len(todo), len(unique) - len(todo)
-    del known, unique, todo
+            if options.progress is not None:
+                options.progress(count, len(todo))
+    return spans, len(todo)
+
+
+def _build_all(files: list[Path], options: _Options, use_cache: bool, begun: float) -> BuildResult:
+    """Read, extract, assemble and export every paper; leave the graph and the state for a rebuild."""
+    out_dir = options.out_dir
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    papers, inputs, log = _read(files, options.fmt)
+    first: FirstRead = {}
+    duplicates = duplicate_warnings(papers, first)
+    log.warnings.extend(duplicates)
+    timings["ingest"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    unique: dict[str, Paper] = {}
+    for paper in papers:
+        unique.setdefault(paper.content_hash, paper)
+    spans, extracted = _extract(unique, options, use_cache)
+    cached, contents = len(unique) - extracted, set(unique)
+    del unique
     timings["extract"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    stats = AssemblyStats()
-    with RowReader(cache_path) as read:  # each extraction is read from the cache when assembly merges it
+    stats, state = AssemblyStats(), AssemblyState()
+    with RowReader(options.cache_path) as read:  # each extraction is read from the cache when assembly merges it
         stored = [StoredExtraction(paper, read, spans[paper.content_hash]) for paper in papers]
         del papers, spans
         with _collector_paused():
-            graph = assemble(_drain(stored), Vocabulary.load(ontology), stats)  # the graph replaces the records
+            graph = assemble(_drain(stored), Vocabulary.load(options.ontology), stats, state)  # the graph replaces the records
     timings["assemble"] = time.perf_counter() - started
 
-    gc.freeze()  # the graph lives until the end: later collections need not scan it again
+    files_written, rdf = _export(graph, options, timings, None, ())
+    started = time.perf_counter()
+    with _frozen():
+        snapshot.save(out_dir / SNAPSHOT_NAME, graph, state.to_data())
+    timings["save graph"] = time.perf_counter() - started
+    record = BuildState(options.fingerprint, options.fmt, inputs, first, [astuple_warning(w) for w in duplicates],
+                        contents, stamp(out_dir / SNAPSHOT_NAME) or (0, 0), [], rdf)
+    _finish(record, options)
+    return BuildResult(graph, log, stats, [options.cache_path, *files_written], timings, extracted=extracted, cached=cached,
+                       wall=time.perf_counter() - begun)
+
+
+def astuple_warning(warning: IngestWarning) -> tuple[str, int, str]:
+    return (warning.source, warning.line, warning.message)
+
+
+def _add_to_previous(previous: BuildState, files: list[Path], options: _Options, begun: float) -> BuildResult | None:
+    """The build as papers added to the previous build's graph, or None when the inputs are not
+    the previous ones plus new files. Raises ``NotIncremental`` or ``ValueError`` (with the reason)
+    when the previous graph cannot be used after all."""
+    out_dir = options.out_dir
+    if previous.fingerprint != options.fingerprint:
+        raise NotIncremental("the extractors or vocabularies changed")
+    if previous.fmt != options.fmt:
+        raise NotIncremental("the inputs are read with another --format")
+    old = {record.path: record for record in previous.inputs}
+    rank = {str(path): index for index, path in enumerate(files)}
+    for record in previous.inputs:
+        if record.path not in rank:
+            raise NotIncremental(f"{record.path} is no longer an input")
+        if stamp(Path(record.path)) != record.stamp:
+            raise NotIncremental(f"{record.path} changed")
+    if stamp(out_dir / SNAPSHOT_NAME) != previous.snapshot:
+        raise NotIncremental(f"{out_dir / SNAPSHOT_NAME} is not the one the last build wrote")
+    timings: dict[str, float] = {}
+
+    started = time.perf_counter()
+    added = [path for path in files if str(path) not in old]
+    papers, inputs, _ = _read(added, options.fmt)
+    by_path = {record.path: record for record in inputs}
+    log = ReadLog()
+    for path in files:  # every file's warnings, in reading order, as a build from scratch gives them
+        record = old.get(str(path)) or by_path.get(str(path))
+        if record is not None:
+            log.add(record.log())
+        else:  # a path that is not a file: read again for its warning
+            part = ReadLog()
+            list(read_papers([path], part, options.fmt))
+            log.add(part)
+    first = previous.first_read
+    for paper in papers:
+        seen = first.get(paper.key)
+        if seen is not None and rank.get(seen[0], -1) > rank.get(paper.source, -1):
+            raise NotIncremental(f"{paper.source}:{paper.line} is read before a record of the same paper already in the graph")
+    duplicates = [IngestWarning(*warning) for warning in previous.duplicates] + duplicate_warnings(papers, first)
+    duplicates.sort(key=lambda warning: (rank.get(warning.source, len(rank)), warning.line))
+    log.warnings.extend(duplicates)
+    journal = [*previous.journal, [str(path) for path in added]] if added else previous.journal
+    replayed = [_read([Path(path) for path in batch], options.fmt)[0] for batch in previous.journal]
+    if added:
+        replayed.append(papers)
+    timings["ingest"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    unique: dict[str, Paper] = {}
+    for paper in (p for batch in replayed for p in batch):
+        unique.setdefault(paper.content_hash, paper)
+    spans, extracted = _extract(unique, options, True, in_use=len(previous.contents | unique.keys()))
+    contents = previous.contents | {paper.content_hash for paper in papers}
+    del unique
+    timings["extract"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    with _collector_paused():
+        graph, data = snapshot.load(out_dir / SNAPSHOT_NAME)
+    state = AssemblyState.from_data(data)
+    timings["load graph"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    stats = AssemblyStats(state.extractions, state.duplicate_papers, dict(sorted(state.merges.items())))
+    vocabulary = Vocabulary.load(options.ontology)
+    changed: set[str] = set()
+    with RowReader(options.cache_path) as read, _collector_paused():
+        for batch in replayed:  # the additions since the snapshot, then this one (the last batch)
+            changed = extend(graph, state, [StoredExtraction(p, read, spans[p.content_hash]) for p in batch], vocabulary, stats)
+    if not added:
+        changed = set()
+    timings["assemble"] = time.perf_counter() - started
+
+    rdf_index = RdfIndex.from_data(previous.rdf) if previous.rdf is not None else None
+    unchanged = all(stamp(out_dir / name) == previous.outputs.get(name) for name in ("graph.nt", "graph.ttl"))
+    files_written, rdf = _export(graph, options, timings, rdf_index if unchanged else None, changed)
+    snapshot_stamp = previous.snapshot
+    if len(journal) >= JOURNAL_BATCHES or sum(map(len, replayed)) > JOURNAL_SHARE * state.extractions:
+        started = time.perf_counter()
+        with _frozen():
+            snapshot.save(out_dir / SNAPSHOT_NAME, graph, state.to_data())
+        snapshot_stamp, journal = stamp(out_dir / SNAPSHOT_NAME) or (0, 0), []
+        timings["save graph"] = time.perf_counter() - started
+    record = BuildState(options.fingerprint, options.fmt, [*previous.inputs, *inputs], first,
+                        [astuple_warning(w) for w in duplicates], contents, snapshot_stamp, journal, rdf)
+    record.inputs.sort(key=lambda item: rank[item.path])
+    _finish(record, options)
+    return BuildResult(graph, log, stats, [options.cache_path, *files_written], timings, extracted=extracted,
+                       cached=len(contents) - extracted, wall=time.perf_counter() - begun,
+                       incremental=f"added {len(papers)} records to the previous build's graph")
+
+
+@contextlib.contextmanager
+def _frozen() -> Iterator[None]:
+    """The collector leaves the objects that exist now alone (the graph lives until the end: later
+    collections need not scan it again); restored afterwards."""
+    gc.freeze()
     try:
-        names = [name for name in (formats or DEFAULT_BUILD_FORMATS) if html or name != "html"]
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _export(graph: nx.MultiDiGraph, options: _Options, timings: dict[str, float], previous: RdfIndex | None,
+            changed: set[str] | tuple[()]) -> tuple[list[Path], tuple | None]:
+    """Write the export formats; the RDF files copy what did not change from the ``previous`` ones."""
+    files: list[Path] = []
+    rdf: tuple | None = None
+    names = options.names
+    with _frozen():
         # one after another, in this process: forked exporters would each copy the graph they walk
         if "turtle" in names and "ntriples" in names:  # one pass over the triples for both files
             names = [name for name in names if name not in ("turtle", "ntriples")]
             started = time.perf_counter()
-            files.extend(write_rdf(graph, out_dir / "graph.nt", out_dir / "graph.ttl"))
+            nt, ttl = options.out_dir / "graph.nt", options.out_dir / "graph.ttl"
+            rdf = write_rdf_indexed(graph, nt, ttl, previous, changed).to_data()
+            files.extend([ttl, nt])
             timings["export:graph.ttl+nt"] = time.perf_counter() - started
         for exporter in map(get_exporter, dict.fromkeys(["json", *names])):
-            target = exporter.default_path(out_dir)
+            target = exporter.default_path(options.out_dir)
             started = time.perf_counter()
-            files.extend(exporter.write(graph, target, view=view))
+            files.extend(exporter.write(graph, target, view=options.view))
             timings[f"export:{target.name}"] = time.perf_counter() - started
-    finally:
-        gc.unfreeze()
-    return BuildResult(graph, log, stats, files, timings, extracted=extracted, cached=cached,
-                       wall=time.perf_counter() - begun)
+    return files, rdf
+
+
+def _finish(record: BuildState, options: _Options) -> None:
+    """Save the state last, with the stamps of the RDF files it indexes. Until then the previous
+    state stays, and stays true: it names the snapshot and RDF files it describes by their stamps,
+    so a build killed on the way leaves nothing that a rebuild would trust wrongly."""
+    if record.rdf is not None:
+        record.outputs = {name: stamp(options.out_dir / name) or (0, 0) for name in ("graph.nt", "graph.ttl")}
+    record.save(options.out_dir / STATE_NAME)

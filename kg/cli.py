@@ -110,6 +110,10 @@ def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int, n
             f"entities: {counts['Method']} methods, {counts['Dataset']} datasets, {counts['Modality']} modalities; "
             f"{counts['Claim']} claims; {counts['Person']} people; {edges} edges"
         )
+        if result.incremental:
+            click.echo(f"incremental: {result.incremental}; unchanged RDF statements copied")
+        elif result.rebuilt:
+            click.echo(f"rebuilt in full: {result.rebuilt}")
         click.echo("time: " + ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items()) + f" (total {result.wall:.2f}s)")
         click.echo("wrote:")
         for path in result.files:

@@ -44,15 +44,27 @@ def write_json(graph: nx.MultiDiGraph, path: Path) -> Path:
 
 
 def read_json(path: Path) -> nx.MultiDiGraph:
-    """Read a ``graph.json`` written by :func:`write_json`."""
-    document = json.loads(Path(path).read_text(encoding="utf-8"))
+    """Read a ``graph.json`` written by :func:`write_json` (the same graph: evidence items become
+    :class:`~kg.graph.evidence.Evidence` records again)."""
+    document = orjson.loads(Path(path).read_bytes())
     graph = nx.MultiDiGraph()
-    for node in document["nodes"]:
-        data = dict(node)
-        graph.add_node(data.pop("id"), **data)
-    for edge in document["edges"]:
-        data = dict(edge)
-        if isinstance(data.get("evidence"), list):
-            data["evidence"] = [Evidence.from_mapping(item) if isinstance(item, dict) else item for item in data["evidence"]]
-        graph.add_edge(data.pop("source"), data.pop("target"), key=data.pop("key"), **data)
+    succ, pred, nodes = graph._succ, graph._pred, graph._node
+    for data in document["nodes"]:
+        node = data.pop("id")
+        if node not in nodes:
+            succ[node], pred[node] = {}, {}
+        nodes[node] = data
+    from_mapping = Evidence.from_mapping
+    for data in document["edges"]:
+        source, target, key = data.pop("source"), data.pop("target"), data.pop("key")
+        evidence = data.get("evidence")
+        if type(evidence) is list:
+            data["evidence"] = [from_mapping(item) if type(item) is dict else item for item in evidence]
+        for node in (source, target):
+            if node not in nodes:
+                succ[node], pred[node], nodes[node] = {}, {}, {}
+        keyed = succ[source].get(target)
+        if keyed is None:
+            keyed = succ[source][target] = pred[target][source] = {}
+        keyed[key] = data
     return graph

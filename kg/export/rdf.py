@@ -9,13 +9,16 @@ N-Triples and Turtle are written in one pass, in no more memory than the graph a
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import hashlib
 import heapq
 import itertools
+import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -363,13 +366,27 @@ def blocks(kg_graph: nx.MultiDiGraph) -> Iterator[Block]:
     """The graph's statements grouped by subject, subjects in sorted order, each block's pairs sorted
     and unique: exactly the order of sorted N-Triples lines, produced in one pass over the nodes
     without sorting the statements."""
-    for subject, payload in _blocks(kg_graph):
+    for subject, payload in _blocks(kg_graph, _owners(kg_graph)):
         yield subject, _pairs(payload)
 
 
-def _blocks(kg_graph: nx.MultiDiGraph) -> Iterator[tuple[str, Payload]]:
-    """:func:`blocks`, with a kg:Mention block's pairs left as its :class:`_Mention`."""
-    owners = _owners(kg_graph)
+@dataclass(frozen=True)
+class _Boundary:
+    """No statement of owners before ``index`` comes after this point, nor one of later owners
+    before it; owners ``index … index + copied - 1`` are not made here (the writer copies them)."""
+
+    index: int
+    copied: int = 0
+
+
+#: Given an owner index at a boundary, how many owners from there on to copy rather than make.
+Plan = Callable[[int], int]
+
+
+def _blocks(kg_graph: nx.MultiDiGraph, owners: list[Owner], plan: Plan | None = None
+            ) -> Iterator[tuple[str, Payload] | _Boundary]:
+    """:func:`blocks`, with a kg:Mention block's pairs left as its :class:`_Mention`; with ``plan``,
+    also a :class:`_Boundary` wherever one owner's statements end and the next one's begin."""
     bounds = _lower_bounds(owners)
     comparisons: dict[str, list] = {}
     for source, target, data in _edges_of_type(kg_graph, "outperforms"):
@@ -389,17 +406,35 @@ def _blocks(kg_graph: nx.MultiDiGraph) -> Iterator[tuple[str, Payload]]:
             yield pending[0], pending[1] if type(pending[1]) is _Mention else sorted(set(pending[1]))
         pending = block
 
-    for index, owner in enumerate(owners):
+    def bound_of(index: int) -> str:
+        """No subject of owners ``index…`` sorts below this."""
+        return (bounds.get(index) or _term(owners[index])[:-1]) if index < len(owners) else "\U0010ffff"
+
+    index = 0
+    while index < len(owners):
+        if plan is not None and not waiting and pending is None:
+            copied = plan(index)
+            # the copied owners' statements must all come before the next owner's, as they did
+            while copied and not _term(owners[index + copied - 1]) < bound_of(index + copied):
+                copied -= 1
+            yield _Boundary(index, copied)
+            if copied:
+                index += copied
+                continue
+        owner = owners[index]
         if isinstance(owner, tuple):
             made = [(_term(owner), [(_TYPE, _T["Extractor"]), (LABEL, _str(owner[1]))])]
         else:
             made = _node_blocks(kg_graph, owner, kg_graph.nodes[owner], comparisons)
-        following = index + 1
-        bound = (bounds.get(following) or _term(owners[following])[:-1]) if following < len(owners) else "\U0010ffff"
+        index += 1
+        bound = bound_of(index)
         made.sort(key=lambda block: block[0])
         if not waiting and made[-1][0] < bound:  # the common case: nothing later can come first
             for block in made:
                 yield from emit(block)
+            if plan is not None and pending is not None:  # nor share its last subject: the owner is done
+                yield pending[0], pending[1] if type(pending[1]) is _Mention else sorted(set(pending[1]))
+                pending = None
             continue
         for block in made:
             count += 1
@@ -412,6 +447,8 @@ def _blocks(kg_graph: nx.MultiDiGraph) -> Iterator[tuple[str, Payload]]:
         yield from emit((subject, pairs))
     if pending is not None:
         yield pending[0], pending[1] if type(pending[1]) is _Mention else sorted(set(pending[1]))
+    if plan is not None:
+        yield _Boundary(len(owners))
 
 
 def triples(kg_graph: nx.MultiDiGraph) -> Iterator[tuple[str, str, str]]:
@@ -530,31 +567,136 @@ def write_ntriples(kg_graph: nx.MultiDiGraph, path: Path) -> Path:
     return atomic_write_chunks(path, sorted_ntriples(kg_graph))
 
 
+@dataclass
+class RdfIndex:
+    """Where each owner's statements begin in the two files :func:`write_rdf` wrote (-1 where they
+    share the place with another owner's), so that a later build can copy what did not change."""
+
+    owners: list[Owner]
+    ntriples: list[int]
+    turtle: list[int]
+    sizes: tuple[int, int]  # of the N-Triples and Turtle files
+
+    def to_data(self) -> tuple:
+        return self.owners, self.ntriples, self.turtle, self.sizes
+
+    @classmethod
+    def from_data(cls, data: tuple) -> RdfIndex:
+        owners, ntriples, turtle, sizes = data
+        return cls(list(owners), list(ntriples), list(turtle), tuple(sizes))
+
+
 def write_rdf(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path) -> list[Path]:
     """Both files from one pass over the graph (what ``kg build`` uses)."""
+    write_rdf_indexed(kg_graph, ntriples_path, turtle_path)
+    return [Path(turtle_path), Path(ntriples_path)]
+
+
+def write_rdf_indexed(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path,
+                      previous: RdfIndex | None = None, changed: Collection[str] = ()) -> RdfIndex:
+    """:func:`write_rdf`, returning where each owner's statements are. With ``previous`` (the index
+    of the files now at those paths) and ``changed`` (the nodes whose data or outgoing edges changed
+    since, new ones included), the statements of every other owner are copied from the old files
+    instead of made again; the result is byte-identical to writing everything."""
+    owners = _owners(kg_graph)
+    nt_starts, ttl_starts = [-1] * len(owners), [-1] * len(owners)
     terms = _TurtleTerms()
     nt_mention = _nt_template()
-    with atomic_background_writer(ntriples_path) as ntriples, atomic_background_writer(turtle_path) as turtle:
-        turtle.write(turtle_header().encode("utf-8"))
+    header = turtle_header().encode("utf-8")
+    with contextlib.ExitStack() as stack:
+        plan: Plan = _no_copies
+        old_nt = old_ttl = -1
+        positions: dict[Owner, int] = {}
+        if previous is not None:
+            old_nt = stack.enter_context(_open_fd(ntriples_path))
+            old_ttl = stack.enter_context(_open_fd(turtle_path))
+            if (os.fstat(old_nt).st_size, os.fstat(old_ttl).st_size) != previous.sizes:
+                raise ValueError(f"{ntriples_path} or {turtle_path} is not the file its index describes")
+            positions = {owner: i for i, owner in enumerate(previous.owners)}
+            plan = _copy_plan(owners, previous, positions, set(changed))
+        ntriples = stack.enter_context(atomic_background_writer(ntriples_path))
+        turtle = stack.enter_context(atomic_background_writer(turtle_path))
+        turtle.write(header)
+        nt_at, ttl_at = 0, len(header)
         nt_parts: list[str] = []
         ttl_parts: list[str] = []
-        for subject, payload in _blocks(kg_graph):
+        for block in _blocks(kg_graph, owners, plan):
+            if type(block) is _Boundary:
+                nt_chunk, ttl_chunk = "".join(nt_parts).encode("utf-8"), "".join(ttl_parts).encode("utf-8")
+                nt_parts.clear()
+                ttl_parts.clear()
+                ntriples.write(nt_chunk)
+                turtle.write(ttl_chunk)
+                nt_at += len(nt_chunk)
+                ttl_at += len(ttl_chunk)
+                if block.index < len(owners):
+                    nt_starts[block.index], ttl_starts[block.index] = nt_at, ttl_at
+                if block.copied:
+                    assert previous is not None
+                    first = positions[owners[block.index]]
+                    end = first + block.copied
+                    for offset in range(block.copied):
+                        nt_starts[block.index + offset] = nt_at + previous.ntriples[first + offset] - previous.ntriples[first]
+                        ttl_starts[block.index + offset] = ttl_at + previous.turtle[first + offset] - previous.turtle[first]
+                    nt_end = previous.ntriples[end] if end < len(previous.owners) else previous.sizes[0]
+                    ttl_end = previous.turtle[end] if end < len(previous.owners) else previous.sizes[1]
+                    ntriples.copy(old_nt, previous.ntriples[first], nt_end - previous.ntriples[first])
+                    turtle.copy(old_ttl, previous.turtle[first], ttl_end - previous.turtle[first])
+                    nt_at += nt_end - previous.ntriples[first]
+                    ttl_at += ttl_end - previous.turtle[first]
+                continue
+            subject, payload = block
             if type(payload) is _Mention:
                 nt_parts.append(nt_mention.format(*payload, s=subject))
                 ttl_parts.append(terms.mention(subject, payload))
             else:
                 nt_parts.append(_nt_block(subject, payload))  # type: ignore[arg-type]
                 ttl_parts.append(terms.block(subject, payload))  # type: ignore[arg-type]
-            if len(nt_parts) == 1024:  # a few large writes, made while the next subjects are worked out
-                ntriples.write("".join(nt_parts).encode("utf-8"))
-                turtle.write("".join(ttl_parts).encode("utf-8"))
+            if len(nt_parts) >= 1024:  # a few large writes, made while the next subjects are worked out
+                nt_chunk, ttl_chunk = "".join(nt_parts).encode("utf-8"), "".join(ttl_parts).encode("utf-8")
                 nt_parts.clear()
                 ttl_parts.clear()
-        ntriples.write("".join(nt_parts).encode("utf-8"))
-        turtle.write("".join(ttl_parts).encode("utf-8"))
+                ntriples.write(nt_chunk)
+                turtle.write(ttl_chunk)
+                nt_at += len(nt_chunk)
+                ttl_at += len(ttl_chunk)
     for cached in (_iri, _str, _extractor):  # tens of thousands of terms the next exports do not need
         cached.cache_clear()
-    return [Path(turtle_path), Path(ntriples_path)]
+    return RdfIndex(owners, nt_starts, ttl_starts, (nt_at, ttl_at))
+
+
+def _no_copies(index: int) -> int:
+    return 0
+
+
+def _copy_plan(owners: list[Owner], previous: RdfIndex, positions: dict[Owner, int], changed: set[str]) -> Plan:
+    """How many owners from ``index`` on to copy: a run of unchanged owners that follow one another
+    in the old files too, each beginning a place of its own there, and ending where one begins."""
+    old_owners, old_starts = previous.owners, previous.ntriples
+
+    def plan(index: int) -> int:
+        owner = owners[index]
+        j = positions.get(owner, -1)
+        if j < 0 or owner in changed or old_starts[j] < 0:
+            return 0
+        n = 1
+        while (index + n < len(owners) and j + n < len(old_owners) and owners[index + n] == old_owners[j + n]
+               and owners[index + n] not in changed and old_starts[j + n] >= 0):
+            n += 1
+        if j + n < len(old_owners) and old_starts[j + n] < 0:
+            n -= 1
+        return n
+
+    return plan
+
+
+@contextlib.contextmanager
+def _open_fd(path: Path) -> Iterator[int]:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        yield fd
+    finally:
+        os.close(fd)
 
 
 def _nt_template() -> str:

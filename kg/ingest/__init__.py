@@ -82,7 +82,9 @@ def _bounded(paper: Paper, log: ReadLog) -> Paper:
     return dataclasses.replace(paper, **cut) if cut else paper
 
 
-def _files(paths: Iterable[Path]) -> Iterator[Path]:
+def input_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """The files that :func:`read_papers` reads for ``paths``, in its order (a path that is not a
+    folder is given as it is, existing or not)."""
     for path in paths:
         if path.is_dir():
             yield from sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
@@ -94,7 +96,7 @@ def read_papers(paths: Iterable[Path], log: ReadLog, fmt: str | None = None) -> 
     """Yield papers from every file (folders are read recursively, in sorted order)."""
     if fmt is not None and fmt not in READERS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(sorted(READERS))}")
-    for path in _files(paths):
+    for path in input_files(paths):
         if not path.exists():
             log.warn(str(path), 0, "no such file or folder")
             continue
@@ -119,4 +121,4 @@ def read_papers(paths: Iterable[Path], log: ReadLog, fmt: str | None = None) -> 
             log.warn(str(path), 0, f"cannot read file ({error.strerror}); file skipped")
 
 
-__all__ = ["IngestWarning", "READERS", "ReadLog", "format_for", "read_papers"]
+__all__ = ["IngestWarning", "READERS", "ReadLog", "format_for", "input_files", "read_papers"]

@@ -32,6 +32,12 @@ class ReadLog:
         self.read = 0
         self.skipped = 0
 
+    def add(self, other: ReadLog) -> None:
+        """Take in the warnings and counts of another log (e.g. one file's)."""
+        self.warnings.extend(other.warnings)
+        self.read += other.read
+        self.skipped += other.skipped
+
     def warn(self, source: str, line: int, message: str, *, skipped: bool = True) -> None:
         self.warnings.append(IngestWarning(source, line, message))
         if skipped:

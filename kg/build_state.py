@@ -1,0 +1,122 @@
+"""What a build leaves in its output folder for the next one (the inputs it read, with their warnings;
+the papers added since the graph snapshot; where each RDF owner's statements are) and the checks
+that tell whether a rebuild can add to it instead of starting over."""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+from dataclasses import astuple, dataclass, field
+from pathlib import Path
+
+from kg.atomic import atomic_open_binary
+from kg.ingest import IngestWarning, ReadLog
+from kg.model import Paper
+
+#: The build's graph as assembled (plus what assembly knew): ``kg.graph.snapshot`` writes it.
+SNAPSHOT_NAME = "graph.snapshot"
+#: This module's record, rewritten by every build.
+STATE_NAME = "build.state"
+_MAGIC = b"kg-build-state 1\n"
+
+Stamp = tuple[int, int]  # a file's size and modification time (ns): changed when either differs
+
+
+def stamp(path: Path) -> Stamp | None:
+    """``path``'s size and modification time, or None when it is not a file."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_size, info.st_mtime_ns)
+
+
+@dataclass
+class InputFile:
+    """One input file as a build read it: its stamp, and the warnings and counts of reading it."""
+
+    path: str
+    stamp: Stamp
+    warnings: list[tuple[str, int, str]]
+    read: int
+    skipped: int
+
+    @classmethod
+    def of(cls, path: Path, log: ReadLog, file_stamp: Stamp) -> InputFile:
+        return cls(str(path), file_stamp, [(w.source, w.line, w.message) for w in log.warnings], log.read, log.skipped)
+
+    def log(self) -> ReadLog:
+        """The log that reading the file gave."""
+        log = ReadLog()
+        log.warnings = [IngestWarning(*warning) for warning in self.warnings]
+        log.read, log.skipped = self.read, self.skipped
+        return log
+
+
+def abstract_digest(paper: Paper) -> bytes:
+    return hashlib.blake2b(paper.abstract.encode("utf-8"), digest_size=12).digest()
+
+
+#: The first record read of each paper key: (source, line, abstract digest, identifiers).
+FirstRead = dict[str, tuple[str, int, bytes, dict[str, str]]]
+
+
+def duplicate_warnings(papers: list[Paper], first: FirstRead) -> list[IngestWarning]:
+    """Warnings for records that will merge into one paper (same title, no conflicting identifier)
+    although their abstracts differ: the graph keeps one abstract, so say which records met.
+    ``first`` (the first record read of each title, updated here) may come from an earlier build."""
+    warnings = []
+    for paper in papers:
+        seen = first.setdefault(paper.key, (paper.source, paper.line, abstract_digest(paper), paper.identifiers))
+        source, line, digest, identifiers = seen
+        conflict = any(identifiers.get(s, v) != v for s, v in paper.identifiers.items())
+        if (source, line) != (paper.source, paper.line) and digest != abstract_digest(paper) and not conflict:
+            warnings.append(IngestWarning(paper.source, paper.line, f"same title as {source}:{line} but a different "
+                                                                    "abstract; merged into one paper"))
+    return warnings
+
+
+@dataclass
+class BuildState:
+    """The record of one build (see the module's docstring)."""
+
+    fingerprint: str  # of the extraction pipeline (kg.extract.cache.pipeline_fingerprint)
+    fmt: str | None  # the --format the inputs were read with
+    inputs: list[InputFile]
+    first_read: FirstRead
+    duplicates: list[tuple[str, int, str]]  # the duplicate-record warnings, in reading order
+    contents: set[str]  # the content hash of every paper read (kg.model.Paper.content_hash)
+    snapshot: Stamp  # of the graph snapshot this state extends
+    #: the input files added since the snapshot was written, build by build (their papers are
+    #: added to the snapshot's graph again, in the same batches, to make this build's graph)
+    journal: list[list[str]] = field(default_factory=list)
+    rdf: tuple | None = None  # kg.export.rdf.RdfIndex.to_data() for the RDF files below
+    outputs: dict[str, Stamp] = field(default_factory=dict)  # file name → its stamp when the build ended
+
+    def save(self, path: Path) -> Path:
+        data = (self.fingerprint, self.fmt, [astuple(f) for f in self.inputs], self.first_read, self.duplicates,
+                self.contents, self.snapshot, self.journal, self.rdf, self.outputs)
+        with atomic_open_binary(path) as stream:
+            stream.write(_MAGIC)
+            marshal.dump(data, stream)
+        return Path(path)
+
+    @classmethod
+    def load(cls, path: Path) -> BuildState:
+        """The state saved at ``path``; ``ValueError`` (naming the file) when there is none that this
+        version reads."""
+        try:
+            raw = Path(path).read_bytes()
+        except OSError as error:
+            raise ValueError(f"{path}: no build state ({error.strerror})") from error
+        if not raw.startswith(_MAGIC):
+            raise ValueError(f"{path}: not a build state of this version")
+        try:
+            (fingerprint, fmt, inputs, first_read, duplicates, contents, snapshot, journal, rdf,
+             outputs) = marshal.loads(raw[len(_MAGIC):])
+            files = [InputFile(path_, tuple(stamp_), list(warnings), read, skipped)
+                     for path_, stamp_, warnings, read, skipped in inputs]
+        except (EOFError, ValueError, TypeError) as error:
+            raise ValueError(f"{path}: damaged build state ({error})") from error
+        return cls(fingerprint, fmt, files, first_read, duplicates, set(contents), tuple(snapshot), journal, rdf, outputs)
