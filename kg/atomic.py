@@ -36,14 +36,15 @@ def atomic_open(path: Path) -> Iterator[IO[str]]:
 
 
 @contextlib.contextmanager
-def atomic_open_binary(path: Path) -> Iterator[IO[bytes]]:
-    """Like :func:`atomic_open`, for bytes."""
-    with _atomic(path, "wb") as stream:
+def atomic_open_binary(path: Path, *, sync: bool = True) -> Iterator[IO[bytes]]:
+    """Like :func:`atomic_open`, for bytes. ``sync=False``: the data is not forced to disk before the
+    rename (for caches that are checked when read: a crash of the machine may leave one damaged)."""
+    with _atomic(path, "wb", sync=sync) as stream:
         yield stream
 
 
 @contextlib.contextmanager
-def _atomic(path: Path, mode: str, **options: str) -> Iterator[IO]:
+def _atomic(path: Path, mode: str, sync: bool = True, **options: str) -> Iterator[IO]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -51,7 +52,8 @@ def _atomic(path: Path, mode: str, **options: str) -> Iterator[IO]:
         with os.fdopen(handle, mode, **options) as stream:
             yield stream
             stream.flush()
-            os.fsync(stream.fileno())
+            if sync:
+                os.fsync(stream.fileno())
         os.chmod(temp, 0o644)  # mkstemp creates 0600; outputs are meant to be shared
         os.replace(temp, path)
     except BaseException:
@@ -61,11 +63,14 @@ def _atomic(path: Path, mode: str, **options: str) -> Iterator[IO]:
 
 class BackgroundWriter:
     """Writes bytes to a binary stream from a thread of its own: the caller goes on producing while
-    the operating system takes the data (a write releases the GIL). At most ``depth`` chunks wait;
-    the first error of the stream is raised by the next :meth:`write` or by :meth:`close`."""
+    the operating system takes the data (a write releases the GIL). At most ``depth`` chunks of bytes
+    wait (copies, which hold no data, any number); the first error of the stream is raised by the
+    next :meth:`write` or :meth:`copy`, or by :meth:`close`."""
 
     def __init__(self, stream: IO[bytes], depth: int = 8) -> None:
-        self._queue: queue.Queue[bytes | tuple[int, int, int] | None] = queue.Queue(maxsize=depth)
+        # copies wait in the queue without limit (they hold no data), chunks of bytes up to ``depth``
+        self._queue: queue.Queue[bytes | tuple[int, int, int] | None] = queue.Queue()
+        self._room = threading.BoundedSemaphore(depth)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(stream,), name="kg-writer", daemon=True)
         self._thread.start()
@@ -80,10 +85,13 @@ class BackgroundWriter:
                         stream.write(chunk)
                 except Exception as error:  # handed to the producing thread
                     self._error = error
+            if type(chunk) is not tuple:
+                self._room.release()
 
     def write(self, chunk: bytes) -> None:
         if self._error is not None:
             raise self._error
+        self._room.acquire()
         self._queue.put(chunk)
 
     def copy(self, source: int, offset: int, length: int) -> None:

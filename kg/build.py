@@ -11,10 +11,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
 from kg.build_state import SNAPSHOT_NAME, STATE_NAME, BuildState, FirstRead, InputFile, duplicate_warnings, stamp
+from kg.export.json_graph import JsonIndex, write_json_indexed
 from kg.export.rdf import RdfIndex, write_rdf_indexed
 from kg.export.registry import DEFAULT_BUILD_FORMATS, get_exporter
 from kg.extract.cache import CACHE_NAME, RowReader, RowSpan, index_cache, pipeline_fingerprint, write_cache
@@ -222,13 +224,13 @@ def _build_all(files: list[Path], options: _Options, use_cache: bool, begun: flo
             graph = assemble(_drain(stored), Vocabulary.load(options.ontology), stats, state)  # the graph replaces the records
     timings["assemble"] = time.perf_counter() - started
 
-    files_written, rdf = _export(graph, options, timings, None, ())
+    files_written, indexes = _export(graph, options, timings, None, ())
     started = time.perf_counter()
     with _frozen():
         snapshot.save(out_dir / SNAPSHOT_NAME, graph, state.to_data())
     timings["save graph"] = time.perf_counter() - started
     record = BuildState(options.fingerprint, options.fmt, inputs, first, [astuple_warning(w) for w in duplicates],
-                        contents, stamp(out_dir / SNAPSHOT_NAME) or (0, 0), [], rdf)
+                        contents, stamp(out_dir / SNAPSHOT_NAME) or (0, 0), [], indexes)
     _finish(record, options)
     return BuildResult(graph, log, stats, [options.cache_path, *files_written], timings, extracted=extracted, cached=cached,
                        wall=time.perf_counter() - begun)
@@ -311,9 +313,7 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
         changed = set()
     timings["assemble"] = time.perf_counter() - started
 
-    rdf_index = RdfIndex.from_data(previous.rdf) if previous.rdf is not None else None
-    unchanged = all(stamp(out_dir / name) == previous.outputs.get(name) for name in ("graph.nt", "graph.ttl"))
-    files_written, rdf = _export(graph, options, timings, rdf_index if unchanged else None, changed)
+    files_written, indexes = _export(graph, options, timings, previous, changed)
     snapshot_stamp = previous.snapshot
     if len(journal) >= JOURNAL_BATCHES or sum(map(len, replayed)) > JOURNAL_SHARE * state.extractions:
         started = time.perf_counter()
@@ -322,7 +322,7 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
         snapshot_stamp, journal = stamp(out_dir / SNAPSHOT_NAME) or (0, 0), []
         timings["save graph"] = time.perf_counter() - started
     record = BuildState(options.fingerprint, options.fmt, [*previous.inputs, *inputs], first,
-                        [astuple_warning(w) for w in duplicates], contents, snapshot_stamp, journal, rdf)
+                        [astuple_warning(w) for w in duplicates], contents, snapshot_stamp, journal, indexes)
     record.inputs.sort(key=lambda item: rank[item.path])
     _finish(record, options)
     return BuildResult(graph, log, stats, [options.cache_path, *files_written], timings, extracted=extracted,
@@ -341,33 +341,52 @@ def _frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _export(graph: nx.MultiDiGraph, options: _Options, timings: dict[str, float], previous: RdfIndex | None,
-            changed: set[str] | tuple[()]) -> tuple[list[Path], tuple | None]:
-    """Write the export formats; the RDF files copy what did not change from the ``previous`` ones."""
+def _export(graph: nx.MultiDiGraph, options: _Options, timings: dict[str, float], previous: BuildState | None,
+            changed: set[str] | tuple[()]) -> tuple[list[Path], dict[str, tuple]]:
+    """Write the export formats. The RDF files and graph.json copy what did not change from the
+    ``previous`` build's (when they are still the files it wrote), and are finished last: their
+    copying and writing to disk go on while the other formats are made."""
     files: list[Path] = []
-    rdf: tuple | None = None
-    names = options.names
-    with _frozen():
+    indexes: dict[str, tuple] = {}
+    out_dir, names = options.out_dir, options.names
+
+    def index(name: str, files_: tuple[str, ...]) -> Any:
+        """The previous build's index of these files, if they are unchanged since."""
+        if previous is None or name not in previous.indexes:
+            return None
+        if any(stamp(out_dir / file) != previous.outputs.get(file) for file in files_):
+            return None
+        return (RdfIndex if name == "rdf" else JsonIndex).from_data(previous.indexes[name])
+
+    with _frozen(), contextlib.ExitStack() as commit:
         # one after another, in this process: forked exporters would each copy the graph they walk
         if "turtle" in names and "ntriples" in names:  # one pass over the triples for both files
             names = [name for name in names if name not in ("turtle", "ntriples")]
             started = time.perf_counter()
-            nt, ttl = options.out_dir / "graph.nt", options.out_dir / "graph.ttl"
-            rdf = write_rdf_indexed(graph, nt, ttl, previous, changed).to_data()
+            nt, ttl = out_dir / "graph.nt", out_dir / "graph.ttl"
+            indexes["rdf"] = write_rdf_indexed(graph, nt, ttl, index("rdf", ("graph.nt", "graph.ttl")), changed,
+                                               commit).to_data()
             files.extend([ttl, nt])
             timings["export:graph.ttl+nt"] = time.perf_counter() - started
-        for exporter in map(get_exporter, dict.fromkeys(["json", *names])):
-            target = exporter.default_path(options.out_dir)
+        started = time.perf_counter()
+        indexes["json"] = write_json_indexed(graph, out_dir / "graph.json", index("json", ("graph.json",)), changed,
+                                             commit).to_data()
+        files.append(out_dir / "graph.json")
+        timings["export:graph.json"] = time.perf_counter() - started
+        for exporter in map(get_exporter, dict.fromkeys(name for name in names if name != "json")):
+            target = exporter.default_path(out_dir)
             started = time.perf_counter()
             files.extend(exporter.write(graph, target, view=options.view))
             timings[f"export:{target.name}"] = time.perf_counter() - started
-    return files, rdf
+        started = time.perf_counter()
+    timings["finish files"] = time.perf_counter() - started
+    return files, indexes
 
 
 def _finish(record: BuildState, options: _Options) -> None:
-    """Save the state last, with the stamps of the RDF files it indexes. Until then the previous
-    state stays, and stays true: it names the snapshot and RDF files it describes by their stamps,
-    so a build killed on the way leaves nothing that a rebuild would trust wrongly."""
-    if record.rdf is not None:
-        record.outputs = {name: stamp(options.out_dir / name) or (0, 0) for name in ("graph.nt", "graph.ttl")}
+    """Save the state last, with the stamps of the files it indexes. Until then the previous state
+    stays, and stays true: it names the snapshot and the files it describes by their stamps, so a
+    build killed on the way leaves nothing that a rebuild would trust wrongly."""
+    record.outputs = {name: file_stamp for name in ("graph.nt", "graph.ttl", "graph.json")
+                      if (file_stamp := stamp(options.out_dir / name)) is not None}
     record.save(options.out_dir / STATE_NAME)

@@ -91,15 +91,16 @@ class BuildState:
     #: the input files added since the snapshot was written, build by build (their papers are
     #: added to the snapshot's graph again, in the same batches, to make this build's graph)
     journal: list[list[str]] = field(default_factory=list)
-    rdf: tuple | None = None  # kg.export.rdf.RdfIndex.to_data() for the RDF files below
+    #: "rdf": kg.export.rdf.RdfIndex.to_data() of graph.nt and graph.ttl, "json": kg.export.json_graph.JsonIndex
+    #: of graph.json, for the files whose stamps ``outputs`` holds (the copies a rebuild may make)
+    indexes: dict[str, tuple] = field(default_factory=dict)
     outputs: dict[str, Stamp] = field(default_factory=dict)  # file name → its stamp when the build ended
 
     def save(self, path: Path) -> Path:
         data = (self.fingerprint, self.fmt, [astuple(f) for f in self.inputs], self.first_read, self.duplicates,
-                self.contents, self.snapshot, self.journal, self.rdf, self.outputs)
-        with atomic_open_binary(path) as stream:
-            stream.write(_MAGIC)
-            marshal.dump(data, stream)
+                self.contents, self.snapshot, self.journal, self.indexes, self.outputs)
+        with atomic_open_binary(path, sync=False) as stream:  # checked when read, like the snapshot
+            stream.write(_MAGIC + marshal.dumps(data))
         return Path(path)
 
     @classmethod
@@ -113,10 +114,11 @@ class BuildState:
         if not raw.startswith(_MAGIC):
             raise ValueError(f"{path}: not a build state of this version")
         try:
-            (fingerprint, fmt, inputs, first_read, duplicates, contents, snapshot, journal, rdf,
+            (fingerprint, fmt, inputs, first_read, duplicates, contents, snapshot, journal, indexes,
              outputs) = marshal.loads(raw[len(_MAGIC):])
             files = [InputFile(path_, tuple(stamp_), list(warnings), read, skipped)
                      for path_, stamp_, warnings, read, skipped in inputs]
         except (EOFError, ValueError, TypeError) as error:
             raise ValueError(f"{path}: damaged build state ({error})") from error
-        return cls(fingerprint, fmt, files, first_read, duplicates, set(contents), tuple(snapshot), journal, rdf, outputs)
+        return cls(fingerprint, fmt, files, first_read, duplicates, set(contents), tuple(snapshot), journal, indexes,
+                   {name: tuple(value) for name, value in outputs.items()})

@@ -64,3 +64,79 @@ def test_a_mostly_stale_cache_is_rewritten_with_only_the_papers_in_use(tmp_path)
     kept = build([_corpus(tmp_path / "new.jsonl", range(1095, 1105))], out, html=False, formats=["json"])
     assert (kept.extracted, kept.cached) == (5, 5)
     assert len((out / CACHE_NAME).read_text(encoding="utf-8").splitlines()) == 1 + 10
+
+
+# -- adding to the previous build's graph ------------------------------------------------------
+
+OUTPUTS = ("graph.json", "graph.nt", "graph.ttl", "graph.html")
+
+
+def _all_outputs(folder: Path) -> dict[str, bytes]:
+    return {name: (folder / name).read_bytes() for name in OUTPUTS}
+
+
+def _days(corpus_dir: Path, tmp_path: Path, count: int) -> list[Path]:
+    """The first ``count`` daily pages of the sample corpus (later days repeat some earlier papers)."""
+    pages = sorted(corpus_dir.glob("daily-papers-*.txt"))[:count]
+    folder = tmp_path / "in"
+    folder.mkdir(exist_ok=True)
+    for page in pages:
+        (folder / page.name).write_bytes(page.read_bytes())
+    return [folder / page.name for page in pages]
+
+
+def test_a_new_day_is_added_to_the_graph_and_every_output_equals_a_build_from_scratch(tmp_path, corpus_dir):
+    days = _days(corpus_dir, tmp_path, 4)
+    out = tmp_path / "out"
+    first = build(days[:2], out)
+    assert not first.incremental
+    third = build(days[:3], out)  # a new day, with papers the first days already listed
+    assert third.incremental and third.extracted < 80 and third.stats.duplicate_papers > 0
+    assert _all_outputs(out) == _all_outputs(_scratch(days[:3], tmp_path / "scratch3"))
+    fourth = build(days, out)  # added to the graph of the last build (its snapshot plus the journal)
+    assert fourth.incremental
+    scratch = _scratch(days, tmp_path / "scratch4")
+    assert _all_outputs(out) == _all_outputs(scratch)
+    again = build(days, out)  # nothing new: the same files again
+    assert again.incremental and again.extracted == 0
+    assert _all_outputs(out) == _all_outputs(scratch)
+    assert [str(w) for w in again.log.warnings] == [str(w) for w in build(days, tmp_path / "s", use_cache=False).log.warnings]
+
+
+def _scratch(inputs: list[Path], out: Path) -> Path:
+    result = build(inputs, out, use_cache=False)
+    assert not result.incremental
+    return out
+
+
+def test_a_changed_input_or_an_edited_output_is_never_trusted(tmp_path, corpus_dir):
+    days = _days(corpus_dir, tmp_path, 3)
+    out = tmp_path / "out"
+    build(days[:2], out)
+    with days[1].open("a", encoding="utf-8") as page:
+        page.write("\n")  # the file changed: its papers may have too
+    result = build(days[:2], out)
+    assert not result.incremental and "changed" in result.rebuilt
+    (out / "graph.nt").write_bytes((out / "graph.nt").read_bytes()[:-100])  # someone cut the RDF short
+    assert build(days, out).incremental  # the RDF is written in full: its index no longer describes it
+    assert _all_outputs(out) == _all_outputs(_scratch(days, tmp_path / "scratch"))
+
+
+def test_a_record_read_before_one_of_the_same_paper_in_the_graph_rebuilds_in_full(tmp_path, corpus_dir):
+    days = _days(corpus_dir, tmp_path, 3)
+    out = tmp_path / "out"
+    build(days[1:], out)
+    result = build(days, out)  # the earliest day is added last, but is read first: its records come first
+    assert not result.incremental and "before a record of the same paper" in result.rebuilt
+    assert _all_outputs(out) == _all_outputs(_scratch(days, tmp_path / "scratch"))
+
+
+def test_a_damaged_snapshot_is_named_and_the_build_starts_over(tmp_path, corpus_dir):
+    days = _days(corpus_dir, tmp_path, 2)
+    out = tmp_path / "out"
+    build(days[:1], out)
+    data = (out / SNAPSHOT_NAME).read_bytes()
+    (out / SNAPSHOT_NAME).write_bytes(data[: len(data) // 2])
+    result = build(days, out)
+    assert not result.incremental and str(out / SNAPSHOT_NAME) in result.rebuilt
+    assert _all_outputs(out) == _all_outputs(_scratch(days, tmp_path / "scratch"))

@@ -165,33 +165,33 @@ class _Index:
     @classmethod
     def of(cls, graph: nx.MultiDiGraph) -> "_Index":
         ix = cls(graph)
-        for n, attrs in graph.nodes(data=True):
-            sid = str(n)
-            ix.raw[sid] = n
-            ix.kind[sid] = _node_type(attrs)
-            ix.name[sid] = _display_label(sid, attrs)
-            ix.degree[sid] = 0
-            if ix.kind[sid] == "Paper":
-                ix.year[sid] = _int(attrs.get("year"))
+        raw, kind, name, degree, year = ix.raw, ix.kind, ix.name, ix.degree, ix.year
         # networkx's own adjacency dicts, as its algorithms read them: far cheaper than edge views
-        for u, neighbours in graph._succ.items():
-            su, tu = str(u), ix.kind[str(u)]
-            for v, keyed in neighbours.items():
-                sv = str(v)
-                tv = ix.kind[sv]
-                ix.degree[su] += len(keyed)
-                ix.degree[sv] += len(keyed)
-                if tu == "Paper" and tv in ENTITY_TYPES:
-                    ix.papers_of[sv].append(su)
-                    ix.entities_of[su].append(sv)
+        succ, pred = graph._succ, graph._pred
+        for n, attrs in graph._node.items():
+            sid = n if type(n) is str else str(n)
+            raw[sid] = n
+            kind[sid] = _node_type(attrs)
+            name[sid] = _display_label(sid, attrs)
+            degree[sid] = sum(map(len, succ[n].values())) + sum(map(len, pred[n].values()))  # edges, both ways
+            if kind[sid] == "Paper":
+                year[sid] = _int(attrs.get("year"))
+        papers_of, entities_of, mods_of, works_of, roles_of = ix.papers_of, ix.entities_of, ix.mods_of, ix.works_of, ix.roles_of
+        for su in year:  # the papers, in the graph's order
+            for v, keyed in succ[raw[su]].items():
+                sv = v if type(v) is str else str(v)
+                tv = kind[sv]
+                if tv in ENTITY_TYPES:
+                    papers_of[sv].append(su)
+                    entities_of[su].append(sv)
                     if tv == "Modality":
-                        ix.mods_of[su].append(sv)
+                        mods_of[su].append(sv)
+                    roles = roles_of[sv]
                     for key, data in keyed.items():
-                        edge_type = str(data.get("type") or key)
-                        ix.roles_of[sv].add(ROLE_OF_EDGE.get(edge_type, "used" if tv != "Modality" else ""))
-                elif tu == "Paper" and tv == PERSON:
-                    ix.works_of[sv].append(su)
-        for roles in ix.roles_of.values():
+                        roles.add(ROLE_OF_EDGE.get(str(data.get("type") or key), "used" if tv != "Modality" else ""))
+                elif tv == PERSON:
+                    works_of[sv].append(su)
+        for roles in roles_of.values():
             roles.discard("")
         return ix
 
@@ -252,15 +252,23 @@ def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, .
     raw = ix.raw[node]
     # (neighbour, edge type, direction, edge data) per section; item dicts only for what is listed
     sections: dict[str, list[tuple[str, str, str, dict[str, Any]]]] = defaultdict(list)
+    kind_of = ix.kind
+    section_kinds: dict[str, set[str]] = defaultdict(set)  # the kinds of node each section lists
     for direction, adjacency in (("out", graph._succ[raw]), ("in", graph._pred[raw])):
+        section_of: dict[tuple[str, str], list] = {}  # (edge type, other kind) → its section's rows
         for neighbour, keyed in adjacency.items():
-            other = str(neighbour)
-            other_kind = ix.kind[other]
+            other = neighbour if type(neighbour) is str else str(neighbour)
+            other_kind = kind_of[other]
             if kinds and other_kind not in kinds:
                 continue
             for key, data in keyed.items():
                 edge_type = str(data.get("type") or key)
-                sections[_section_name(direction, edge_type, other_kind)].append((other, edge_type, direction, data))
+                rows = section_of.get((edge_type, other_kind))
+                if rows is None:
+                    section = _section_name(direction, edge_type, other_kind)
+                    rows = section_of[(edge_type, other_kind)] = sections[section]
+                    section_kinds[section].add(other_kind)
+                rows.append((other, edge_type, direction, data))
 
     def item(other: str, edge_type: str, direction: str, data: dict[str, Any]) -> dict[str, Any]:
         made: dict[str, Any] = {"id": other, "rel": edge_type, "dir": direction}
@@ -275,8 +283,10 @@ def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, .
     listed: dict[str, list[dict[str, Any]]] = {}
     if ix.kind[node] in ENTITY_TYPES:
         together: Counter[str] = Counter()
+        entities_of = ix.entities_of
         for paper in ix.papers_of.get(node, ()):
-            together.update(e for e in ix.entities_of[paper] if e != node)
+            together.update(entities_of[paper])  # each paper lists the node once: taken out below
+        together.pop(node, None)
         top = sorted(together.items(), key=lambda kv: (-kv[1], ix.name[kv[0]].lower(), kv[0]))
         listed["Co-occurs most with"] = [
             {"id": e, "rel": f"{n} paper{'s' if n != 1 else ''}", "n": n} for e, n in top[:min(limit, COOCCUR_TOP)]]
@@ -291,7 +301,7 @@ def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, .
         key: Callable[[tuple], Any]
         if name == "Papers":  # newest first
             rank = ix.paper_rank()
-            if not all(row[0] in rank for row in rows):  # a node type of a hand-made graph called "Papers"
+            if section_kinds[name] != {"Paper"}:  # a node type of a hand-made graph called "Papers"
                 rank = {p: i for i, p in enumerate(ix.ordered_papers({row[0] for row in rows}))}
             key = lambda row, rank=rank: (rank[row[0]], row[1])
         elif name == "Authors":  # in byline order
@@ -441,9 +451,11 @@ def _entities_view(ix: _Index, max_nodes: int) -> tuple[list[str], list[str], li
         n = pairs[(a, b)]
         edges.append({"id": f"{a}|coOccurs|{b}", "from": a, "to": b, "type": "coOccurs", "weight": n,
                       "examples": [ix.name[p] for p in examples[(a, b)]]})
-    for u, v, key, data in ix.graph.edges(keys=True, data=True):
-        if str(u) in shown and str(v) in shown and ix.kind[str(u)] in ENTITY_TYPES and ix.kind[str(v)] in ENTITY_TYPES:
-            edges.append(_edge_row(ix, str(u), str(v), str(key), data))
+    for u in drawn:  # the links stated between drawn entities (outperforms), from their own adjacency
+        for v, keyed in ix.graph._succ[ix.raw[u]].items():
+            sv = str(v)
+            if sv in shown and ix.kind[sv] in ENTITY_TYPES:
+                edges.extend(_edge_row(ix, u, sv, str(key), data) for key, data in keyed.items())
     edges.sort(key=lambda e: e["id"])
     return drawn, extra, edges
 
@@ -513,7 +525,7 @@ def build_payload(graph: nx.MultiDiGraph, *, title: str = "NeuroAI knowledge gra
         "title": title,
         "view": view,
         "total_nodes": graph.number_of_nodes(),
-        "total_edges": graph.number_of_edges(),
+        "total_edges": sum(ix.degree.values()) // 2,  # each edge counted at both ends
         "shown_nodes": len(nodes),
         "hidden_nodes": graph.number_of_nodes() - len(nodes),
         "shown_edges": len(edges),

@@ -3,44 +3,139 @@ own record from which ``kg export`` produces other formats without re-running ex
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import networkx as nx
 import orjson
 
 from kg.atomic import atomic_background_writer
+from kg.export.splice import Plan, copy_plan, no_copies, open_old
 from kg.graph.evidence import Evidence
+
+
+_HEADER = b'{"directed": true, "graph": {}, "multigraph": true,\n"nodes": [\n'
+_MIDDLE = b'\n],\n"edges": [\n'
+_FOOTER = b"\n]}\n"
+_SEPARATOR = b",\n"
+#: The parts of graph.json besides the nodes' and edges' own (made, never copied)
+_MARKS = (("m", ""), ("z", ""))
+
+Owner = tuple[str, str]  # ("n", node): its record; ("e", node): its outgoing edges; or one of _MARKS
+
+
+@dataclass
+class JsonIndex:
+    """Where each part of a ``graph.json`` begins (-1 for the first of the nodes or of the edges,
+    which has no separator before it), so that a later build can copy what did not change."""
+
+    owners: list[Owner]
+    starts: list[int]
+    size: int
+
+    def to_data(self) -> tuple:
+        return self.owners, self.starts, self.size
+
+    @classmethod
+    def from_data(cls, data: tuple) -> JsonIndex:
+        owners, starts, size = data
+        return cls([tuple(owner) for owner in owners], list(starts), size)  # type: ignore[misc]
+
+
+def _owners(graph: nx.MultiDiGraph) -> list[Owner]:
+    """The parts of the file in order: every node's record, the middle, every node's outgoing
+    edges (nodes that have some), the end."""
+    return ([("n", node) for node in sorted(graph._node)] + [_MARKS[0]]
+            + [("e", node) for node, neighbours in sorted(graph._succ.items()) if neighbours] + [_MARKS[1]])
+
+
+def _part(graph: nx.MultiDiGraph, owner: Owner, first: bool) -> bytes:
+    """The bytes of one part: a node's record or its edges (one per line, keys sorted, orjson: the
+    same JSON as ``json.dumps(sort_keys=True)``, compact), after a separator unless ``first``."""
+    kind, node = owner
+    if kind == "n":
+        data = orjson.dumps({"id": node, **graph._node[node]}, option=orjson.OPT_SORT_KEYS)
+    elif kind == "e":
+        data = _SEPARATOR.join(orjson.dumps({"source": node, "target": v, "key": k, **keyed[k]}, option=orjson.OPT_SORT_KEYS)
+                               for v, keyed in sorted(graph._succ[node].items()) for k in sorted(keyed))
+    else:
+        return _MIDDLE if owner == _MARKS[0] else _FOOTER
+    return data if first else _SEPARATOR + data
+
+
+def _parts(graph: nx.MultiDiGraph, owners: list[Owner], plan: Plan) -> Iterator[tuple[int, int, bytes]]:
+    """``(index, copied, data)`` for each owner from the start: ``copied`` owners from ``index`` on
+    are to be copied from the old file, or else ``data`` is owner ``index``'s part."""
+    index = 0
+    first = True  # the next part opens a section
+    while index < len(owners):
+        copied = 0 if first else plan(index)
+        if copied:
+            yield index, copied, b""
+            index += copied
+            continue
+        owner = owners[index]
+        yield index, 0, _part(graph, owner, first)
+        first = owner in _MARKS
+        index += 1
 
 
 def json_chunks(graph: nx.MultiDiGraph) -> Iterator[bytes]:
     """The node-link document in pieces of UTF-8: one node or edge per line, nodes and edges sorted,
     keys sorted, so the file is byte-identical for the same graph and can be written as a stream."""
-
-    def records(items: Iterator[dict]) -> Iterator[bytes]:  # a thousand records a chunk
-        first, batch = True, []
-        for item in items:  # orjson: the same JSON as json.dumps(sort_keys=True), compact, 5x faster
-            batch.append(orjson.dumps(item, option=orjson.OPT_SORT_KEYS))
-            if len(batch) == 1000:
-                yield (b"" if first else b",\n") + b",\n".join(batch)
-                first, batch = False, []
-        if batch:
-            yield (b"" if first else b",\n") + b",\n".join(batch)
-
-    yield b'{"directed": true, "graph": {}, "multigraph": true,\n"nodes": [\n'
-    yield from records({"id": node, **data} for node, data in sorted(graph.nodes(data=True)))
-    yield b'\n],\n"edges": [\n'
-    yield from records({"source": u, "target": v, "key": k, **keyed[k]}  # sorted by (u, v, key), walking the adjacency
-                       for u, neighbours in sorted(graph._succ.items()) for v, keyed in sorted(neighbours.items()) for k in sorted(keyed))
-    yield b"\n]}\n"
+    yield _HEADER
+    for _, _, data in _parts(graph, _owners(graph), no_copies):
+        yield data
 
 
 def write_json(graph: nx.MultiDiGraph, path: Path) -> Path:
-    with atomic_background_writer(path) as writer:
-        for chunk in json_chunks(graph):
-            writer.write(chunk)
+    write_json_indexed(graph, path)
     return Path(path)
+
+
+def write_json_indexed(graph: nx.MultiDiGraph, path: Path, previous: JsonIndex | None = None, changed: Collection[str] = (),
+                       commit: contextlib.ExitStack | None = None) -> JsonIndex:
+    """:func:`write_json`, returning where each part is. With ``previous`` (the index of the file now
+    at ``path``) and ``changed`` (the nodes whose data or outgoing edges changed since, new ones
+    included), the other parts are copied from the old file; byte-identical to writing everything.
+    With ``commit``, the file is finished when that stack closes (see ``kg.export.rdf.write_rdf_indexed``)."""
+    owners = _owners(graph)
+    starts = [-1] * len(owners)
+    with contextlib.ExitStack() as local:
+        stack = commit if commit is not None else local
+        plan: Plan = no_copies
+        positions: dict = {}
+        old = -1
+        if previous is not None:
+            old = stack.enter_context(open_old(path, previous.size))
+            todo = {("n", node) for node in changed} | {("e", node) for node in changed} | set(_MARKS)
+            plan, positions = copy_plan(owners, previous.owners, previous.starts, todo)
+        writer = stack.enter_context(atomic_background_writer(path))
+        writer.write(_HEADER)
+        at = len(_HEADER)
+        done: list[bytes] = []
+        for index, copied, data in _parts(graph, owners, plan):
+            starts[index] = at if data[:2] == _SEPARATOR or copied or owners[index] in _MARKS else -1
+            if not copied:
+                done.append(data)
+                at += len(data)
+                if len(done) >= 1024:
+                    writer.write(b"".join(done))
+                    done.clear()
+                continue
+            assert previous is not None
+            writer.write(b"".join(done))
+            done.clear()
+            first = positions[owners[index]]
+            for offset in range(1, copied):
+                starts[index + offset] = at + previous.starts[first + offset] - previous.starts[first]
+            length = previous.starts[first + copied] - previous.starts[first]  # a mark always follows a run
+            writer.copy(old, previous.starts[first], length)
+            at += length
+        writer.write(b"".join(done))
+    return JsonIndex(owners, starts, at)
 
 
 def read_json(path: Path) -> nx.MultiDiGraph:

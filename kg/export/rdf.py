@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 import networkx as nx
@@ -28,6 +28,7 @@ import pyoxigraph
 from rdflib import Graph, Namespace, URIRef
 
 from kg.atomic import atomic_background_writer, atomic_write_chunks
+from kg.export.splice import Plan, copy_plan, no_copies, open_old
 from kg.graph import EDGE_ROLE
 from kg.graph.evidence import Evidence
 from kg.identifiers import parse_curie
@@ -370,17 +371,12 @@ def blocks(kg_graph: nx.MultiDiGraph) -> Iterator[Block]:
         yield subject, _pairs(payload)
 
 
-@dataclass(frozen=True)
-class _Boundary:
+class _Boundary(NamedTuple):
     """No statement of owners before ``index`` comes after this point, nor one of later owners
     before it; owners ``index … index + copied - 1`` are not made here (the writer copies them)."""
 
     index: int
     copied: int = 0
-
-
-#: Given an owner index at a boundary, how many owners from there on to copy rather than make.
-Plan = Callable[[int], int]
 
 
 def _blocks(kg_graph: nx.MultiDiGraph, owners: list[Owner], plan: Plan | None = None
@@ -593,110 +589,84 @@ def write_rdf(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path)
 
 
 def write_rdf_indexed(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path,
-                      previous: RdfIndex | None = None, changed: Collection[str] = ()) -> RdfIndex:
+                      previous: RdfIndex | None = None, changed: Collection[str] = (),
+                      commit: contextlib.ExitStack | None = None) -> RdfIndex:
     """:func:`write_rdf`, returning where each owner's statements are. With ``previous`` (the index
     of the files now at those paths) and ``changed`` (the nodes whose data or outgoing edges changed
     since, new ones included), the statements of every other owner are copied from the old files
-    instead of made again; the result is byte-identical to writing everything."""
+    instead of made again; the result is byte-identical to writing everything. With ``commit``, the
+    files are finished (copies done, on disk, renamed into place) when that stack closes, so the
+    caller can go on meanwhile; otherwise before this returns."""
     owners = _owners(kg_graph)
     nt_starts, ttl_starts = [-1] * len(owners), [-1] * len(owners)
     terms = _TurtleTerms()
     nt_mention = _nt_template()
     header = turtle_header().encode("utf-8")
-    with contextlib.ExitStack() as stack:
-        plan: Plan = _no_copies
+    with contextlib.ExitStack() as local:
+        stack = commit if commit is not None else local
+        plan: Plan = no_copies
         old_nt = old_ttl = -1
-        positions: dict[Owner, int] = {}
+        positions: dict = {}
         if previous is not None:
-            old_nt = stack.enter_context(_open_fd(ntriples_path))
-            old_ttl = stack.enter_context(_open_fd(turtle_path))
-            if (os.fstat(old_nt).st_size, os.fstat(old_ttl).st_size) != previous.sizes:
-                raise ValueError(f"{ntriples_path} or {turtle_path} is not the file its index describes")
-            positions = {owner: i for i, owner in enumerate(previous.owners)}
-            plan = _copy_plan(owners, previous, positions, set(changed))
+            old_nt = stack.enter_context(open_old(ntriples_path, previous.sizes[0]))
+            old_ttl = stack.enter_context(open_old(turtle_path, previous.sizes[1]))
+            plan, positions = copy_plan(owners, previous.owners, previous.ntriples, changed)
         ntriples = stack.enter_context(atomic_background_writer(ntriples_path))
         turtle = stack.enter_context(atomic_background_writer(turtle_path))
         turtle.write(header)
         nt_at, ttl_at = 0, len(header)
-        nt_parts: list[str] = []
+        nt_parts: list[str] = []  # the statements of the owner being made
         ttl_parts: list[str] = []
+        nt_done: list[bytes] = []  # whole owners, written a few hundred at a time
+        ttl_done: list[bytes] = []
+
+        def flush() -> None:
+            ntriples.write(b"".join(nt_done))
+            turtle.write(b"".join(ttl_done))
+            nt_done.clear()
+            ttl_done.clear()
+
         for block in _blocks(kg_graph, owners, plan):
-            if type(block) is _Boundary:
-                nt_chunk, ttl_chunk = "".join(nt_parts).encode("utf-8"), "".join(ttl_parts).encode("utf-8")
-                nt_parts.clear()
-                ttl_parts.clear()
-                ntriples.write(nt_chunk)
-                turtle.write(ttl_chunk)
-                nt_at += len(nt_chunk)
-                ttl_at += len(ttl_chunk)
-                if block.index < len(owners):
-                    nt_starts[block.index], ttl_starts[block.index] = nt_at, ttl_at
-                if block.copied:
-                    assert previous is not None
-                    first = positions[owners[block.index]]
-                    end = first + block.copied
-                    for offset in range(block.copied):
-                        nt_starts[block.index + offset] = nt_at + previous.ntriples[first + offset] - previous.ntriples[first]
-                        ttl_starts[block.index + offset] = ttl_at + previous.turtle[first + offset] - previous.turtle[first]
-                    nt_end = previous.ntriples[end] if end < len(previous.owners) else previous.sizes[0]
-                    ttl_end = previous.turtle[end] if end < len(previous.owners) else previous.sizes[1]
-                    ntriples.copy(old_nt, previous.ntriples[first], nt_end - previous.ntriples[first])
-                    turtle.copy(old_ttl, previous.turtle[first], ttl_end - previous.turtle[first])
-                    nt_at += nt_end - previous.ntriples[first]
-                    ttl_at += ttl_end - previous.turtle[first]
+            if type(block) is not _Boundary:
+                subject, payload = block  # type: ignore[misc]
+                if type(payload) is _Mention:
+                    nt_parts.append(nt_mention.format(*payload, s=subject))
+                    ttl_parts.append(terms.mention(subject, payload))
+                else:
+                    nt_parts.append(_nt_block(subject, payload))
+                    ttl_parts.append(terms.block(subject, payload))
                 continue
-            subject, payload = block
-            if type(payload) is _Mention:
-                nt_parts.append(nt_mention.format(*payload, s=subject))
-                ttl_parts.append(terms.mention(subject, payload))
-            else:
-                nt_parts.append(_nt_block(subject, payload))  # type: ignore[arg-type]
-                ttl_parts.append(terms.block(subject, payload))  # type: ignore[arg-type]
-            if len(nt_parts) >= 1024:  # a few large writes, made while the next subjects are worked out
+            index, copied = block  # type: ignore[misc]
+            if nt_parts:
                 nt_chunk, ttl_chunk = "".join(nt_parts).encode("utf-8"), "".join(ttl_parts).encode("utf-8")
                 nt_parts.clear()
                 ttl_parts.clear()
-                ntriples.write(nt_chunk)
-                turtle.write(ttl_chunk)
+                nt_done.append(nt_chunk)
+                ttl_done.append(ttl_chunk)
                 nt_at += len(nt_chunk)
                 ttl_at += len(ttl_chunk)
+                if len(nt_done) >= 512:  # a few large writes, made while the next owners are worked out
+                    flush()
+            if index < len(owners):
+                nt_starts[index], ttl_starts[index] = nt_at, ttl_at
+            if copied:
+                assert previous is not None
+                flush()
+                first = positions[owners[index]]
+                end = first + copied
+                for offset in range(1, copied):
+                    nt_starts[index + offset] = nt_at + previous.ntriples[first + offset] - previous.ntriples[first]
+                    ttl_starts[index + offset] = ttl_at + previous.turtle[first + offset] - previous.turtle[first]
+                nt_end = previous.ntriples[end] if end < len(previous.owners) else previous.sizes[0]
+                ttl_end = previous.turtle[end] if end < len(previous.owners) else previous.sizes[1]
+                ntriples.copy(old_nt, previous.ntriples[first], nt_end - previous.ntriples[first])
+                turtle.copy(old_ttl, previous.turtle[first], ttl_end - previous.turtle[first])
+                nt_at += nt_end - previous.ntriples[first]
+                ttl_at += ttl_end - previous.turtle[first]
+        flush()
     for cached in (_iri, _str, _extractor):  # tens of thousands of terms the next exports do not need
         cached.cache_clear()
     return RdfIndex(owners, nt_starts, ttl_starts, (nt_at, ttl_at))
-
-
-def _no_copies(index: int) -> int:
-    return 0
-
-
-def _copy_plan(owners: list[Owner], previous: RdfIndex, positions: dict[Owner, int], changed: set[str]) -> Plan:
-    """How many owners from ``index`` on to copy: a run of unchanged owners that follow one another
-    in the old files too, each beginning a place of its own there, and ending where one begins."""
-    old_owners, old_starts = previous.owners, previous.ntriples
-
-    def plan(index: int) -> int:
-        owner = owners[index]
-        j = positions.get(owner, -1)
-        if j < 0 or owner in changed or old_starts[j] < 0:
-            return 0
-        n = 1
-        while (index + n < len(owners) and j + n < len(old_owners) and owners[index + n] == old_owners[j + n]
-               and owners[index + n] not in changed and old_starts[j + n] >= 0):
-            n += 1
-        if j + n < len(old_owners) and old_starts[j + n] < 0:
-            n -= 1
-        return n
-
-    return plan
-
-
-@contextlib.contextmanager
-def _open_fd(path: Path) -> Iterator[int]:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        yield fd
-    finally:
-        os.close(fd)
 
 
 def _nt_template() -> str:

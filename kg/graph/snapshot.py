@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import marshal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -15,70 +17,87 @@ from kg.atomic import atomic_open_binary
 from kg.graph.evidence import EVIDENCE_KEYS, Evidence
 
 #: What a snapshot file starts with; another value (an older layout, another Python) is not read.
-MAGIC = f"kg-graph-snapshot 1 python {sys.version_info[0]}.{sys.version_info[1]} marshal {marshal.version}"
+MAGIC = f"kg-graph-snapshot 2 python {sys.version_info[0]}.{sys.version_info[1]} marshal {marshal.version}"
 
 _values = attrgetter(*EVIDENCE_KEYS)  # an Evidence's values, in the order of its fields
 
 
-def graph_data(graph: nx.MultiDiGraph) -> tuple[Any, ...]:
-    """The graph as plain containers: nodes with their attributes, then every edge as
-    ``(source, target, key, attributes)``; a list of :class:`Evidence` records becomes a tuple of
-    their values (tuples mark them: the graph holds lists)."""
-    edges = []
-    append = edges.append
-    for source, neighbours in graph._succ.items():
-        for target, keyed in neighbours.items():
-            for key, data in keyed.items():
-                evidence = data.get("evidence")
-                if evidence:
-                    try:
-                        data = {**data, "evidence": tuple(map(_values, evidence))}
-                    except AttributeError:  # not all Evidence records (a graph read from elsewhere): kept as it is
-                        pass
-                append((source, target, key, data))
-    return graph._node, edges
+@contextmanager
+def _plain(graph: nx.MultiDiGraph) -> Iterator[None]:
+    """For the duration of the block, every edge's list of :class:`Evidence` records is a tuple of
+    their values instead (a tuple marks them: the graph holds lists), so the graph's own dicts are
+    plain data for ``marshal``; put back afterwards, whatever happens. Lists shared by several edges
+    stay shared."""
+    swapped: list[tuple[dict, list]] = []
+    done: dict[int, tuple] = {}
+    try:
+        for neighbours in graph._succ.values():
+            for keyed in neighbours.values():
+                for data in keyed.values():
+                    evidence = data.get("evidence")
+                    if not evidence or type(evidence) is not list:
+                        continue
+                    plain = done.get(id(evidence))
+                    if plain is None:
+                        try:
+                            plain = done[id(evidence)] = tuple(map(_values, evidence))
+                        except AttributeError:  # not all Evidence records (a graph read from elsewhere): as it is
+                            continue
+                    swapped.append((data, evidence))
+                    data["evidence"] = plain
+        yield
+    finally:
+        for data, evidence in swapped:
+            data["evidence"] = evidence
 
 
-def graph_from_data(data: tuple[Any, ...]) -> nx.MultiDiGraph:
-    """The graph that :func:`graph_data` was made from."""
-    nodes, edges = data
+def dumps(graph: nx.MultiDiGraph, extra: Any = None) -> bytes:
+    """The graph (and ``extra``: plain containers) as the bytes of a snapshot file."""
+    with _plain(graph):
+        return MAGIC.encode("ascii") + b"\n" + marshal.dumps((graph._node, graph._succ, extra))
+
+
+def loads(data: bytes, name: str = "snapshot") -> tuple[nx.MultiDiGraph, Any]:
+    """The graph and ``extra`` of :func:`dumps`' bytes; ``ValueError`` naming ``name`` if they are not
+    a snapshot this Python can read."""
+    magic, _, body = data.partition(b"\n")
+    if magic != MAGIC.encode("ascii"):
+        raise ValueError(f"{name}: not a graph snapshot of this version ({magic[:60]!r})")
+    try:
+        nodes, succ, extra = marshal.loads(body)
+    except (EOFError, ValueError, TypeError) as error:
+        raise ValueError(f"{name}: damaged graph snapshot ({error})") from error
     graph = nx.MultiDiGraph()
-    succ, pred = graph._succ, graph._pred
-    for node in nodes:
-        succ[node], pred[node] = {}, {}
-    graph._node.update(nodes)
+    pred: dict[str, dict] = {node: {} for node in nodes}
+    graph._node, graph._succ, graph._pred = nodes, succ, pred  # networkx's own dicts, as it fills them
     make = Evidence
-    for source, target, key, attrs in edges:
-        evidence = attrs.get("evidence")
-        if type(evidence) is tuple:
-            attrs["evidence"] = [make(*values) for values in evidence]
-        keyed = succ[source].get(target)
-        if keyed is None:
-            keyed = succ[source][target] = pred[target][source] = {}
-        keyed[key] = attrs
-    return graph
+    done: dict[int, list] = {}
+    for source, neighbours in succ.items():
+        for target, keyed in neighbours.items():
+            pred[target][source] = keyed  # one key dict shared by both directions, as networkx keeps it
+            for attrs in keyed.values():
+                evidence = attrs.get("evidence")
+                if type(evidence) is tuple:
+                    records = done.get(id(evidence))
+                    if records is None:
+                        records = done[id(evidence)] = [make(*values) for values in evidence]
+                    attrs["evidence"] = records
+    return graph, extra
 
 
 def save(path: Path, graph: nx.MultiDiGraph, extra: Any = None) -> Path:
-    """Write the graph (and ``extra``: plain containers) to ``path`` atomically."""
-    with atomic_open_binary(path) as stream:
-        stream.write(MAGIC.encode("ascii") + b"\n")
-        marshal.dump((graph_data(graph), extra), stream)
+    """Write the graph (and ``extra``) to ``path`` atomically. Not synced to disk: a snapshot is a
+    cache, and one that a crash left damaged is refused on loading (the build then starts over)."""
+    data = dumps(graph, extra)
+    with atomic_open_binary(path, sync=False) as stream:
+        stream.write(data)
     return Path(path)
 
 
 def load(path: Path) -> tuple[nx.MultiDiGraph, Any]:
     """The graph and ``extra`` that :func:`save` wrote. Raises ``ValueError`` naming the file when it
     is not a snapshot this Python can read."""
-    with open(path, "rb") as stream:
-        magic = stream.readline().rstrip(b"\n").decode("ascii", "replace")
-        if magic != MAGIC:
-            raise ValueError(f"{path}: not a graph snapshot of this version ({magic[:60]!r})")
-        try:
-            data, extra = marshal.loads(stream.read())
-        except (EOFError, ValueError, TypeError) as error:
-            raise ValueError(f"{path}: damaged graph snapshot ({error})") from error
-    return graph_from_data(data), extra
+    return loads(Path(path).read_bytes(), str(path))
 
 
-__all__ = ["MAGIC", "graph_data", "graph_from_data", "load", "save"]
+__all__ = ["MAGIC", "dumps", "load", "loads", "save"]

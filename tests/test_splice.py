@@ -1,0 +1,70 @@
+"""Rewriting graph.nt, graph.ttl and graph.json from their previous versions: what did not change
+is copied (only the changed nodes' parts are made again) and the files equal a full write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import kg.export.json_graph as json_graph
+import kg.export.rdf as rdf
+from kg.extract.pipeline import extract_batch
+from kg.extract.vocabulary import Vocabulary
+from kg.graph.assemble import AssemblyState, assemble, extend
+from kg.model import Paper
+
+PAPERS = [
+    Paper(f"Paper {n}", f"We train a spiking neural network on CIFAR-10 (variant {n}). It outperforms a CNN on EEG data "
+                        f"from MNIST recordings. Widget{n} is our transformer for fMRI.", source="a.jsonl", line=n)
+    for n in range(1, 41)
+]
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[int]:
+    calls = [0]
+    original = getattr(module, name)
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls[0] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def test_only_changed_owners_are_made_again_and_the_files_equal_a_full_write(tmp_path: Path, nlp,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    extractions = extract_batch(PAPERS, nlp)
+    vocabulary = Vocabulary.load()
+    state = AssemblyState()
+    graph = assemble(extractions[:36], vocabulary, state=state)
+    nt, ttl, js = tmp_path / "graph.nt", tmp_path / "graph.ttl", tmp_path / "graph.json"
+    rdf_index = rdf.write_rdf_indexed(graph, nt, ttl)
+    json_index = json_graph.write_json_indexed(graph, js)
+    changed = extend(graph, state, extractions[36:], vocabulary)
+    assert 0 < len(changed) < len(graph) / 2
+
+    made_rdf = _counting(monkeypatch, rdf, "_node_blocks")
+    made_json = _counting(monkeypatch, json_graph, "_part")
+    new_rdf = rdf.write_rdf_indexed(graph, nt, ttl, rdf_index, changed)
+    new_json = json_graph.write_json_indexed(graph, js, json_index, changed)
+    assert made_rdf[0] <= len(changed) + 2 and made_json[0] <= 2 * len(changed) + 6  # the rest was copied
+    monkeypatch.undo()
+
+    full_rdf = rdf.write_rdf_indexed(graph, tmp_path / "full.nt", tmp_path / "full.ttl")
+    full_json = json_graph.write_json_indexed(graph, tmp_path / "full.json")
+    assert nt.read_bytes() == (tmp_path / "full.nt").read_bytes() and ttl.read_bytes() == (tmp_path / "full.ttl").read_bytes()
+    assert js.read_bytes() == (tmp_path / "full.json").read_bytes()
+    assert (new_rdf.ntriples, new_rdf.turtle, new_rdf.sizes) == (full_rdf.ntriples, full_rdf.turtle, full_rdf.sizes)
+    assert (new_json.starts, new_json.size) == (full_json.starts, full_json.size)  # the next build can copy again
+
+
+def test_an_index_that_does_not_describe_the_file_is_refused(tmp_path: Path, nlp) -> None:
+    graph = assemble(extract_batch(PAPERS[:3], nlp))
+    index = json_graph.write_json_indexed(graph, tmp_path / "graph.json")
+    with (tmp_path / "graph.json").open("ab") as handle:
+        handle.write(b"\n")
+    with pytest.raises(ValueError, match="graph.json is not the file its index describes"):
+        json_graph.write_json_indexed(graph, tmp_path / "graph.json", index, set())
+    assert (tmp_path / "graph.json").read_bytes().endswith(b"]}\n\n")  # left as it was
