@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,11 +23,11 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import synthetic_records, write_corpus  # noqa: E402
+from synthetic import synthetic_records, write_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 KG = [sys.executable, "-m", "kg.cli"]
-_TIME_LINE = re.compile(r"^time: (.*) \(total", re.M)
+_TIME_LINE = re.compile(r"^time: (.*) \(total", re.MULTILINE)
 
 
 def throughput(n: int = 3000) -> float:
@@ -84,6 +85,8 @@ def main() -> None:
     parser.add_argument("--formats", default="json,turtle,ntriples,html", help="export formats of the builds")
     parser.add_argument("--dask", action="store_true", help="also build the smallest size on a Dask LocalCluster")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
+    parser.add_argument("--verify-max", type=int, default=10000,
+                        help="for sizes up to this, also build from scratch and compare the rebuild's files")
     options = parser.parse_args()
     sizes = [int(s) for s in options.sizes.split(",")]
     results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
@@ -100,9 +103,18 @@ def main() -> None:
             out = work / f"out-{size}"
             result = run_build([str(corpus.parent), "-o", str(out), "-j", str(options.jobs), "--no-cache", "--formats", options.formats])
             result["size"] = size
-            # incremental: the same input plus one new file of 100 papers, reusing the cache
+            # incremental: the same input plus one new file of 100 papers, added to the previous graph
             write_corpus(corpus.parent / "new.jsonl", size + 100, start=size)
-            result["incremental"] = run_build([str(corpus.parent), "-o", str(out), "-j", str(options.jobs), "--formats", options.formats])["wall"]
+            again = run_build([str(corpus.parent), "-o", str(out), "-j", str(options.jobs), "--formats", options.formats])
+            result["incremental"], result["incremental_stages"] = again["wall"], again["stages"]
+            result["incremental_rss_mb"] = again["rss_max_mb"]
+            if size <= options.verify_max:  # the same files as a build from scratch of the same inputs?
+                scratch = work / f"scratch-{size}"
+                run_build([str(corpus.parent), "-o", str(scratch), "-j", str(options.jobs), "--no-cache", "--formats", options.formats])
+                result["incremental_identical"] = all((out / name).read_bytes() == (scratch / name).read_bytes()
+                                                      for name in ("graph.json", "graph.nt", "graph.ttl", "graph.html")
+                                                      if (scratch / name).exists())
+                shutil.rmtree(scratch)
             builds.append(result)
             print(f"{size}: {json.dumps(result)}", flush=True)
         if options.dask:
@@ -125,6 +137,16 @@ def main() -> None:
         per_core = b["size"] / b["stages"]["extract"] / options.jobs if b["stages"].get("extract") else 0
         print(f"| {b['size']:,} | " + " | ".join(cells) + f" | {b['wall']:.1f} s | {per_core:.0f}/s | {b['rss_max_mb']:.0f} MB "
               f"| {b['pss_tree_mb']:.0f} MB | {b['incremental']:.1f} s |")
+    rebuild_stages = sorted({name for b in builds for name in b["incremental_stages"]},
+                            key=lambda n: (not n.startswith(("ingest", "extract", "load", "assemble")), n))
+    print("\nRebuild with one new file of 100 abstracts (added to the previous build's graph):\n")
+    print("| abstracts | " + " | ".join(rebuild_stages) + " | wall | share of the first build | peak RSS | same files as from scratch |")
+    print("|---" * (len(rebuild_stages) + 5) + "|")
+    for b in builds:
+        cells = [f"{b['incremental_stages'].get(n, 0):.1f} s" for n in rebuild_stages]
+        same = {True: "yes", False: "**no**"}.get(b.get("incremental_identical"), "not checked")
+        print(f"| {b['size']:,} | " + " | ".join(cells) + f" | {b['incremental']:.1f} s | {b['incremental'] / b['wall']:.0%} "
+              f"| {b['incremental_rss_mb']:.0f} MB | {same} |")
     if "dask" in results:
         d = results["dask"]
         print(f"\nLocal (-j 2) vs Dask LocalCluster (2 workers), {d['size']:,} abstracts, graph.json only: "

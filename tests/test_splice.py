@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import kg.export.json_graph as json_graph
-import kg.export.rdf as rdf
+from kg.export import json_graph, rdf
 from kg.extract.pipeline import extract_batch
 from kg.extract.vocabulary import Vocabulary
 from kg.graph.assemble import AssemblyState, assemble, extend

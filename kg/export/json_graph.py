@@ -15,7 +15,6 @@ from kg.atomic import atomic_background_writer
 from kg.export.splice import Plan, copy_plan, no_copies, open_old
 from kg.graph.evidence import Evidence
 
-
 _HEADER = b'{"directed": true, "graph": {}, "multigraph": true,\n"nodes": [\n'
 _MIDDLE = b'\n],\n"edges": [\n'
 _FOOTER = b"\n]}\n"

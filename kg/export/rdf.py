@@ -15,9 +15,9 @@ import functools
 import hashlib
 import heapq
 import itertools
-import os
+import operator
 import re
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -310,6 +310,9 @@ def _comparison(paper: str, node: dict, source: str, target: str, data: dict, li
     return _u(f"{_iri(paper)}/comparison/{_digest(source, target)}"), pairs
 
 
+_EXTRACTOR_OF = operator.attrgetter("extractor")
+
+
 def _extractor_names(kg_graph: nx.MultiDiGraph) -> set[str]:
     """Every extractor named by the evidence the RDF carries (mentions, claims, comparisons)."""
     names: set[str] = set()
@@ -317,7 +320,11 @@ def _extractor_names(kg_graph: nx.MultiDiGraph) -> set[str]:
         for keyed in neighbours.values():
             for key, data in keyed.items():
                 if key in ROLE_OF or key == "outperforms":
-                    names.update(item["extractor"] for item in data.get("evidence", ()))
+                    evidence = data.get("evidence", ())
+                    try:
+                        names.update(map(_EXTRACTOR_OF, evidence))  # Evidence records: their attribute
+                    except AttributeError:
+                        names.update(item["extractor"] for item in evidence)
                 elif key == "hasClaim":
                     names.add(data.get("extractor", "kg_claims"))
     if any(data["type"] == "Claim" and not any("hasClaim" in keyed for keyed in kg_graph._pred[node].values())
@@ -341,21 +348,22 @@ def _term(owner: Owner) -> str:
     return _extractor(owner[1]) if isinstance(owner, tuple) else _u(_iri(owner))
 
 
-def _owners(kg_graph: nx.MultiDiGraph) -> list[Owner]:
+def _owners(kg_graph: nx.MultiDiGraph) -> tuple[list[Owner], list[str]]:
     """What produces statements (every node, and each extractor named by the evidence), in the
-    order of their subject terms."""
+    order of their subject terms; and those terms."""
     owners: list[Owner] = [*kg_graph.nodes, *(("extractor", name) for name in _extractor_names(kg_graph))]
-    owners.sort(key=_term)
-    return owners
+    terms = [_term(owner) for owner in owners]
+    order = sorted(range(len(owners)), key=terms.__getitem__)
+    return [owners[i] for i in order], [terms[i] for i in order]
 
 
-def _lower_bounds(owners: list[Owner]) -> dict[int, str]:
+def _lower_bounds(terms: list[str]) -> dict[int, str]:
     """No subject of owners ``i…`` sorts below ``bounds.get(i, prefix of owner i)``: the least of
     their prefixes, kept only where it is not owner i's own (ids that extend another id, rare)."""
     bounds: dict[int, str] = {}
     least = "\U0010ffff"
-    for i in range(len(owners) - 1, -1, -1):
-        prefix = _term(owners[i])[:-1]
+    for i in range(len(terms) - 1, -1, -1):
+        prefix = terms[i][:-1]
         if prefix <= least:
             least = prefix
         else:
@@ -367,7 +375,7 @@ def blocks(kg_graph: nx.MultiDiGraph) -> Iterator[Block]:
     """The graph's statements grouped by subject, subjects in sorted order, each block's pairs sorted
     and unique: exactly the order of sorted N-Triples lines, produced in one pass over the nodes
     without sorting the statements."""
-    for subject, payload in _blocks(kg_graph, _owners(kg_graph)):
+    for subject, payload in _blocks(kg_graph, *_owners(kg_graph)):
         yield subject, _pairs(payload)
 
 
@@ -379,11 +387,12 @@ class _Boundary(NamedTuple):
     copied: int = 0
 
 
-def _blocks(kg_graph: nx.MultiDiGraph, owners: list[Owner], plan: Plan | None = None
+def _blocks(kg_graph: nx.MultiDiGraph, owners: list[Owner], terms: list[str], plan: Plan | None = None
             ) -> Iterator[tuple[str, Payload] | _Boundary]:
-    """:func:`blocks`, with a kg:Mention block's pairs left as its :class:`_Mention`; with ``plan``,
-    also a :class:`_Boundary` wherever one owner's statements end and the next one's begin."""
-    bounds = _lower_bounds(owners)
+    """:func:`blocks`, with a kg:Mention block's pairs left as its :class:`_Mention` (``owners`` and
+    their ``terms`` from :func:`_owners`); with ``plan``, also a :class:`_Boundary` wherever one
+    owner's statements end and the next one's begin."""
+    bounds = _lower_bounds(terms)
     comparisons: dict[str, list] = {}
     for source, target, data in _edges_of_type(kg_graph, "outperforms"):
         for paper in data.get("papers", []):
@@ -404,14 +413,14 @@ def _blocks(kg_graph: nx.MultiDiGraph, owners: list[Owner], plan: Plan | None = 
 
     def bound_of(index: int) -> str:
         """No subject of owners ``index…`` sorts below this."""
-        return (bounds.get(index) or _term(owners[index])[:-1]) if index < len(owners) else "\U0010ffff"
+        return (bounds.get(index) or terms[index][:-1]) if index < len(owners) else "\U0010ffff"
 
     index = 0
     while index < len(owners):
         if plan is not None and not waiting and pending is None:
             copied = plan(index)
             # the copied owners' statements must all come before the next owner's, as they did
-            while copied and not _term(owners[index + copied - 1]) < bound_of(index + copied):
+            while copied and not terms[index + copied - 1] < bound_of(index + copied):
                 copied -= 1
             yield _Boundary(index, copied)
             if copied:
@@ -419,7 +428,7 @@ def _blocks(kg_graph: nx.MultiDiGraph, owners: list[Owner], plan: Plan | None = 
                 continue
         owner = owners[index]
         if isinstance(owner, tuple):
-            made = [(_term(owner), [(_TYPE, _T["Extractor"]), (LABEL, _str(owner[1]))])]
+            made = [(terms[index], [(_TYPE, _T["Extractor"]), (LABEL, _str(owner[1]))])]
         else:
             made = _node_blocks(kg_graph, owner, kg_graph.nodes[owner], comparisons)
         index += 1
@@ -597,7 +606,7 @@ def write_rdf_indexed(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_pat
     instead of made again; the result is byte-identical to writing everything. With ``commit``, the
     files are finished (copies done, on disk, renamed into place) when that stack closes, so the
     caller can go on meanwhile; otherwise before this returns."""
-    owners = _owners(kg_graph)
+    owners, subjects = _owners(kg_graph)
     nt_starts, ttl_starts = [-1] * len(owners), [-1] * len(owners)
     terms = _TurtleTerms()
     nt_mention = _nt_template()
@@ -626,7 +635,7 @@ def write_rdf_indexed(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_pat
             nt_done.clear()
             ttl_done.clear()
 
-        for block in _blocks(kg_graph, owners, plan):
+        for block in _blocks(kg_graph, owners, subjects, plan):
             if type(block) is not _Boundary:
                 subject, payload = block  # type: ignore[misc]
                 if type(payload) is _Mention:
