@@ -63,14 +63,16 @@ def _atomic(path: Path, mode: str, sync: bool = True, **options: str) -> Iterato
 
 class BackgroundWriter:
     """Writes bytes to a binary stream from a thread of its own: the caller goes on producing while
-    the operating system takes the data (a write releases the GIL). At most ``depth`` chunks of bytes
-    wait (copies, which hold no data, any number); the first error of the stream is raised by the
+    the operating system takes the data (a write releases the GIL). At most ``limit`` bytes wait
+    (copies of byte ranges, which hold no data, any number: chunks queued behind a long copy wait
+    in memory, so the caller is not held up by it); the first error of the stream is raised by the
     next :meth:`write` or :meth:`copy`, or by :meth:`close`."""
 
-    def __init__(self, stream: IO[bytes], depth: int = 8) -> None:
-        # copies wait in the queue without limit (they hold no data), chunks of bytes up to ``depth``
+    def __init__(self, stream: IO[bytes], limit: int = 64 << 20) -> None:
         self._queue: queue.Queue[bytes | tuple[int, int, int] | None] = queue.Queue()
-        self._room = threading.BoundedSemaphore(depth)
+        self._limit = limit
+        self._waiting = 0  # bytes queued, not yet written
+        self._room = threading.Condition()
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(stream,), name="kg-writer", daemon=True)
         self._thread.start()
@@ -86,12 +88,18 @@ class BackgroundWriter:
                 except Exception as error:  # handed to the producing thread
                     self._error = error
             if type(chunk) is not tuple:
-                self._room.release()
+                with self._room:
+                    self._waiting -= len(chunk)
+                    self._room.notify()
 
     def write(self, chunk: bytes) -> None:
         if self._error is not None:
             raise self._error
-        self._room.acquire()
+        with self._room:
+            # one chunk always goes (a chunk larger than the limit would wait for ever)
+            self._room.wait_for(lambda: self._waiting == 0 or self._waiting + len(chunk) <= self._limit
+                                or self._error is not None)
+            self._waiting += len(chunk)
         self._queue.put(chunk)
 
     def copy(self, source: int, offset: int, length: int) -> None:
