@@ -63,15 +63,17 @@ def _atomic(path: Path, mode: str, sync: bool = True, **options: str) -> Iterato
 
 class BackgroundWriter:
     """Writes bytes to a binary stream from a thread of its own: the caller goes on producing while
-    the operating system takes the data (a write releases the GIL). At most ``limit`` bytes wait
-    (copies of byte ranges, which hold no data, any number: chunks queued behind a long copy wait
-    in memory, so the caller is not held up by it); the first error of the stream is raised by the
-    next :meth:`write` or :meth:`copy`, or by :meth:`close`."""
+    the operating system takes the data (a write releases the GIL). At most ``limit`` bytes wait,
+    except behind a copy of a byte range (:meth:`copy`): chunks queued behind one wait in memory
+    however many, so the caller is not held up by the copy (a rebuild makes few bytes and copies
+    most). The first error of the stream is raised by the next :meth:`write` or :meth:`copy`, or
+    by :meth:`close`."""
 
-    def __init__(self, stream: IO[bytes], limit: int = 64 << 20) -> None:
+    def __init__(self, stream: IO[bytes], limit: int = 4 << 20) -> None:
         self._queue: queue.Queue[bytes | tuple[int, int, int] | None] = queue.Queue()
         self._limit = limit
         self._waiting = 0  # bytes queued, not yet written
+        self._copies = 0  # copies queued, not yet done
         self._room = threading.Condition()
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(stream,), name="kg-writer", daemon=True)
@@ -87,10 +89,12 @@ class BackgroundWriter:
                         stream.write(chunk)
                 except Exception as error:  # handed to the producing thread
                     self._error = error
-            if type(chunk) is not tuple:
-                with self._room:
+            with self._room:
+                if type(chunk) is tuple:
+                    self._copies -= 1
+                else:
                     self._waiting -= len(chunk)
-                    self._room.notify()
+                self._room.notify()
 
     def write(self, chunk: bytes) -> None:
         if self._error is not None:
@@ -98,7 +102,7 @@ class BackgroundWriter:
         with self._room:
             # one chunk always goes (a chunk larger than the limit would wait for ever)
             self._room.wait_for(lambda: self._waiting == 0 or self._waiting + len(chunk) <= self._limit
-                                or self._error is not None)
+                                or self._copies > 0 or self._error is not None)
             self._waiting += len(chunk)
         self._queue.put(chunk)
 
@@ -108,6 +112,8 @@ class BackgroundWriter:
         if self._error is not None:
             raise self._error
         if length:
+            with self._room:
+                self._copies += 1
             self._queue.put((source, offset, length))
 
     def close(self) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import marshal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -224,11 +225,12 @@ def _build_all(files: list[Path], options: _Options, use_cache: bool, begun: flo
             graph = assemble(_drain(stored), Vocabulary.load(options.ontology), stats, state)  # the graph replaces the records
     timings["assemble"] = time.perf_counter() - started
 
-    files_written, indexes = _export(graph, options, timings, None, ())
     started = time.perf_counter()
-    with _frozen():
+    with _frozen():  # saved first, so that what only assembly needed is gone before the exports
         snapshot.save(out_dir / SNAPSHOT_NAME, graph, state.to_data())
+    del state
     timings["save graph"] = time.perf_counter() - started
+    files_written, indexes = _export(graph, options, timings, None, ())
     record = BuildState(options.fingerprint, options.fmt, inputs, first, [astuple_warning(w) for w in duplicates],
                         contents, stamp(out_dir / SNAPSHOT_NAME) or (0, 0), [], indexes)
     _finish(record, options)
@@ -342,12 +344,12 @@ def _frozen() -> Iterator[None]:
 
 
 def _export(graph: nx.MultiDiGraph, options: _Options, timings: dict[str, float], previous: BuildState | None,
-            changed: set[str] | tuple[()]) -> tuple[list[Path], dict[str, tuple]]:
+            changed: set[str] | tuple[()]) -> tuple[list[Path], dict[str, bytes]]:
     """Write the export formats. The RDF files and graph.json copy what did not change from the
     ``previous`` build's (when they are still the files it wrote), and are finished last: their
     copying and writing to disk go on while the other formats are made."""
     files: list[Path] = []
-    indexes: dict[str, tuple] = {}
+    indexes: dict[str, bytes] = {}
     out_dir, names = options.out_dir, options.names
 
     def index(name: str, files_: tuple[str, ...]) -> Any:
@@ -356,7 +358,8 @@ def _export(graph: nx.MultiDiGraph, options: _Options, timings: dict[str, float]
             return None
         if any(stamp(out_dir / file) != previous.outputs.get(file) for file in files_):
             return None
-        return (RdfIndex if name == "rdf" else JsonIndex).from_data(previous.indexes[name])
+        data = marshal.loads(previous.indexes.pop(name))  # read when used, and only then: big files have big indexes
+        return (RdfIndex if name == "rdf" else JsonIndex).from_data(data)
 
     with _frozen(), contextlib.ExitStack() as commit:
         # one after another, in this process: forked exporters would each copy the graph they walk
@@ -364,13 +367,13 @@ def _export(graph: nx.MultiDiGraph, options: _Options, timings: dict[str, float]
             names = [name for name in names if name not in ("turtle", "ntriples")]
             started = time.perf_counter()
             nt, ttl = out_dir / "graph.nt", out_dir / "graph.ttl"
-            indexes["rdf"] = write_rdf_indexed(graph, nt, ttl, index("rdf", ("graph.nt", "graph.ttl")), changed,
-                                               commit).to_data()
+            indexes["rdf"] = marshal.dumps(write_rdf_indexed(graph, nt, ttl, index("rdf", ("graph.nt", "graph.ttl")),
+                                                             changed, commit).to_data())
             files.extend([ttl, nt])
             timings["export:graph.ttl+nt"] = time.perf_counter() - started
         started = time.perf_counter()
-        indexes["json"] = write_json_indexed(graph, out_dir / "graph.json", index("json", ("graph.json",)), changed,
-                                             commit).to_data()
+        indexes["json"] = marshal.dumps(write_json_indexed(graph, out_dir / "graph.json", index("json", ("graph.json",)),
+                                                           changed, commit).to_data())
         files.append(out_dir / "graph.json")
         timings["export:graph.json"] = time.perf_counter() - started
         for exporter in map(get_exporter, dict.fromkeys(name for name in names if name != "json")):

@@ -92,8 +92,8 @@ class BuildState:
     #: added to the snapshot's graph again, in the same batches, to make this build's graph)
     journal: list[list[str]] = field(default_factory=list)
     #: "rdf": kg.export.rdf.RdfIndex.to_data() of graph.nt and graph.ttl, "json": kg.export.json_graph.JsonIndex
-    #: of graph.json, for the files whose stamps ``outputs`` holds (the copies a rebuild may make)
-    indexes: dict[str, tuple] = field(default_factory=dict)
+    #: of graph.json (each marshalled: read only when used), for the files whose stamps ``outputs`` holds
+    indexes: dict[str, bytes] = field(default_factory=dict)
     outputs: dict[str, Stamp] = field(default_factory=dict)  # file name → its stamp when the build ended
 
     def save(self, path: Path) -> Path:

@@ -4,7 +4,7 @@ own record from which ``kg export`` produces other formats without re-running ex
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +12,7 @@ import networkx as nx
 import orjson
 
 from kg.atomic import atomic_background_writer
-from kg.export.splice import Plan, copy_plan, no_copies, open_old
+from kg.export.splice import Plan, copy_plan, no_copies, offsets, offsets_from, open_old
 from kg.graph.evidence import Evidence
 
 _HEADER = b'{"directed": true, "graph": {}, "multigraph": true,\n"nodes": [\n'
@@ -31,16 +31,17 @@ class JsonIndex:
     which has no separator before it), so that a later build can copy what did not change."""
 
     owners: list[Owner]
-    starts: list[int]
+    starts: Sequence[int]
     size: int
 
     def to_data(self) -> tuple:
-        return self.owners, self.starts, self.size
+        """Plain data (for ``marshal``), read back by :meth:`from_data`."""
+        return self.owners, bytes(memoryview(self.starts)), self.size
 
     @classmethod
     def from_data(cls, data: tuple) -> JsonIndex:
         owners, starts, size = data
-        return cls([tuple(owner) for owner in owners], list(starts), size)  # type: ignore[misc]
+        return cls(owners, offsets_from(starts), size)
 
 
 def _owners(graph: nx.MultiDiGraph) -> list[Owner]:
@@ -101,7 +102,7 @@ def write_json_indexed(graph: nx.MultiDiGraph, path: Path, previous: JsonIndex |
     included), the other parts are copied from the old file; byte-identical to writing everything.
     With ``commit``, the file is finished when that stack closes (see ``kg.export.rdf.write_rdf_indexed``)."""
     owners = _owners(graph)
-    starts = [-1] * len(owners)
+    starts = offsets(len(owners))
     with contextlib.ExitStack() as local:
         stack = commit if commit is not None else local
         plan: Plan = no_copies

@@ -28,7 +28,7 @@ import pyoxigraph
 from rdflib import Graph, Namespace, URIRef
 
 from kg.atomic import atomic_background_writer, atomic_write_chunks
-from kg.export.splice import Plan, copy_plan, no_copies, open_old
+from kg.export.splice import Plan, copy_plan, no_copies, offsets, offsets_from, open_old
 from kg.graph import EDGE_ROLE
 from kg.graph.evidence import Evidence
 from kg.identifiers import parse_curie
@@ -578,17 +578,18 @@ class RdfIndex:
     share the place with another owner's), so that a later build can copy what did not change."""
 
     owners: list[Owner]
-    ntriples: list[int]
-    turtle: list[int]
+    ntriples: Sequence[int]
+    turtle: Sequence[int]
     sizes: tuple[int, int]  # of the N-Triples and Turtle files
 
     def to_data(self) -> tuple:
-        return self.owners, self.ntriples, self.turtle, self.sizes
+        """Plain data (for ``marshal``), read back by :meth:`from_data`."""
+        return self.owners, bytes(memoryview(self.ntriples)), bytes(memoryview(self.turtle)), self.sizes
 
     @classmethod
     def from_data(cls, data: tuple) -> RdfIndex:
         owners, ntriples, turtle, sizes = data
-        return cls(list(owners), list(ntriples), list(turtle), tuple(sizes))
+        return cls(owners, offsets_from(ntriples), offsets_from(turtle), tuple(sizes))
 
 
 def write_rdf(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path) -> list[Path]:
@@ -607,7 +608,7 @@ def write_rdf_indexed(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_pat
     files are finished (copies done, on disk, renamed into place) when that stack closes, so the
     caller can go on meanwhile; otherwise before this returns."""
     owners, subjects = _owners(kg_graph)
-    nt_starts, ttl_starts = [-1] * len(owners), [-1] * len(owners)
+    nt_starts, ttl_starts = offsets(len(owners)), offsets(len(owners))
     terms = _TurtleTerms()
     nt_mention = _nt_template()
     header = turtle_header().encode("utf-8")

@@ -5,12 +5,25 @@ from __future__ import annotations
 
 import contextlib
 import os
+from array import array
 from collections.abc import Callable, Collection, Hashable, Iterator, Sequence
 from pathlib import Path
 
 #: Given the index of an owner at a place where its part begins, how many owners from there on to
 #: copy from the old file instead of making them.
 Plan = Callable[[int], int]
+
+
+def offsets(count: int) -> array:
+    """``count`` offsets, all -1 (an array of 8-byte ints: a big file has millions of parts)."""
+    return array("q", [-1]) * count
+
+
+def offsets_from(data: bytes) -> array:
+    """The offsets that ``bytes(array)`` gave (as an index is saved)."""
+    found = array("q")
+    found.frombytes(data)
+    return found
 
 
 def no_copies(index: int) -> int:

@@ -7,6 +7,7 @@ import marshal
 import struct
 import sys
 from collections.abc import Iterator
+from itertools import islice, starmap
 from operator import attrgetter
 from pathlib import Path
 from typing import IO, Any
@@ -41,14 +42,14 @@ def _plain(attrs: dict) -> dict:
 def _records(graph: nx.MultiDiGraph, extra: Any) -> Iterator[tuple[str, Any]]:
     """The snapshot's records: the nodes with their attributes, then each node's outgoing edges
     as ``(target, key, attributes)``, a few thousand at a time; last, ``extra``."""
-    nodes = list(graph._node.items())
-    for start in range(0, len(nodes), CHUNK):
-        yield "nodes", nodes[start:start + CHUNK]
-    sources = list(graph._succ.items())
-    for start in range(0, len(sources), CHUNK):
+    nodes = iter(graph._node.items())
+    while chunk := list(islice(nodes, CHUNK)):
+        yield "nodes", chunk
+    sources = iter(graph._succ.items())
+    while chunk := list(islice(sources, CHUNK)):
         yield "edges", [(source, [(target, key, _plain(attrs)) for target, keyed in neighbours.items()
                                   for key, attrs in keyed.items()])
-                        for source, neighbours in sources[start:start + CHUNK]]
+                        for source, neighbours in chunk]
     yield "extra", extra
 
 
@@ -89,20 +90,23 @@ def load(path: Path) -> tuple[nx.MultiDiGraph, Any]:
     nodes: dict[str, dict] = {}
     succ: dict[str, dict] = {}
     pred: dict[str, dict] = {}
+    canonical: dict[str, str] = {}
     make = Evidence
     extra: Any = None
     with open(path, "rb") as stream:
         for kind, value in _read(stream, str(path)):
             if kind == "nodes":
                 for node, attrs in value:
-                    nodes[node], succ[node], pred[node] = attrs, {}, {}
+                    nodes[node], succ[node], pred[node], canonical[node] = attrs, {}, {}, node
             elif kind == "edges":
                 for source, edges in value:
+                    source = canonical[source]
                     neighbours = succ[source]
                     for target, key, attrs in edges:
+                        target = canonical[target]  # the node's own id object (records share none)
                         evidence = attrs.get("evidence")
                         if type(evidence) is tuple:
-                            attrs["evidence"] = [make(*item) for item in evidence]
+                            attrs["evidence"] = list(starmap(make, evidence))
                         keyed = neighbours.get(target)
                         if keyed is None:  # one key dict shared by both directions, as networkx keeps it
                             keyed = neighbours[target] = pred[target][source] = {}
