@@ -137,11 +137,8 @@ def build(
     rebuilt = ""
     if use_cache and (out_dir / STATE_NAME).exists():
         try:
-            previous = BuildState.load(out_dir / STATE_NAME)
-            result = _add_to_previous(previous, files, options, begun)
-            if result is not None:
-                return result
-        except (NotIncremental, ValueError) as error:
+            return _add_to_previous(BuildState.load(out_dir / STATE_NAME), files, options, begun)
+        except (NotIncremental, ValueError) as error:  # said in the summary; the build starts over
             rebuilt = str(error)
     result = _build_all(files, options, use_cache, begun)
     result.rebuilt = rebuilt
@@ -231,21 +228,21 @@ def _build_all(files: list[Path], options: _Options, use_cache: bool, begun: flo
     del state
     timings["save graph"] = time.perf_counter() - started
     files_written, indexes = _export(graph, options, timings, None, ())
-    record = BuildState(options.fingerprint, options.fmt, inputs, first, [astuple_warning(w) for w in duplicates],
+    record = BuildState(options.fingerprint, options.fmt, inputs, first, [_warning_data(w) for w in duplicates],
                         contents, stamp(out_dir / SNAPSHOT_NAME) or (0, 0), [], indexes)
     _finish(record, options)
     return BuildResult(graph, log, stats, [options.cache_path, *files_written], timings, extracted=extracted, cached=cached,
                        wall=time.perf_counter() - begun)
 
 
-def astuple_warning(warning: IngestWarning) -> tuple[str, int, str]:
+def _warning_data(warning: IngestWarning) -> tuple[str, int, str]:
     return (warning.source, warning.line, warning.message)
 
 
-def _add_to_previous(previous: BuildState, files: list[Path], options: _Options, begun: float) -> BuildResult | None:
-    """The build as papers added to the previous build's graph, or None when the inputs are not
-    the previous ones plus new files. Raises ``NotIncremental`` or ``ValueError`` (with the reason)
-    when the previous graph cannot be used after all."""
+def _add_to_previous(previous: BuildState, files: list[Path], options: _Options, begun: float) -> BuildResult:
+    """The build as the new files' papers added to the previous build's graph. Raises
+    ``NotIncremental`` or ``ValueError``, with the reason, when that cannot give what a build from
+    scratch gives (the inputs are not the previous ones plus new files, …)."""
     out_dir = options.out_dir
     if previous.fingerprint != options.fingerprint:
         raise NotIncremental("the extractors or vocabularies changed")
@@ -324,7 +321,7 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
         snapshot_stamp, journal = stamp(out_dir / SNAPSHOT_NAME) or (0, 0), []
         timings["save graph"] = time.perf_counter() - started
     record = BuildState(options.fingerprint, options.fmt, [*previous.inputs, *inputs], first,
-                        [astuple_warning(w) for w in duplicates], contents, snapshot_stamp, journal, indexes)
+                        [_warning_data(w) for w in duplicates], contents, snapshot_stamp, journal, indexes)
     record.inputs.sort(key=lambda item: rank[item.path])
     _finish(record, options)
     return BuildResult(graph, log, stats, [options.cache_path, *files_written], timings, extracted=extracted,

@@ -112,7 +112,7 @@ def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int, n
             f"{counts['Claim']} claims; {counts['Person']} people; {edges} edges"
         )
         if result.incremental:
-            click.echo(f"incremental: {result.incremental}; unchanged RDF statements copied")
+            click.echo(f"incremental: {result.incremental}; the unchanged parts of the RDF and JSON files copied")
         elif result.rebuilt:
             click.echo(f"rebuilt in full: {result.rebuilt}")
         click.echo("time: " + ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items()) + f" (total {result.wall:.2f}s)")

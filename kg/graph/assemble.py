@@ -222,9 +222,9 @@ def extend(graph: nx.MultiDiGraph, state: AssemblyState, extractions: Iterable[I
     """Add the papers of ``extractions`` to a graph that :func:`assemble` (or an earlier ``extend``)
     made, updating ``state``, so that the graph equals what assembling every extraction at once gives.
     Returns the nodes whose data or outgoing edges changed (new ones included). Raises
-    :class:`NotIncremental` when that cannot be done exactly (a new record of a paper the graph
-    already has, new aliases that would re-merge known entities, …); ``graph`` and ``state`` are then
-    left half-updated and must be rebuilt with :func:`assemble`."""
+    :class:`NotIncremental` when that cannot be done exactly (a new record that comes before a record
+    of the same paper in the graph, new aliases that would re-merge known entities, …); ``graph`` and
+    ``state`` are then left half-updated and must be rebuilt with :func:`assemble`."""
     items = list(extractions)
     stats = stats if stats is not None else AssemblyStats()
     before, known = state.merges, {key for key, _ in state.minted}
@@ -237,9 +237,9 @@ def extend(graph: nx.MultiDiGraph, state: AssemblyState, extractions: Iterable[I
     stats.merged_entities = dict(sorted(merges.items()))
 
     # which records are one paper, worked out again over every record, old and new
-    new_records = sorted(((item.paper.key, item.paper.source, item.paper.line, item.paper.title, item.paper.identifiers), item)
-                         for item in items)
-    records = sorted(state.records + [record for record, _ in new_records])
+    new_records = [((item.paper.key, item.paper.source, item.paper.line, item.paper.title, item.paper.identifiers), item)
+                   for item in items]
+    records = sorted(state.records + [record for record, _ in new_records], key=lambda record: record[:3])
     pids = paper_node_ids([Paper(title, "", identifiers=identifiers) for _, _, _, title, identifiers in records],
                           keys=[key for key, *_ in records])
     fresh = {record[:3]: item for record, item in new_records}
