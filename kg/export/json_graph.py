@@ -121,7 +121,7 @@ def write_json_indexed(graph: nx.MultiDiGraph, path: Path, previous: JsonIndex |
             if not copied:
                 done.append(data)
                 at += len(data)
-                if len(done) >= 1024:
+                if len(done) >= 256:  # about a megabyte (a paper's edges are a few kilobytes)
                     writer.write(b"".join(done))
                     done.clear()
                 continue

@@ -311,6 +311,7 @@ def _comparison(paper: str, node: dict, source: str, target: str, data: dict, li
 
 
 _EXTRACTOR_OF = operator.attrgetter("extractor")
+_CHUNK = 1 << 20  # bytes of N-Triples per write: a big file's writes, not a big file's memory
 
 
 def _extractor_names(kg_graph: nx.MultiDiGraph) -> set[str]:
@@ -627,14 +628,17 @@ def write_rdf_indexed(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_pat
         nt_at, ttl_at = 0, len(header)
         nt_parts: list[str] = []  # the statements of the owner being made
         ttl_parts: list[str] = []
-        nt_done: list[bytes] = []  # whole owners, written a few hundred at a time
+        nt_done: list[bytes] = []  # whole owners, written about a megabyte at a time
         ttl_done: list[bytes] = []
+        flushed = nt_at  # where the bytes in nt_done begin
 
         def flush() -> None:
+            nonlocal flushed
             ntriples.write(b"".join(nt_done))
             turtle.write(b"".join(ttl_done))
             nt_done.clear()
             ttl_done.clear()
+            flushed = nt_at
 
         for block in _blocks(kg_graph, owners, subjects, plan):
             if type(block) is not _Boundary:
@@ -655,7 +659,7 @@ def write_rdf_indexed(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_pat
                 ttl_done.append(ttl_chunk)
                 nt_at += len(nt_chunk)
                 ttl_at += len(ttl_chunk)
-                if len(nt_done) >= 512:  # a few large writes, made while the next owners are worked out
+                if nt_at - flushed >= _CHUNK:  # large writes, made while the next owners are worked out
                     flush()
             if index < len(owners):
                 nt_starts[index], ttl_starts[index] = nt_at, ttl_at
@@ -673,6 +677,7 @@ def write_rdf_indexed(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_pat
                 turtle.copy(old_ttl, previous.turtle[first], ttl_end - previous.turtle[first])
                 nt_at += nt_end - previous.ntriples[first]
                 ttl_at += ttl_end - previous.turtle[first]
+                flushed = nt_at
         flush()
     for cached in (_iri, _str, _extractor):  # tens of thousands of terms the next exports do not need
         cached.cache_clear()
