@@ -1,6 +1,6 @@
-"""What a build leaves in its output folder for the next one (the inputs it read, with their warnings;
-the papers added since the graph snapshot; where each RDF owner's statements are) and the checks
-that tell whether a rebuild can add to it instead of starting over."""
+"""What a build leaves in its output folder for the next one: the inputs it read (with their
+warnings), the files added since the graph snapshot, and where each node's part of graph.nt,
+graph.ttl and graph.json is. ``kg.build`` decides from it whether a rebuild can add to that build."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from kg.model import Paper
 SNAPSHOT_NAME = "graph.snapshot"
 #: This module's record, rewritten by every build.
 STATE_NAME = "build.state"
-_MAGIC = b"kg-build-state 1\n"
+_MAGIC = b"kg-build-state 2\n"
 
 Stamp = tuple[int, int]  # a file's size and modification time (ns): changed when either differs
 

@@ -140,15 +140,16 @@ def write_json_indexed(graph: nx.MultiDiGraph, path: Path, previous: JsonIndex |
 
 def read_json(path: Path) -> nx.MultiDiGraph:
     """Read a ``graph.json`` written by :func:`write_json` (the same graph: evidence items become
-    :class:`~kg.graph.evidence.Evidence` records again)."""
+    :class:`~kg.graph.evidence.Evidence` records again), straight into networkx's own dicts."""
     document = orjson.loads(Path(path).read_bytes())
     graph = nx.MultiDiGraph()
     succ, pred, nodes = graph._succ, graph._pred, graph._node
     for data in document["nodes"]:
         node = data.pop("id")
-        if node not in nodes:
-            succ[node], pred[node] = {}, {}
-        nodes[node] = data
+        if node in nodes:  # listed twice (a hand-edited file): attributes merge, as add_node does
+            nodes[node].update(data)
+            continue
+        succ[node], pred[node], nodes[node] = {}, {}, data
     from_mapping = Evidence.from_mapping
     for data in document["edges"]:
         source, target, key = data.pop("source"), data.pop("target"), data.pop("key")
@@ -161,5 +162,8 @@ def read_json(path: Path) -> nx.MultiDiGraph:
         keyed = succ[source].get(target)
         if keyed is None:
             keyed = succ[source][target] = pred[target][source] = {}
-        keyed[key] = data
+        if key in keyed:  # listed twice: attributes merge, as add_edge does
+            keyed[key].update(data)
+        else:
+            keyed[key] = data
     return graph
