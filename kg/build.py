@@ -16,7 +16,16 @@ from typing import Any
 
 import networkx as nx
 
-from kg.build_state import SNAPSHOT_NAME, STATE_NAME, BuildState, FirstRead, InputFile, duplicate_warnings, stamp
+from kg.build_state import (
+    SNAPSHOT_NAME,
+    STATE_NAME,
+    BuildState,
+    FirstRead,
+    InputFile,
+    duplicate_warnings,
+    stamp,
+    warning_data,
+)
 from kg.export.json_graph import JsonIndex, write_json_indexed
 from kg.export.rdf import RdfIndex, write_rdf_indexed
 from kg.export.registry import DEFAULT_BUILD_FORMATS, get_exporter
@@ -28,8 +37,7 @@ from kg.graph.assemble import AssemblyState, AssemblyStats, NotIncremental, asse
 from kg.ingest import IngestWarning, ReadLog, input_files, read_papers
 from kg.model import Paper, StoredExtraction
 
-__all__ = ["CACHE_NAME", "SNAPSHOT_NAME", "STATE_NAME", "BuildResult", "build", "pipeline_fingerprint",
-           "warn_conflicting_duplicates"]
+__all__ = ["CACHE_NAME", "SNAPSHOT_NAME", "STATE_NAME", "BuildResult", "build", "pipeline_fingerprint"]
 
 #: A rebuild writes a new graph snapshot (instead of adding to the journal) once the papers added
 #: since the last one reach this share of its papers, or after this many additions.
@@ -77,12 +85,6 @@ def _drain(items: list[StoredExtraction]) -> Iterator[StoredExtraction]:
     items.reverse()
     while items:
         yield items.pop()
-
-
-def warn_conflicting_duplicates(papers: Iterable[Paper], log: ReadLog) -> None:
-    """Warn about records that will merge into one paper (same title, no conflicting identifier)
-    although their abstracts differ: the graph keeps one abstract, so say which records met."""
-    log.warnings.extend(duplicate_warnings(list(papers), {}))
 
 
 @dataclass
@@ -228,15 +230,11 @@ def _build_all(files: list[Path], options: _Options, use_cache: bool, begun: flo
     del state
     timings["save graph"] = time.perf_counter() - started
     files_written, indexes = _export(graph, options, timings, None, ())
-    record = BuildState(options.fingerprint, options.fmt, inputs, first, [_warning_data(w) for w in duplicates],
+    record = BuildState(options.fingerprint, options.fmt, inputs, first, warning_data(duplicates),
                         contents, stamp(out_dir / SNAPSHOT_NAME) or (0, 0), [], indexes)
     _finish(record, options)
     return BuildResult(graph, log, stats, [options.cache_path, *files_written], timings, extracted=extracted, cached=cached,
                        wall=time.perf_counter() - begun)
-
-
-def _warning_data(warning: IngestWarning) -> tuple[str, int, str]:
-    return (warning.source, warning.line, warning.message)
 
 
 def _add_to_previous(previous: BuildState, files: list[Path], options: _Options, begun: float) -> BuildResult:
@@ -321,7 +319,7 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
         snapshot_stamp, journal = stamp(out_dir / SNAPSHOT_NAME) or (0, 0), []
         timings["save graph"] = time.perf_counter() - started
     record = BuildState(options.fingerprint, options.fmt, [*previous.inputs, *inputs], first,
-                        [_warning_data(w) for w in duplicates], contents, snapshot_stamp, journal, indexes)
+                        warning_data(duplicates), contents, snapshot_stamp, journal, indexes)
     record.inputs.sort(key=lambda item: rank[item.path])
     _finish(record, options)
     return BuildResult(graph, log, stats, [options.cache_path, *files_written], timings, extracted=extracted,

@@ -44,7 +44,7 @@ class InputFile:
 
     @classmethod
     def of(cls, path: Path, log: ReadLog, file_stamp: Stamp) -> InputFile:
-        return cls(str(path), file_stamp, [(w.source, w.line, w.message) for w in log.warnings], log.read, log.skipped)
+        return cls(str(path), file_stamp, warning_data(log.warnings), log.read, log.skipped)
 
     def log(self) -> ReadLog:
         """The log that reading the file gave."""
@@ -52,6 +52,11 @@ class InputFile:
         log.warnings = [IngestWarning(*warning) for warning in self.warnings]
         log.read, log.skipped = self.read, self.skipped
         return log
+
+
+def warning_data(warnings: list[IngestWarning]) -> list[tuple[str, int, str]]:
+    """Warnings as plain tuples (for ``marshal``); ``IngestWarning(*item)`` makes each again."""
+    return [(w.source, w.line, w.message) for w in warnings]
 
 
 def abstract_digest(paper: Paper) -> bytes:
@@ -68,10 +73,10 @@ def duplicate_warnings(papers: list[Paper], first: FirstRead) -> list[IngestWarn
     ``first`` (the first record read of each title, updated here) may come from an earlier build."""
     warnings = []
     for paper in papers:
-        seen = first.setdefault(paper.key, (paper.source, paper.line, abstract_digest(paper), paper.identifiers))
-        source, line, digest, identifiers = seen
+        own = abstract_digest(paper)
+        source, line, digest, identifiers = first.setdefault(paper.key, (paper.source, paper.line, own, paper.identifiers))
         conflict = any(identifiers.get(s, v) != v for s, v in paper.identifiers.items())
-        if (source, line) != (paper.source, paper.line) and digest != abstract_digest(paper) and not conflict:
+        if (source, line) != (paper.source, paper.line) and digest != own and not conflict:
             warnings.append(IngestWarning(paper.source, paper.line, f"same title as {source}:{line} but a different "
                                                                     "abstract; merged into one paper"))
     return warnings

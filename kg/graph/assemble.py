@@ -4,7 +4,7 @@ acronyms merge), one node per author."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,8 +48,6 @@ class AssemblyState:
     vocab_keys: set[str] = field(default_factory=set)
     minted: dict[tuple[str, str], str] = field(default_factory=dict)  # (key, label) of non-vocabulary entities → type
     merges: dict[str, str] = field(default_factory=dict)
-    #: paper node → sort key (normalised title, source, line) of the record that made the node
-    paper_order: dict[str, tuple[str, str, int]] = field(default_factory=dict)
     #: every record's (normalised title, source, line, title, identifiers), in that order: what
     #: decides which records are one paper
     records: list[tuple[str, str, int, str, dict[str, str]]] = field(default_factory=list)
@@ -60,7 +58,7 @@ class AssemblyState:
 
     def to_data(self) -> tuple:
         """Plain containers (for ``marshal``), read back by :meth:`from_data`."""
-        return (self.alias_owners, self.vocab_keys, self.minted, self.merges, self.paper_order, self.records,
+        return (self.alias_owners, self.vocab_keys, self.minted, self.merges, self.records,
                 self.comparison_papers, self.extractions, self.duplicate_papers)
 
     @classmethod
@@ -193,8 +191,7 @@ def assemble(
     order = sorted(range(len(items)), key=sort_keys.__getitem__)
     ordered: list[Item | None] = [items[i] for i in order]
     pids = paper_node_ids([items[i].paper for i in order], keys=[keys[i] for i in order])
-    ordered_keys = [sort_keys[i] for i in order]
-    state.records = [(*ordered_keys[n], items[i].paper.title, items[i].paper.identifiers) for n, i in enumerate(order)]
+    state.records = [(*sort_keys[i], items[i].paper.title, items[i].paper.identifiers) for i in order]
     del items, keys, sort_keys, order
     nodes = merger.nodes
     for index, pid in enumerate(pids):
@@ -208,12 +205,11 @@ def assemble(
             _merge_paper(nodes[pid], item.paper)
             stats.duplicate_papers += 1
             continue
-        state.paper_order[pid] = ordered_keys[index]
         merger.add(pid, _loaded(item))
         del item
     state.duplicate_papers = stats.duplicate_papers
     merger.finish()
-    _add_authors(graph, sorted(state.paper_order))
+    _add_authors(graph, sorted(set(pids)))
     return graph
 
 
@@ -244,9 +240,12 @@ def extend(graph: nx.MultiDiGraph, state: AssemblyState, extractions: Iterable[I
                           keys=[key for key, *_ in records])
     fresh = {record[:3]: item for record, item in new_records}
     old_ids = {pid for record, pid in zip(records, pids) if record[:3] not in fresh}
-    if len(old_ids) != len(state.paper_order) or not old_ids.issuperset(state.paper_order):
+    if old_ids != {node for node, data in graph._node.items() if data["type"] == "Paper"}:
         raise NotIncremental("new records give papers already in the graph another node id or merge them")
-    merger = _Merger(graph, vocabulary, state, incremental=True)
+    first_record: dict[str, tuple[str, str, int]] = {}  # each paper's place: its first record's sort key
+    for record, pid in zip(records, pids):
+        first_record.setdefault(pid, record[:3])
+    merger = _Merger(graph, vocabulary, state, incremental=True, paper_order=first_record)
     authored: list[str] = []
     last: dict[str, int] = {pid: index for index, (record, pid) in enumerate(zip(records, pids)) if record[:3] not in fresh}
     for index, (record, pid) in enumerate(zip(records, pids)):
@@ -261,7 +260,6 @@ def extend(graph: nx.MultiDiGraph, state: AssemblyState, extractions: Iterable[I
             state.duplicate_papers += 1
             merger.dirty.add(pid)
         else:
-            state.paper_order[pid] = record[:3]
             merger.add(pid, _loaded(item))
         authored.append(pid)
     state.records = records
@@ -279,9 +277,10 @@ class _Merger:
     changes is kept in ``dirty``."""
 
     def __init__(self, graph: nx.MultiDiGraph, vocabulary: Vocabulary | None, state: AssemblyState,
-                 incremental: bool = False) -> None:
+                 incremental: bool = False, paper_order: Mapping[str, tuple[str, str, int]] | None = None) -> None:
         self.nodes, self.add_node, self.add_edge, self.has_edge = _writers(graph)
-        self.graph, self.vocabulary, self.state, self.incremental = graph, vocabulary, state, incremental
+        self.vocabulary, self.state, self.incremental = vocabulary, state, incremental
+        self.paper_order = paper_order or {}  # paper → its place among papers (incremental: to order evidence)
         self.merges = state.merges
         self.ints, self.floats = _Shared(), _Shared()
         self.entity_forms: dict[str, set[str]] = {}
@@ -433,7 +432,7 @@ class _Merger:
         for key, forms in self.entity_forms.items():
             nodes[key]["aliases"] = sorted(forms - {nodes[key]["label"]})
             nodes[key]["papers"] = self.base_papers.get(key, 0) + len(self.entity_papers.get(key, ()))
-        order = self.state.paper_order
+        order = self.paper_order
         for (subject, obj), later in self.later_comparisons.items():
             # every paper's items in paper order, each item kept where it first appears: the old
             # items (grouped by the paper that gave them) and this run's, merged by paper order

@@ -8,22 +8,20 @@ import struct
 import sys
 from collections.abc import Iterator
 from itertools import islice, starmap
-from operator import attrgetter
 from pathlib import Path
 from typing import IO, Any
 
 import networkx as nx
 
 from kg.atomic import atomic_open_binary
-from kg.graph.evidence import EVIDENCE_KEYS, Evidence
+from kg.graph.evidence import Evidence, evidence_values
 
 #: What a snapshot file starts with; another value (an older layout, another Python) is not read.
-MAGIC = f"kg-graph-snapshot 4 python {sys.version_info[0]}.{sys.version_info[1]} marshal {marshal.version}\n".encode("ascii")
+MAGIC = f"kg-graph-snapshot 5 python {sys.version_info[0]}.{sys.version_info[1]} marshal {marshal.version}\n".encode("ascii")
 #: Nodes (or edge sources) per record: each record is marshalled on its own, so writing and reading
 #: a snapshot holds one record's bytes at a time, never the whole file's.
 CHUNK = 4096
 
-_values = attrgetter(*EVIDENCE_KEYS)  # an Evidence's values, in the order of its fields
 _LENGTH = struct.Struct("<Q")
 
 
@@ -33,7 +31,7 @@ def _plain(attrs: dict) -> dict:
     evidence = attrs.get("evidence")
     if evidence and type(evidence) is list:
         try:
-            return {**attrs, "evidence": tuple(map(_values, evidence))}
+            return {**attrs, "evidence": tuple(map(evidence_values, evidence))}
         except AttributeError:  # not all Evidence records (a graph read from elsewhere)
             pass
     return attrs
