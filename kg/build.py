@@ -30,7 +30,6 @@ from kg.export.json_graph import JsonIndex, write_json_indexed
 from kg.export.rdf import RdfIndex, write_rdf_indexed
 from kg.export.registry import DEFAULT_BUILD_FORMATS, get_exporter
 from kg.extract.cache import CACHE_NAME, RowReader, RowSpan, index_cache, pipeline_fingerprint, write_cache
-from kg.extract.pipeline import extract_rows, row_json
 from kg.extract.vocabulary import Vocabulary, default_ontology_dir
 from kg.graph import snapshot
 from kg.graph.assemble import AssemblyState, AssemblyStats, NotIncremental, assemble, extend
@@ -42,6 +41,9 @@ __all__ = ["CACHE_NAME", "SNAPSHOT_NAME", "STATE_NAME", "BuildResult", "build", 
 #: A rebuild writes a new graph snapshot (instead of adding to the journal) once the papers added
 #: since the last one reach this share of its papers, or after this many additions.
 JOURNAL_SHARE, JOURNAL_BATCHES = 0.2, 8
+#: From this many papers in the build, extraction runs in worker processes even with ``-j 1``: the
+#: pipeline (spaCy and its tables, about 110 MB) is then never in the process that holds the graph.
+ISOLATE_FROM = 5000
 
 
 @dataclass
@@ -183,11 +185,16 @@ def _extract(unique: dict[str, Paper], options: _Options, use_cache: bool, in_us
             stream: Iterable[tuple[Paper, str]] = ()
         elif options.scheduler:
             from kg.extract.distributed import extract_on_dask
+            from kg.extract.pipeline import row_json
 
             stream = ((e.paper, row_json(e)) for e in extract_on_dask(todo, options.scheduler, ontology=options.ontology))
         else:
-            # a worker process costs a pipeline start-up: only worth it for a few hundred papers each
-            stream = extract_rows(todo, ontology=options.ontology, n_process=max(1, min(options.n_process, len(todo) // 300)))
+            from kg.extract.pipeline import extract_rows  # spaCy: imported only when there is something to read
+
+            # a worker process costs a pipeline start-up: only worth it for a few hundred papers each;
+            # a big graph's build extracts in workers even so, its own process never holding the pipeline
+            stream = extract_rows(todo, ontology=options.ontology, n_process=max(1, min(options.n_process, len(todo) // 300)),
+                                  isolate=max(len(unique), in_use or 0) >= ISOLATE_FROM)
         for count, (paper, row) in enumerate(stream, start=1):
             spans[paper.content_hash] = cache.add(paper.content_hash, row)
             if options.progress is not None:

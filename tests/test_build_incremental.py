@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from kg.build import CACHE_NAME, SNAPSHOT_NAME, build
+from kg.build import CACHE_NAME, SNAPSHOT_NAME, STATE_NAME, build
 
 ABSTRACT = ("We introduce NeuroWidget{n}, a spiking neural network trained on CIFAR-10. "
             "Our results show that NeuroWidget{n} outperforms a CNN on EEG data.")
@@ -139,4 +139,15 @@ def test_a_damaged_snapshot_is_named_and_the_build_starts_over(tmp_path, corpus_
     (out / SNAPSHOT_NAME).write_bytes(data[: len(data) // 2])
     result = build(days, out)
     assert not result.incremental and str(out / SNAPSHOT_NAME) in result.rebuilt
+    assert _all_outputs(out) == _all_outputs(_scratch(days, tmp_path / "scratch"))
+
+
+def test_a_damaged_build_state_is_named_and_the_build_starts_over(tmp_path, corpus_dir):
+    days = _days(corpus_dir, tmp_path, 2)
+    out = tmp_path / "out"
+    build(days[:1], out)
+    data = (out / STATE_NAME).read_bytes()
+    (out / STATE_NAME).write_bytes(data[:-10])  # an index cut short
+    result = build(days, out)
+    assert not result.incremental and str(out / STATE_NAME) in result.rebuilt and "damaged" in result.rebuilt
     assert _all_outputs(out) == _all_outputs(_scratch(days, tmp_path / "scratch"))

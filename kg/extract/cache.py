@@ -22,7 +22,7 @@ from typing import BinaryIO
 import orjson
 
 from kg.atomic import atomic_open_binary
-from kg.extract.pipeline import PIPELINE_VERSION
+from kg.extract import PIPELINE_VERSION
 from kg.extract.vocabulary import VOCABULARY_FILES
 from kg.model import ROW_FORMAT
 

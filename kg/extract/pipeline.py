@@ -28,10 +28,10 @@ from kg.extract.text import (
     text_of,
     to_section,
 )
+from kg.extract import PIPELINE_VERSION  # noqa: F401  (re-exported)
 from kg.extract.tokens import tokens_of
 from kg.model import Claim, Entity, Extraction, Mention, Paper, Relation
 
-PIPELINE_VERSION = "kg-rules-1"
 TOKENIZER_CACHE_SIZE = 1 << 19  # chunks (about 30 MB at most)
 _COMPARATIVE = re.compile(
     r"\b(?:outperform(?:s|ed|ing)?|surpass(?:es|ed|ing)?|beats?|beating|(?:is|are|was|were|performs?|performed)"
@@ -247,17 +247,20 @@ def extract_rows(
     ontology: Path | None = None,
     n_process: int = 1,
     batch_size: int = 1000,
+    isolate: bool = False,
 ) -> Iterator[tuple[Paper, str]]:
     """Each paper with its extraction as :func:`row_json` text (what the cache stores), in input
-    order. Worker processes send rows, and the parent keeps them as they are (no records built)."""
-    if n_process <= 1:
+    order. Worker processes send rows, and the parent keeps them as they are (no records built).
+    ``isolate``: one process's work too is done in a worker, so that the pipeline's memory is never
+    the caller's (a build that goes on to hold a big graph)."""
+    if n_process <= 1 and not isolate:
         nlp = nlp or build_nlp(ontology)
         for batch in _batches(papers, batch_size):
             for extraction in extract_batch(batch, nlp):
                 yield extraction.paper, row_json(extraction)
         return
     batches = _batches(papers, batch_size)
-    with ProcessPoolExecutor(max_workers=n_process, initializer=_worker_init, initargs=(str(ontology or ""),)) as pool:
+    with ProcessPoolExecutor(max_workers=max(1, n_process), initializer=_worker_init, initargs=(str(ontology or ""),)) as pool:
         pending: dict[int, list[Paper]] = {}
 
         def submitted() -> Iterator[list[Paper]]:  # remembers each batch's papers until its rows are back
