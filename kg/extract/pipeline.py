@@ -20,6 +20,7 @@ import kg.extract.abbreviations  # noqa: F401  (registers kg_abbreviations)
 import kg.extract.claims  # noqa: F401  (registers kg_claims)
 import kg.extract.entities  # noqa: F401  (registers kg_entities)
 import kg.extract.sentences  # noqa: F401  (registers kg_sentences)
+from kg.extract import PIPELINE_VERSION  # noqa: F401  (re-exported)
 from kg.extract.entities import PROPOSE_VERBS, RawMention
 from kg.extract.text import (
     TextKeepingTokenizer,
@@ -28,7 +29,6 @@ from kg.extract.text import (
     text_of,
     to_section,
 )
-from kg.extract import PIPELINE_VERSION  # noqa: F401  (re-exported)
 from kg.extract.tokens import tokens_of
 from kg.model import Claim, Entity, Extraction, Mention, Paper, Relation
 
