@@ -8,7 +8,8 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from itertools import combinations
+from itertools import chain, combinations, repeat
+from operator import itemgetter
 from typing import Any
 
 import networkx as nx
@@ -72,6 +73,7 @@ _LABEL_MAX = {"Paper": 40, "Claim": 32}
 _OTHER_LABEL_MAX = 48
 _SCALE = 70.0
 _AUTHORS_MAX = 30
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 
 def resolve_view(graph: nx.MultiDiGraph, view: str = "auto", max_nodes: int | None = None) -> tuple[str, int]:
@@ -262,7 +264,9 @@ def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, .
             if kinds and other_kind not in kinds:
                 continue
             for key, data in keyed.items():
-                edge_type = str(data.get("type") or key)
+                edge_type = data.get("type") or key
+                if type(edge_type) is not str:
+                    edge_type = str(edge_type)
                 rows = section_of.get((edge_type, other_kind))
                 if rows is None:
                     section = _section_name(direction, edge_type, other_kind)
@@ -282,10 +286,8 @@ def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, .
 
     listed: dict[str, list[dict[str, Any]]] = {}
     if ix.kind[node] in ENTITY_TYPES:
-        together: Counter[str] = Counter()
-        entities_of = ix.entities_of
-        for paper in ix.papers_of.get(node, ()):
-            together.update(entities_of[paper])  # each paper lists the node once: taken out below
+        # each paper lists the node once: taken out below
+        together = Counter(chain.from_iterable(map(ix.entities_of.__getitem__, ix.papers_of.get(node, ()))))
         together.pop(node, None)
         top = sorted(together.items(), key=lambda kv: (-kv[1], ix.name[kv[0]].lower(), kv[0]))
         listed["Co-occurs most with"] = [
@@ -299,12 +301,15 @@ def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, .
             continue
         rows = sections[name]
         key: Callable[[tuple], Any]
-        if name == "Papers":  # newest first
+        if name == "Papers":  # newest first: (rank, edge type, row number) compared without a Python key
             rank = ix.paper_rank()
             if section_kinds[name] != {"Paper"}:  # a node type of a hand-made graph called "Papers"
                 rank = {p: i for i, p in enumerate(ix.ordered_papers({row[0] for row in rows}))}
-            key = lambda row, rank=rank: (rank[row[0]], row[1])
-        elif name == "Authors":  # in byline order
+            ranked = zip(map(rank.__getitem__, map(_FIRST, rows)), map(_SECOND, rows), range(len(rows)))
+            chosen = [rows[i] for _, _, i in (heapq.nsmallest(cap, ranked) if len(rows) > cap else sorted(ranked))]
+            out.append({"name": name, "total": len(rows), "items": [item(*row) for row in chosen]})
+            continue
+        if name == "Authors":  # in byline order
             key = lambda row: (_int(row[3].get("order")) if row[1] == "hasAuthor" else 0,
                                ix.name[row[0]].lower(), row[0])
         else:
@@ -351,9 +356,11 @@ def _record(ix: _Index, node: str, mod_index: dict[str, int], *, limit: int = LI
         if not light:
             record["marks"] = ix.marks_of(node)
     elif kind in ENTITY_TYPES:
-        papers = ix.papers_of.get(node, [])
-        record["years"] = sorted({ix.year[p] for p in papers if ix.year.get(p)})
-        mods = {m for p in papers for m in ix.mods_of.get(p, ())}
+        papers = ix.papers_of.get(node, [])  # papers only: each has a year (0: none)
+        years = set(map(ix.year.__getitem__, papers))
+        years.discard(0)
+        record["years"] = sorted(years)
+        mods = set(chain.from_iterable(map(ix.mods_of.get, papers, repeat(()))))
         if kind == "Modality":
             mods.add(node)
         record["mods"] = sorted(mod_index[m] for m in mods)
