@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 from pathlib import Path
@@ -248,12 +248,17 @@ def extract_rows(
     n_process: int = 1,
     batch_size: int = 1000,
     isolate: bool = False,
+    started: Callable[[], None] | None = None,
 ) -> Iterator[tuple[Paper, str]]:
     """Each paper with its extraction as :func:`row_json` text (what the cache stores), in input
     order. Worker processes send rows, and the parent keeps them as they are (no records built).
     ``isolate``: one process's work too is done in a worker, so that the pipeline's memory is never
-    the caller's (a build that goes on to hold a big graph)."""
+    the caller's (a build that goes on to hold a big graph). ``started`` is called once the worker
+    processes exist (at once without workers): a caller iterating in a thread of its own may then
+    let its other threads go on, none of them being forked midway."""
     if n_process <= 1 and not isolate:
+        if started is not None:
+            started()
         nlp = nlp or build_nlp(ontology)
         for batch in _batches(papers, batch_size):
             for extraction in extract_batch(batch, nlp):
@@ -268,5 +273,8 @@ def extract_rows(
                 pending[number] = batch
                 yield batch
 
-        for number, texts in enumerate(pool.map(_worker_batch, submitted())):
+        results = pool.map(_worker_batch, submitted())  # submits every batch: the workers are forked here
+        if started is not None:
+            started()
+        for number, texts in enumerate(results):
             yield from zip(pending.pop(number), texts)
