@@ -553,3 +553,33 @@ def test_person_style_legend_and_hasauthor_colour(tmp_path: pathlib.Path) -> Non
     assert sum(e["type"] == "hasAuthor" for e in data["edges"]) == 8
     # a graph without authors shows no empty Person row
     assert "Person" not in {t["name"] for t in build_payload(make_graph())["types"]}
+
+
+def test_papers_listed_in_bulk_match_the_one_by_one_listing() -> None:
+    """An entity's or author's papers are counted and ranked from the page's index; a panel lists
+    the same papers, in the same order and with the same totals, as reading every edge would
+    give, including a paper with two edges to the entity, an odd hasClaim edge, and an out-edge
+    from the entity to a paper (a hand-made graph)."""
+    from kg.export.html_views import _Index, _relations
+
+    g = nx.MultiDiGraph()
+    _entity(g, "method/popular", "Method", "Popular", ["Popular"], 40)
+    _entity(g, "dataset/odd", "Dataset", "Odd", ["Odd"], 3)
+    _entity(g, "method/citing", "Method", "Citing", ["Citing"], 1)
+    g.add_node("person/ada", type="Person", label="Ada", name="Ada", papers=40)
+    for i in range(40):
+        node = _paper(g, f"q{i:02d}", f"Paper {i:02d}", "Uses Popular.", f"{2000 + i % 7}-01-01")
+        _edge(g, node, "method/popular", "usesMethod", [("Uses Popular.", "Popular")])
+        if i % 3 == 0:  # proposes it too: two rows for one paper
+            _edge(g, node, "method/popular", "proposesMethod", [("Uses Popular.", "Popular")])
+        g.add_edge(node, "person/ada", key="hasAuthor", type="hasAuthor", order=1, evidence=[])
+    g.add_edge("paper/q01", "dataset/odd", key="hasClaim", type="hasClaim", evidence=[])
+    g.add_edge("paper/q02", "dataset/odd", key="usesDataset", type="usesDataset", evidence=[])
+    _edge(g, "paper/q04", "method/citing", "usesMethod", [("Uses Popular.", "Popular")])
+    g.add_edge("method/citing", "paper/q03", key="cites", type="cites", evidence=[])
+    ix = _Index.of(g)
+    for node in ("method/popular", "dataset/odd", "method/citing", "person/ada"):
+        for limit in (5, 25, 100):
+            assert _relations(ix, node, limit) == _relations(ix, node, limit, bulk=False)
+    papers = next(s for s in _relations(ix, "person/ada") if s["name"] == "Papers")
+    assert papers["total"] == 40 and len(papers["items"]) == 25

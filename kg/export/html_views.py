@@ -116,14 +116,6 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _node_type(attrs: dict[str, Any]) -> str:
-    return str(attrs.get("type") or "Other")
-
-
-def _display_label(node: str, attrs: dict[str, Any]) -> str:
-    return str(attrs.get("label") or attrs.get("title") or attrs.get("text") or node)
-
-
 def _node_size(degree: int) -> float:
     return round(min(42.0, 9.0 + 4.0 * math.sqrt(degree)), 1)
 
@@ -146,6 +138,20 @@ def _evidence(data: dict[str, Any]) -> list[dict[str, str]]:
     return out
 
 
+class _Degrees(dict):
+    """Each node's number of edges, both ways, counted when first asked for (a big graph's page
+    needs a few thousand of them)."""
+
+    def __init__(self, graph: nx.MultiDiGraph, raw: dict[str, Any]) -> None:
+        super().__init__()
+        self._succ, self._pred, self._raw = graph._succ, graph._pred, raw
+
+    def __missing__(self, node: str) -> int:
+        n = self._raw[node]
+        count = self[node] = sum(map(len, self._succ[n].values())) + sum(map(len, self._pred[n].values()))
+        return count
+
+
 @dataclass
 class _Index:
     """Who links to whom, computed once from the graph (all ids as strings)."""
@@ -162,23 +168,29 @@ class _Index:
     entities_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     mods_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     works_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    #: edges from papers into each entity and author (their "Papers" panel section, listed in bulk)
+    from_papers: Counter[str] = field(default_factory=Counter)
+    odd: set[str] = field(default_factory=set)  # nodes with a hasClaim edge from a paper: listed one by one
     _rank: dict[str, int] | None = None  # every paper's place in ordered_papers' order, made on first use
 
     @classmethod
     def of(cls, graph: nx.MultiDiGraph) -> "_Index":
         ix = cls(graph)
-        raw, kind, name, degree, year = ix.raw, ix.kind, ix.name, ix.degree, ix.year
+        raw, kind, name, year = ix.raw, ix.kind, ix.name, ix.year
+        ix.degree = _Degrees(graph, raw)
         # networkx's own adjacency dicts, as its algorithms read them: far cheaper than edge views
-        succ, pred = graph._succ, graph._pred
+        succ = graph._succ
         for n, attrs in graph._node.items():
             sid = n if type(n) is str else str(n)
             raw[sid] = n
-            kind[sid] = _node_type(attrs)
-            name[sid] = _display_label(sid, attrs)
-            degree[sid] = sum(map(len, succ[n].values())) + sum(map(len, pred[n].values()))  # edges, both ways
-            if kind[sid] == "Paper":
+            node_type = attrs.get("type") or "Other"  # its type, and the name it is shown by
+            kind[sid] = node_type = node_type if type(node_type) is str else str(node_type)
+            label = attrs.get("label") or attrs.get("title") or attrs.get("text") or sid
+            name[sid] = label if type(label) is str else str(label)
+            if node_type == "Paper":
                 year[sid] = _int(attrs.get("year"))
         papers_of, entities_of, mods_of, works_of, roles_of = ix.papers_of, ix.entities_of, ix.mods_of, ix.works_of, ix.roles_of
+        from_papers, odd = ix.from_papers, ix.odd
         for su in year:  # the papers, in the graph's order
             for v, keyed in succ[raw[su]].items():
                 sv = v if type(v) is str else str(v)
@@ -190,9 +202,19 @@ class _Index:
                         mods_of[su].append(sv)
                     roles = roles_of[sv]
                     for key, data in keyed.items():
-                        roles.add(ROLE_OF_EDGE.get(str(data.get("type") or key), "used" if tv != "Modality" else ""))
+                        edge_type = str(data.get("type") or key)
+                        roles.add(ROLE_OF_EDGE.get(edge_type, "used" if tv != "Modality" else ""))
+                        if edge_type == "hasClaim":
+                            odd.add(sv)
                 elif tv == PERSON:
                     works_of[sv].append(su)
+                    data = keyed.get("hasAuthor")  # the one edge a byline makes, or else look closer
+                    if (len(keyed) != 1 or data is None or data.get("type", "hasAuthor") != "hasAuthor") and any(
+                            str(data.get("type") or key) == "hasClaim" for key, data in keyed.items()):
+                        odd.add(sv)
+                else:
+                    continue
+                from_papers[sv] += len(keyed)
         for roles in roles_of.values():
             roles.discard("")
         return ix
@@ -246,12 +268,17 @@ def _section_name(direction: str, edge_type: str, other_type: str) -> str:
     return _PLURAL.get(other_type, other_type)
 
 
-def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, ...] = (), bulk: bool = True
+               ) -> list[dict[str, Any]]:
     """The node's neighbours grouped in panel sections (hidden nodes too), each capped at ``limit``
     items with its full ``total``; entities also get their top co-occurring entities. Items name
-    their node by id only (the payload's ``names`` table labels it). ``kinds`` keeps only those."""
+    their node by id only (the payload's ``names`` table labels it). ``kinds`` keeps only those.
+    ``bulk``: an entity's or author's papers (tens of thousands in a big graph) are counted and
+    ranked from the index, only the listed ones read from the graph."""
     graph = ix.graph
     raw = ix.raw[node]
+    papers = ix.papers_of if ix.kind[node] in ENTITY_TYPES else ix.works_of if ix.kind[node] == PERSON else {}
+    by_paper = papers.get(node) if bulk and not kinds and node not in ix.odd else None  # each paper once
     # (neighbour, edge type, direction, edge data) per section; item dicts only for what is listed
     sections: dict[str, list[tuple[str, str, str, dict[str, Any]]]] = defaultdict(list)
     kind_of = ix.kind
@@ -261,7 +288,7 @@ def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, .
         for neighbour, keyed in adjacency.items():
             other = neighbour if type(neighbour) is str else str(neighbour)
             other_kind = kind_of[other]
-            if kinds and other_kind not in kinds:
+            if kinds and other_kind not in kinds or by_paper and other_kind == "Paper" and direction == "in":
                 continue
             for key, data in keyed.items():
                 edge_type = data.get("type") or key
@@ -284,6 +311,17 @@ def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, .
             made["paper"] = ix.name.get(paper, paper)
         return made
 
+    # sections counted and cut already: name → (total, rows)
+    prepared: dict[str, tuple[int, list[tuple[str, str, str, dict[str, Any]]]]] = {}
+    if by_paper:
+        if "Papers" in sections:  # other nodes in the section too (a hand-made graph): one by one
+            return _relations(ix, node, limit, kinds, bulk=False)
+        rank, adjacency = ix.paper_rank(), graph._pred[raw]
+        top = heapq.nsmallest(limit, by_paper, key=rank.__getitem__) if len(by_paper) > limit else by_paper
+        rows = [(paper, str(data.get("type") or key), "in", data)
+                for paper in top for key, data in adjacency[ix.raw[paper]].items()]
+        rows.sort(key=lambda row: (rank[row[0]], row[1]))  # as the section's rows sort (newest first)
+        prepared["Papers"] = (ix.from_papers[node], rows[:limit])
     listed: dict[str, list[dict[str, Any]]] = {}
     if ix.kind[node] in ENTITY_TYPES:
         # each paper lists the node once: taken out below
@@ -294,10 +332,14 @@ def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, .
             {"id": e, "rel": f"{n} paper{'s' if n != 1 else ''}", "n": n} for e, n in top[:min(limit, COOCCUR_TOP)]]
     order = {name: i for i, name in enumerate(_SECTION_ORDER)}
     out = []
-    for name in sorted([*sections, *listed], key=lambda s: (order.get(s, len(order)), s)):
+    for name in sorted([*sections, *listed, *prepared], key=lambda s: (order.get(s, len(order)), s)):
         cap = _AUTHORS_MAX if name == "Authors" and limit == LIST_MAX else limit  # a full record: the byline
         if name in listed:  # co-occurring entities: already ranked and cut
             out.append({"name": name, "total": len(listed[name]), "items": listed[name][:cap]})
+            continue
+        if name in prepared:
+            total, chosen = prepared[name]
+            out.append({"name": name, "total": total, "items": [item(*row) for row in chosen]})
             continue
         rows = sections[name]
         key: Callable[[tuple], Any]
@@ -355,8 +397,8 @@ def _record(ix: _Index, node: str, mod_index: dict[str, int], *, limit: int = LI
         record["mods"] = sorted(mod_index[m] for m in ix.mods_of.get(node, ()))
         if not light:
             record["marks"] = ix.marks_of(node)
-    elif kind in ENTITY_TYPES:
-        papers = ix.papers_of.get(node, [])  # papers only: each has a year (0: none)
+    elif kind in ENTITY_TYPES or kind == PERSON:
+        papers = (ix.papers_of if kind != PERSON else ix.works_of).get(node, [])  # papers only: each has a year (0: none)
         years = set(map(ix.year.__getitem__, papers))
         years.discard(0)
         record["years"] = sorted(years)
@@ -364,11 +406,8 @@ def _record(ix: _Index, node: str, mod_index: dict[str, int], *, limit: int = LI
         if kind == "Modality":
             mods.add(node)
         record["mods"] = sorted(mod_index[m] for m in mods)
-        record["roles"] = sorted(ix.roles_of.get(node, ()))
-    elif kind == PERSON:
-        works = ix.works_of.get(node, [])
-        record["years"] = sorted({ix.year[p] for p in works if ix.year.get(p)})
-        record["mods"] = sorted({mod_index[m] for p in works for m in ix.mods_of.get(p, ())})
+        if kind != PERSON:
+            record["roles"] = sorted(ix.roles_of.get(node, ()))
     elif kind == "Claim":
         paper = str(attrs.get("paper") or "")
         record["paper"] = paper if paper in ix.kind else ""
@@ -437,14 +476,12 @@ def _entities_view(ix: _Index, max_nodes: int) -> tuple[list[str], list[str], li
     drawn = sorted(ranked[: max(0, max_nodes)])
     extra = sorted(ranked[max(0, max_nodes): max(0, max_nodes) + SEARCH_MAX])
     shown = set(drawn)
-    pairs: Counter[tuple[str, str]] = Counter()
-    examples: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for paper in ix.ordered_papers(set(ix.entities_of)):
-        members = sorted(e for e in ix.entities_of[paper] if e in shown)
-        for pair in combinations(members, 2):
-            pairs[pair] += 1
-            if len(examples[pair]) < 3:
-                examples[pair].append(paper)
+    papers = ix.ordered_papers(set(ix.entities_of))
+    if len(shown) == len(entities):
+        members = list(map(sorted, map(ix.entities_of.__getitem__, papers)))
+    else:
+        members = [sorted(e for e in ix.entities_of[paper] if e in shown) for paper in papers]
+    pairs = Counter(chain.from_iterable(map(combinations, members, repeat(2))))
     strongest: dict[str, list[tuple[int, tuple[str, str]]]] = defaultdict(list)
     for pair, n in pairs.items():
         strongest[pair[0]].append((n, pair))
@@ -453,6 +490,18 @@ def _entities_view(ix: _Index, max_nodes: int) -> tuple[list[str], list[str], li
     for options in strongest.values():
         options.sort(key=lambda t: (-t[0], t[1]))
         keep.update(pair for _, pair in options[:EDGES_PER_ENTITY])
+    # each kept link's first three papers (newest first): read until every one has its examples
+    examples: dict[tuple[str, str], list[str]] = {pair: [] for pair in keep}
+    missing = len(keep)
+    for paper, group in zip(papers, members):
+        if not missing:
+            break
+        for pair in combinations(group, 2):
+            found = examples.get(pair)
+            if found is not None and len(found) < 3:
+                found.append(paper)
+                if len(found) == min(3, pairs[pair]):
+                    missing -= 1
     edges = []
     for a, b in sorted(keep):
         n = pairs[(a, b)]
@@ -532,7 +581,7 @@ def build_payload(graph: nx.MultiDiGraph, *, title: str = "NeuroAI knowledge gra
         "title": title,
         "view": view,
         "total_nodes": graph.number_of_nodes(),
-        "total_edges": sum(ix.degree.values()) // 2,  # each edge counted at both ends
+        "total_edges": sum(map(len, chain.from_iterable(map(dict.values, graph._succ.values())))),
         "shown_nodes": len(nodes),
         "hidden_nodes": graph.number_of_nodes() - len(nodes),
         "shown_edges": len(edges),
