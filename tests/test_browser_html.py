@@ -158,14 +158,16 @@ def test_click_opens_panel_with_highlighted_abstract(session: Session, sample: p
 
 def test_edge_hover_shows_its_evidence_sentence(session: Session, sample: pathlib.Path) -> None:
     graph = read_json(sample / "graph.json")
-    # an evidence-bearing paper->method edge whose midpoint touches no node and no other edge
+    # an evidence-bearing paper->method edge whose midpoint touches no node and no other edge, nor
+    # does the point the pointer comes from (another edge's tooltip would open there first)
     found = session.js("""() => {
         const net = window.kgNetwork;
+        const free = (at, id) => net.getNodeAt(at) === undefined && [id, undefined].includes(net.getEdgeAt(at));
         for (const e of net.body.data.edges.get()) {
             if (!e.id.includes("|usesMethod|")) continue;
             const a = net.getPosition(e.from), b = net.getPosition(e.to);
             const dom = net.canvasToDOM({x: (a.x + b.x) / 2, y: (a.y + b.y) / 2});
-            if (net.getNodeAt(dom) === undefined && net.getEdgeAt(dom) === e.id) return [e.id, dom];
+            if (net.getEdgeAt(dom) === e.id && free(dom, e.id) && free({x: dom.x - 3, y: dom.y - 3}, e.id)) return [e.id, dom];
         }
         return null; }""")
     assert found, "no edge with a free midpoint"

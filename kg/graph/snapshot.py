@@ -17,7 +17,7 @@ from kg.atomic import atomic_open_binary
 from kg.graph.evidence import Evidence, evidence_values
 
 #: What a snapshot file starts with; another value (an older layout, another Python) is not read.
-MAGIC = f"kg-graph-snapshot 5 python {sys.version_info[0]}.{sys.version_info[1]} marshal {marshal.version}\n".encode("ascii")
+MAGIC = f"kg-graph-snapshot 6 python {sys.version_info[0]}.{sys.version_info[1]} marshal {marshal.version}\n".encode("ascii")
 #: Nodes (or edge sources) per record: each record is marshalled on its own, so writing and reading
 #: a snapshot holds one record's bytes at a time, never the whole file's.
 CHUNK = 4096
@@ -25,29 +25,35 @@ CHUNK = 4096
 _LENGTH = struct.Struct("<Q")
 
 
-def _plain(attrs: dict) -> dict:
+def _plain(attrs: dict, memo: dict[int, tuple]) -> dict:
     """The edge attributes with a list of :class:`Evidence` records as a tuple of their values (a
-    tuple marks them: the graph holds lists); other evidence as it is."""
+    tuple marks them: the graph holds lists); other evidence as it is. A list that several edges
+    share (a claim's sentence: its hasClaim and about edges) gives one tuple (``memo``: by the
+    list's id), which ``marshal`` writes once and :func:`load` makes one list of again."""
     evidence = attrs.get("evidence")
     if evidence and type(evidence) is list:
-        try:
-            return {**attrs, "evidence": tuple(map(evidence_values, evidence))}
-        except AttributeError:  # not all Evidence records (a graph read from elsewhere)
-            pass
+        plain = memo.get(id(evidence))
+        if plain is None:
+            try:
+                plain = memo[id(evidence)] = tuple(map(evidence_values, evidence))
+            except AttributeError:  # not all Evidence records (a graph read from elsewhere)
+                return attrs
+        return {**attrs, "evidence": plain}
     return attrs
 
 
 def _records(graph: nx.MultiDiGraph, extra: Any) -> Iterator[tuple[str, Any]]:
-    """The snapshot's records: the nodes with their attributes, then each node's outgoing edges
-    as ``(target, key, attributes)``, a few thousand at a time; last, ``extra``."""
+    """The snapshot's records: the nodes, a few thousand at a time, each with its attributes and
+    its outgoing edges as ``(target, key, attributes)``; last, ``extra``. A node and its edges are
+    marshalled together, so that what they share (a paper's sentences, a claim's text) is written,
+    and read back, once."""
+    succ = graph._succ
     nodes = iter(graph._node.items())
     while chunk := list(islice(nodes, CHUNK)):
-        yield "nodes", chunk
-    sources = iter(graph._succ.items())
-    while chunk := list(islice(sources, CHUNK)):
-        yield "edges", [(source, [(target, key, _plain(attrs)) for target, keyed in neighbours.items()
-                                  for key, attrs in keyed.items()])
-                        for source, neighbours in chunk]
+        memo: dict[int, tuple] = {}
+        yield "nodes", [(node, attrs, [(target, key, _plain(data, memo)) for target, keyed in succ[node].items()
+                                       for key, data in keyed.items()])
+                        for node, attrs in chunk]
     yield "extra", extra
 
 
@@ -88,30 +94,39 @@ def load(path: Path) -> tuple[nx.MultiDiGraph, Any]:
     nodes: dict[str, dict] = {}
     succ: dict[str, dict] = {}
     pred: dict[str, dict] = {}
-    canonical: dict[str, str] = {}
+    canonical: dict[str, str] = {}  # each id's one string object (a target may come before its node)
     make = Evidence
     extra: Any = None
     with open(path, "rb") as stream:
         for kind, value in _read(stream, str(path)):
-            if kind == "nodes":
-                for node, attrs in value:
-                    nodes[node], succ[node], pred[node], canonical[node] = attrs, {}, {}, node
-            elif kind == "edges":
-                for source, edges in value:
-                    source = canonical[source]
-                    neighbours = succ[source]
-                    for target, key, attrs in edges:
-                        target = canonical[target]  # the node's own id object (records share none)
-                        evidence = attrs.get("evidence")
-                        if type(evidence) is tuple:
-                            attrs["evidence"] = list(starmap(make, evidence))
-                        keyed = neighbours.get(target)
-                        if keyed is None:  # one key dict shared by both directions, as networkx keeps it
-                            keyed = neighbours[target] = pred[target][source] = {}
-                        keyed[key] = attrs
-            else:
+            if kind != "nodes":
                 extra = value
-    graph._node, graph._succ, graph._pred = nodes, succ, pred  # networkx's own dicts, as it fills them
+                continue
+            made: dict[int, list] = {}  # evidence lists by the id of their tuple: one list per shared tuple
+            for node, attrs, edges in value:
+                node = canonical.setdefault(node, node)
+                nodes[node] = attrs
+                neighbours = succ[node] = {}
+                for target, key, data in edges:
+                    target = canonical.setdefault(target, target)
+                    evidence = data.get("evidence")
+                    if type(evidence) is tuple:
+                        items = made.get(id(evidence))
+                        if items is None:
+                            items = made[id(evidence)] = list(starmap(make, evidence))
+                        data["evidence"] = items
+                    keyed = neighbours.get(target)
+                    if keyed is None:  # one key dict shared by both directions, as networkx keeps it
+                        keyed = neighbours[target] = {}
+                        into = pred.get(target)
+                        if into is None:
+                            into = pred[target] = {}
+                        into[node] = keyed
+                    keyed[key] = data
+    if not pred.keys() <= nodes.keys():
+        raise ValueError(f"{path}: damaged graph snapshot (an edge to a node it does not hold)")
+    # networkx's own dicts, as it fills them: every node's adjacency in the order of the nodes
+    graph._node, graph._succ, graph._pred = nodes, succ, {node: pred.get(node) or {} for node in nodes}
     return graph, extra
 
 
