@@ -9,6 +9,7 @@ import ctypes
 import functools
 import gc
 import marshal
+import sys
 import threading
 import time
 from collections import Counter
@@ -76,12 +77,16 @@ class BuildResult:
 def _collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a stage builds millions of long-lived objects
     that form no reference cycles (papers, the graph): it would scan the growing heap again and
-    again, about half of assembly's time. Reference counting still frees everything as usual."""
+    again, about half of assembly's time. Reference counting still frees everything as usual. On
+    the way out, what exists is moved out of the collector's sight (``gc.freeze``): otherwise the
+    first collection after it (a full one, given so many new objects) would go over every object
+    once more, seconds on a big graph."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if enabled:
             gc.enable()
 
@@ -160,14 +165,19 @@ def build(
     options = _Options(out_dir, fmt, ontology, pipeline_fingerprint(ontology), n_process, progress, names, view, scheduler)
     files = list(input_files(inputs))
     rebuilt = ""
-    if use_cache and (out_dir / STATE_NAME).exists():
-        try:
-            return _add_to_previous(BuildState.load(out_dir / STATE_NAME), files, options, begun)
-        except (NotIncremental, ValueError) as error:  # said in the summary; the build starts over
-            rebuilt = str(error)
-    result = _build_all(files, options, use_cache, begun)
-    result.rebuilt = rebuilt
-    return result
+    frozen = gc.get_freeze_count()
+    try:
+        if use_cache and (out_dir / STATE_NAME).exists():
+            try:
+                return _add_to_previous(BuildState.load(out_dir / STATE_NAME), files, options, begun)
+            except (NotIncremental, ValueError) as error:  # said in the summary; the build starts over
+                rebuilt = str(error)
+        result = _build_all(files, options, use_cache, begun)
+        result.rebuilt = rebuilt
+        return result
+    finally:
+        if not frozen:  # the stages froze what they made (see _collector_paused): the caller's collector as it was
+            gc.unfreeze()
 
 
 def _read(files: list[Path], fmt: str | None) -> tuple[list[Paper], list[InputFile], ReadLog]:
@@ -257,7 +267,7 @@ def _build_all(files: list[Path], options: _Options, use_cache: bool, begun: flo
 
     started = time.perf_counter()
     _give_back_memory()
-    with _frozen():  # saved first, so that what only assembly needed is gone before the exports
+    with _collector_paused():  # saved first, so that what only assembly needed is gone before the exports
         snapshot.save(out_dir / SNAPSHOT_NAME, graph, state.to_data())
     del state
     _give_back_memory()
@@ -325,12 +335,12 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
     # the new papers are extracted (in worker processes, from a thread here) while the graph loads
     forked = threading.Event()
 
-    def extract() -> tuple[dict[str, RowSpan], int, float]:
-        spans, extracted = _extract(unique, options, True, len(previous.contents | unique.keys()), forked.set)
+    def extract(papers: dict[str, Paper]) -> tuple[dict[str, RowSpan], int, float]:
+        spans, extracted = _extract(papers, options, True, len(previous.contents | papers.keys()), forked.set)
         return spans, extracted, time.perf_counter()
 
     with ThreadPoolExecutor(1, thread_name_prefix="kg-extract") as side:
-        extraction = side.submit(extract)
+        extraction = side.submit(extract, unique)
         while not forked.wait(0.01) and not extraction.done():  # no fork while the graph is half loaded
             pass
         loading = time.perf_counter()
@@ -346,11 +356,13 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
     started = time.perf_counter()
     stats = AssemblyStats(state.extractions, state.duplicate_papers, dict(sorted(state.merges.items())))
     vocabulary = Vocabulary.load(options.ontology)
-    changed: set[str] = set()
     with RowReader(options.cache_path) as read, _collector_paused():
-        for batch in replayed:  # the additions since the snapshot, then this one (the last batch)
-            changed = extend(graph, state, [StoredExtraction(p, read, spans[p.content_hash]) for p in batch], vocabulary, stats)
-    if not added:
+        # the additions since the snapshot and this one, in one pass (extend gives what assembling
+        # them all at once gives); what changed since the previous build's files is among what
+        # changed since the snapshot: rendered again, the rest copied
+        items = [StoredExtraction(p, read, spans[p.content_hash]) for batch in replayed for p in batch]
+        changed = extend(graph, state, items, vocabulary, stats) if items else set()
+    if not added:  # the previous build's graph again: its files are what this build writes
         changed = set()
     _give_back_memory()
     timings["assemble"] = time.perf_counter() - started
@@ -359,7 +371,7 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
     snapshot_stamp = previous.snapshot
     if len(journal) >= JOURNAL_BATCHES or sum(map(len, replayed)) > JOURNAL_SHARE * state.extractions:
         started = time.perf_counter()
-        with _frozen():
+        with _collector_paused():
             snapshot.save(out_dir / SNAPSHOT_NAME, graph, state.to_data())
         snapshot_stamp, journal = stamp(out_dir / SNAPSHOT_NAME) or (0, 0), []
         timings["save graph"] = time.perf_counter() - started
@@ -373,14 +385,18 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
 
 
 @contextlib.contextmanager
-def _frozen() -> Iterator[None]:
-    """The collector leaves the objects that exist now alone (the graph lives until the end: later
-    collections need not scan it again); restored afterwards."""
-    gc.freeze()
+def _switching(interval: float | None) -> Iterator[None]:
+    """Python's thread switch interval set to ``interval`` seconds meanwhile (None: left alone). A
+    rebuild's writer threads copy thousands of byte ranges of the previous files, each needing the
+    GIL for a moment between system calls: at the default 5 ms they wait that long behind the
+    exports' CPU-bound work every time, and the copying outlasts the exports by seconds."""
+    default = sys.getswitchinterval()
+    if interval is not None:
+        sys.setswitchinterval(interval)
     try:
         yield
     finally:
-        gc.unfreeze()
+        sys.setswitchinterval(default)
 
 
 def _export(graph: nx.MultiDiGraph, options: _Options, timings: dict[str, float], previous: BuildState | None,
@@ -401,7 +417,7 @@ def _export(graph: nx.MultiDiGraph, options: _Options, timings: dict[str, float]
         data = marshal.loads(previous.indexes.pop(name))  # read when used, and only then: big files have big indexes
         return (RdfIndex if name == "rdf" else JsonIndex).from_data(data)
 
-    with _frozen(), contextlib.ExitStack() as commit:
+    with _collector_paused(), _switching(0.0005 if previous is not None else None), contextlib.ExitStack() as commit:
         # one after another, in this process: forked exporters would each copy the graph they walk
         if "turtle" in names and "ntriples" in names:  # one pass over the triples for both files
             names = [name for name in names if name not in ("turtle", "ntriples")]

@@ -467,6 +467,7 @@ def _add_authors(graph: nx.MultiDiGraph, papers: list[str], incremental: bool = 
     nodes, add_node, add_edge, has_edge = _writers(graph)
     pred = graph._pred
     touched: set[str] = set()
+    first_paper: dict[str, str | None] = {}  # incremental: each person's first paper by id so far
     for pid in sorted(papers):
         for order, name in enumerate(nodes[pid]["authors"], start=1):
             person = person_key(name)
@@ -476,9 +477,13 @@ def _add_authors(graph: nx.MultiDiGraph, papers: list[str], incremental: bool = 
                 continue
             if incremental:
                 touched.add(person)
-                first = min((p for p, keyed in pred[person].items() if "hasAuthor" in keyed), default=None)
-                if first is not None and pid < first:
-                    nodes[person]["label"] = nodes[person]["name"] = name
+                if person not in first_paper:  # their papers are read once, not for each new one
+                    first_paper[person] = min((p for p, keyed in pred[person].items() if "hasAuthor" in keyed), default=None)
+                first = first_paper[person]
+                if first is None or pid < first:
+                    first_paper[person] = pid
+                    if first is not None:
+                        nodes[person]["label"] = nodes[person]["name"] = name
             nodes[person]["papers"] += 1
             add_edge(pid, person, "hasAuthor", {"type": "hasAuthor", "order": order, "confidence": 1.0, "extractor": "ingest",
                                                 "evidence": []})
