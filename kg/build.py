@@ -341,8 +341,8 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
 
     with ThreadPoolExecutor(1, thread_name_prefix="kg-extract") as side:
         extraction = side.submit(extract, unique)
-        while not forked.wait(0.01) and not extraction.done():  # no fork while the graph is half loaded
-            pass
+        extraction.add_done_callback(lambda _: forked.set())  # failed before forking: go on, its error comes below
+        forked.wait()  # no fork while the graph is half loaded
         loading = time.perf_counter()
         with _collector_paused():
             graph, data = snapshot.load(out_dir / SNAPSHOT_NAME)

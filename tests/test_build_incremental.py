@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from kg.build import CACHE_NAME, SNAPSHOT_NAME, STATE_NAME, build
 
 ABSTRACT = ("We introduce NeuroWidget{n}, a spiking neural network trained on CIFAR-10. "
@@ -131,23 +133,13 @@ def test_a_record_read_before_one_of_the_same_paper_in_the_graph_rebuilds_in_ful
     assert _all_outputs(out) == _all_outputs(_scratch(days, tmp_path / "scratch"))
 
 
-def test_a_damaged_snapshot_is_named_and_the_build_starts_over(tmp_path, corpus_dir):
+@pytest.mark.parametrize(("name", "cut"), [(SNAPSHOT_NAME, lambda data: data[: len(data) // 2]),
+                                         (STATE_NAME, lambda data: data[:-10])])  # the state: an index cut short
+def test_a_damaged_snapshot_or_build_state_is_named_and_the_build_starts_over(tmp_path, corpus_dir, name, cut):
     days = _days(corpus_dir, tmp_path, 2)
     out = tmp_path / "out"
     build(days[:1], out)
-    data = (out / SNAPSHOT_NAME).read_bytes()
-    (out / SNAPSHOT_NAME).write_bytes(data[: len(data) // 2])
+    (out / name).write_bytes(cut((out / name).read_bytes()))
     result = build(days, out)
-    assert not result.incremental and str(out / SNAPSHOT_NAME) in result.rebuilt
-    assert _all_outputs(out) == _all_outputs(_scratch(days, tmp_path / "scratch"))
-
-
-def test_a_damaged_build_state_is_named_and_the_build_starts_over(tmp_path, corpus_dir):
-    days = _days(corpus_dir, tmp_path, 2)
-    out = tmp_path / "out"
-    build(days[:1], out)
-    data = (out / STATE_NAME).read_bytes()
-    (out / STATE_NAME).write_bytes(data[:-10])  # an index cut short
-    result = build(days, out)
-    assert not result.incremental and str(out / STATE_NAME) in result.rebuilt and "damaged" in result.rebuilt
+    assert not result.incremental and str(out / name) in result.rebuilt and "damaged" in result.rebuilt
     assert _all_outputs(out) == _all_outputs(_scratch(days, tmp_path / "scratch"))

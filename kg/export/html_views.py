@@ -581,6 +581,7 @@ def build_payload(graph: nx.MultiDiGraph, *, title: str = "NeuroAI knowledge gra
         "title": title,
         "view": view,
         "total_nodes": graph.number_of_nodes(),
+        # graph.number_of_edges(), counted from the adjacency dicts (networkx goes through its degree view)
         "total_edges": sum(map(len, chain.from_iterable(map(dict.values, graph._succ.values())))),
         "shown_nodes": len(nodes),
         "hidden_nodes": graph.number_of_nodes() - len(nodes),
