@@ -8,6 +8,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -285,9 +286,14 @@ def run() -> None:
     every object it still holds, which on a big graph takes seconds."""
     try:
         main()
-        code: object = 0
     except SystemExit as done:
-        code = done.code
+        # the process ends here, inside the handler: leaving it would drop the exception, and with
+        # its traceback the frames that hold the graph, freed object by object (3 s at 100,000 papers)
+        _exit(done.code)
+    _exit(0)
+
+
+def _exit(code: object) -> NoReturn:
     try:
         if code is not None and not isinstance(code, int):  # sys.exit("message"), as Python shows it
             print(code, file=sys.stderr)

@@ -3,6 +3,7 @@ claims; ``entities``: methods × datasets × modalities joined by co-occurrence)
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 from collections import Counter, defaultdict
@@ -171,7 +172,20 @@ class _Index:
     #: edges from papers into each entity and author (their "Papers" panel section, listed in bulk)
     from_papers: Counter[str] = field(default_factory=Counter)
     odd: set[str] = field(default_factory=set)  # nodes with a hasClaim edge from a paper: listed one by one
-    _rank: dict[str, int] | None = None  # every paper's place in ordered_papers' order, made on first use
+    #: the papers in ordered_papers' order (newest first, then by title), and each one's place there
+    order: list[str] = field(default_factory=list)
+    rank: dict[str, int] = field(default_factory=dict)
+    #: each entity's and author's papers by their place in ``order`` (beside papers_of and works_of):
+    #: their years and modalities are then read from arrays, in that order, not from dicts at random
+    ranks_of: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    year_at: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    #: each paper's modalities (by ``order``) as bits, bit i for the i-th of ``modalities``; None
+    #: when there are more modalities than bits (the sets are then made from mods_of)
+    mod_bits: np.ndarray | None = None
+    modalities: list[str] = field(default_factory=list)  # by name, as the page's filter lists them
+    #: every entity's co-occurring entities and their paper counts, when the entities view counted
+    #: the pairs over all of them (else counted per entity, for the panels that list it)
+    cooccur: dict[str, dict[str, int]] | None = None
 
     @classmethod
     def of(cls, graph: nx.MultiDiGraph) -> "_Index":
@@ -189,14 +203,19 @@ class _Index:
             name[sid] = label if type(label) is str else str(label)
             if node_type == "Paper":
                 year[sid] = _int(attrs.get("year"))
+        ix.order = sorted(year, key=ix._paper_key)
+        rank = ix.rank = {paper: i for i, paper in enumerate(ix.order)}
+        ix.year_at = np.fromiter(map(year.__getitem__, ix.order), dtype=np.int64, count=len(ix.order))
         papers_of, entities_of, mods_of, works_of, roles_of = ix.papers_of, ix.entities_of, ix.mods_of, ix.works_of, ix.roles_of
-        from_papers, odd = ix.from_papers, ix.odd
+        from_papers, odd, ranks_of = ix.from_papers, ix.odd, ix.ranks_of
         for su in year:  # the papers, in the graph's order
+            place = rank[su]
             for v, keyed in succ[raw[su]].items():
                 sv = v if type(v) is str else str(v)
                 tv = kind[sv]
                 if tv in ENTITY_TYPES:
                     papers_of[sv].append(su)
+                    ranks_of[sv].append(place)
                     entities_of[su].append(sv)
                     if tv == "Modality":
                         mods_of[su].append(sv)
@@ -208,6 +227,7 @@ class _Index:
                             odd.add(sv)
                 elif tv == PERSON:
                     works_of[sv].append(su)
+                    ranks_of[sv].append(place)
                     data = keyed.get("hasAuthor")  # the one edge a byline makes, or else look closer
                     if (len(keyed) != 1 or data is None or data.get("type", "hasAuthor") != "hasAuthor") and any(
                             str(data.get("type") or key) == "hasClaim" for key, data in keyed.items()):
@@ -217,7 +237,39 @@ class _Index:
                 from_papers[sv] += len(keyed)
         for roles in roles_of.values():
             roles.discard("")
+        ix.modalities = sorted((n for n, k in kind.items() if k == "Modality"), key=lambda n: (name[n].lower(), n))
+        if len(ix.modalities) <= 64:
+            bit = {m: 1 << i for i, m in enumerate(ix.modalities)}
+            bits = [0] * len(ix.order)
+            for paper, mods in mods_of.items():
+                bits[rank[paper]] = sum(bit[m] for m in set(mods))
+            ix.mod_bits = np.array(bits, dtype=np.uint64)
         return ix
+
+    def years_and_mods(self, node: str) -> tuple[list[int], list[int]]:
+        """The years (sorted, undated left out) and the modalities (positions in ``modalities``) of
+        an entity's or author's papers."""
+        places = np.array(self.ranks_of.get(node, ()), dtype=np.int64)
+        years = np.unique(self.year_at[places])
+        if self.mod_bits is not None:
+            bits = int(np.bitwise_or.reduce(self.mod_bits[places]))
+            mods = [i for i in range(len(self.modalities)) if bits >> i & 1]
+        else:
+            position = {m: i for i, m in enumerate(self.modalities)}
+            papers = (self.papers_of if self.kind[node] != PERSON else self.works_of).get(node, ())
+            mods = sorted({position[m] for m in chain.from_iterable(map(self.mods_of.get, papers, repeat(())))})
+        return years[years != 0].tolist(), mods
+
+    def first_papers(self, node: str, limit: int) -> list[str]:
+        """The ``limit`` first of an entity's or author's papers in ``order`` (all of them, in no
+        particular order, when there are no more)."""
+        places = self.ranks_of.get(node, [])
+        if len(places) <= limit:
+            return (self.papers_of if self.kind[node] != PERSON else self.works_of).get(node, [])
+        if limit <= 0:
+            return []
+        chosen = np.partition(np.array(places, dtype=np.int64), limit - 1)[:limit]
+        return [self.order[i] for i in chosen.tolist()]
 
     def marks_of(self, paper: str) -> list[list[Any]]:
         """Where the paper's title and abstract mention its entities: ``[section, start, end, entity]``,
@@ -237,17 +289,9 @@ class _Index:
     def _paper_key(self, paper: str) -> tuple[int, str, str]:
         return -self.year.get(paper, 0), self.name[paper].lower(), paper
 
-    def paper_rank(self) -> dict[str, int]:
-        """Each paper's position among all papers, newest first, then by title: sorting a panel's
-        papers by it is sorting them by :meth:`ordered_papers`' key, without making the key again."""
-        if self._rank is None:
-            papers = sorted((n for n, kind in self.kind.items() if kind == "Paper"), key=self._paper_key)
-            self._rank = {paper: i for i, paper in enumerate(papers)}
-        return self._rank
-
     def ordered_papers(self, ids: set[str]) -> list[str]:
         """Newest first, then by title (undated last)."""
-        rank = self.paper_rank()
+        rank = self.rank
         if all(p in rank for p in ids):
             return sorted(ids, key=rank.__getitem__)
         return sorted(ids, key=self._paper_key)
@@ -284,6 +328,13 @@ def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, .
     kind_of = ix.kind
     section_kinds: dict[str, set[str]] = defaultdict(set)  # the kinds of node each section lists
     for direction, adjacency in (("out", graph._succ[raw]), ("in", graph._pred[raw])):
+        if by_paper and direction == "in":  # its papers come from the index: read only the other nodes
+            if len(adjacency) == len(by_paper):
+                continue
+            # in another order than the graph's: every section sorts its rows by the neighbour's id
+            # (a paper's never come here), and one neighbour's rows stay together, in their order
+            others = adjacency.keys() - set(by_paper)
+            adjacency = {other: adjacency[other] for other in sorted(others, key=str)}
         section_of: dict[tuple[str, str], list] = {}  # (edge type, other kind) → its section's rows
         for neighbour, keyed in adjacency.items():
             other = neighbour if type(neighbour) is str else str(neighbour)
@@ -316,8 +367,8 @@ def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, .
     if by_paper:
         if "Papers" in sections:  # other nodes in the section too (a hand-made graph): one by one
             return _relations(ix, node, limit, kinds, bulk=False)
-        rank, adjacency = ix.paper_rank(), graph._pred[raw]
-        top = heapq.nsmallest(limit, by_paper, key=rank.__getitem__) if len(by_paper) > limit else by_paper
+        rank, adjacency = ix.rank, graph._pred[raw]
+        top = ix.first_papers(node, limit)
         rows = [(paper, str(data.get("type") or key), "in", data)
                 for paper in top for key, data in adjacency[ix.raw[paper]].items()]
         rows.sort(key=lambda row: (rank[row[0]], row[1]))  # as the section's rows sort (newest first)
@@ -325,8 +376,11 @@ def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, .
     listed: dict[str, list[dict[str, Any]]] = {}
     if ix.kind[node] in ENTITY_TYPES:
         # each paper lists the node once: taken out below
-        together = Counter(chain.from_iterable(map(ix.entities_of.__getitem__, ix.papers_of.get(node, ()))))
-        together.pop(node, None)
+        if ix.cooccur is not None:
+            together = ix.cooccur.get(node, {})
+        else:
+            together = Counter(chain.from_iterable(map(ix.entities_of.__getitem__, ix.papers_of.get(node, ()))))
+            together.pop(node, None)
         top = sorted(together.items(), key=lambda kv: (-kv[1], ix.name[kv[0]].lower(), kv[0]))
         listed["Co-occurs most with"] = [
             {"id": e, "rel": f"{n} paper{'s' if n != 1 else ''}", "n": n} for e, n in top[:min(limit, COOCCUR_TOP)]]
@@ -344,7 +398,7 @@ def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, .
         rows = sections[name]
         key: Callable[[tuple], Any]
         if name == "Papers":  # newest first: (rank, edge type, row number) compared without a Python key
-            rank = ix.paper_rank()
+            rank = ix.rank
             if section_kinds[name] != {"Paper"}:  # a node type of a hand-made graph called "Papers"
                 rank = {p: i for i, p in enumerate(ix.ordered_papers({row[0] for row in rows}))}
             ranked = zip(map(rank.__getitem__, map(_FIRST, rows)), map(_SECOND, rows), range(len(rows)))
@@ -398,14 +452,10 @@ def _record(ix: _Index, node: str, mod_index: dict[str, int], *, limit: int = LI
         if not light:
             record["marks"] = ix.marks_of(node)
     elif kind in ENTITY_TYPES or kind == PERSON:
-        papers = (ix.papers_of if kind != PERSON else ix.works_of).get(node, [])  # papers only: each has a year (0: none)
-        years = set(map(ix.year.__getitem__, papers))
-        years.discard(0)
-        record["years"] = sorted(years)
-        mods = set(chain.from_iterable(map(ix.mods_of.get, papers, repeat(()))))
-        if kind == "Modality":
-            mods.add(node)
-        record["mods"] = sorted(mod_index[m] for m in mods)
+        record["years"], mods = ix.years_and_mods(node)
+        if kind == "Modality" and mod_index[node] not in mods:
+            bisect.insort(mods, mod_index[node])
+        record["mods"] = mods
         if kind != PERSON:
             record["roles"] = sorted(ix.roles_of.get(node, ()))
     elif kind == "Claim":
@@ -483,9 +533,13 @@ def _entities_view(ix: _Index, max_nodes: int) -> tuple[list[str], list[str], li
         members = [sorted(e for e in ix.entities_of[paper] if e in shown) for paper in papers]
     pairs = Counter(chain.from_iterable(map(combinations, members, repeat(2))))
     strongest: dict[str, list[tuple[int, tuple[str, str]]]] = defaultdict(list)
+    together: dict[str, dict[str, int]] = defaultdict(dict)
     for pair, n in pairs.items():
         strongest[pair[0]].append((n, pair))
         strongest[pair[1]].append((n, pair))
+        together[pair[0]][pair[1]] = together[pair[1]][pair[0]] = n
+    if len(shown) == len(entities):  # every entity's co-occurrence, counted: its panel reads it here
+        ix.cooccur = together
     keep: set[tuple[str, str]] = set()
     for options in strongest.values():
         options.sort(key=lambda t: (-t[0], t[1]))
@@ -534,7 +588,7 @@ def build_payload(graph: nx.MultiDiGraph, *, title: str = "NeuroAI knowledge gra
     requested = view
     view, budget = resolve_view(graph, view, max_nodes)
     ix = _Index.of(graph)
-    modalities = sorted((n for n, k in ix.kind.items() if k == "Modality"), key=lambda n: (ix.name[n].lower(), n))
+    modalities = ix.modalities
     mod_index = {m: i for i, m in enumerate(modalities)}
     if view == "papers":
         drawn, extra, edges = _papers_view(ix, budget, people=requested == "full")
