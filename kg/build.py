@@ -272,10 +272,9 @@ def _build_all(files: list[Path], options: _Options, use_cache: bool, begun: flo
     del state
     _give_back_memory()
     timings["save graph"] = time.perf_counter() - started
-    files_written, indexes = _export(graph, options, timings, None, ())
-    record = BuildState(options.fingerprint, options.fmt, inputs, first, warning_data(duplicates),
-                        contents, stamp(out_dir / SNAPSHOT_NAME) or (0, 0), [], indexes)
-    _finish(record, options)
+    snapshot_stamp = stamp(out_dir / SNAPSHOT_NAME) or (0, 0)
+    files_written = _export(graph, options, timings, None, (), lambda indexes: BuildState(
+        options.fingerprint, options.fmt, inputs, first, warning_data(duplicates), contents, snapshot_stamp, [], indexes))
     return BuildResult(graph, log, stats, [options.cache_path, *files_written], timings, extracted=extracted, cached=cached,
                        wall=time.perf_counter() - begun)
 
@@ -367,7 +366,6 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
     _give_back_memory()
     timings["assemble"] = time.perf_counter() - started
 
-    files_written, indexes = _export(graph, options, timings, previous, changed)
     snapshot_stamp = previous.snapshot
     if len(journal) >= JOURNAL_BATCHES or sum(map(len, replayed)) > JOURNAL_SHARE * state.extractions:
         started = time.perf_counter()
@@ -375,10 +373,11 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
             snapshot.save(out_dir / SNAPSHOT_NAME, graph, state.to_data())
         snapshot_stamp, journal = stamp(out_dir / SNAPSHOT_NAME) or (0, 0), []
         timings["save graph"] = time.perf_counter() - started
-    record = BuildState(options.fingerprint, options.fmt, [*previous.inputs, *inputs], first,
-                        warning_data(duplicates), contents, snapshot_stamp, journal, indexes)
-    record.inputs.sort(key=lambda item: rank[item.path])
-    _finish(record, options)
+    del state
+    read_files = sorted([*previous.inputs, *inputs], key=lambda item: rank[item.path])
+    files_written = _export(graph, options, timings, previous, changed, lambda indexes: BuildState(
+        options.fingerprint, options.fmt, read_files, first, warning_data(duplicates), contents, snapshot_stamp, journal,
+        indexes))
     return BuildResult(graph, log, stats, [options.cache_path, *files_written], timings, extracted=extracted,
                        cached=len(contents) - extracted, wall=time.perf_counter() - begun,
                        incremental=f"added {len(papers)} records to the previous build's graph")
@@ -400,10 +399,14 @@ def _switching(interval: float | None) -> Iterator[None]:
 
 
 def _export(graph: nx.MultiDiGraph, options: _Options, timings: dict[str, float], previous: BuildState | None,
-            changed: set[str] | tuple[()]) -> tuple[list[Path], dict[str, bytes]]:
-    """Write the export formats. The RDF files and graph.json copy what did not change from the
-    ``previous`` build's (when they are still the files it wrote), and are finished last: their
-    copying and writing to disk go on while the other formats are made."""
+            changed: set[str] | tuple[()], record: Callable[[dict[str, bytes]], BuildState]) -> list[Path]:
+    """Write the export formats, and last the build state (``record``, given the files' indexes).
+    The RDF files and graph.json copy what did not change from the ``previous`` build's (when
+    they are still the files it wrote), and are finished last: their copying and writing to disk
+    go on while the other formats are made, and while the state is written. The state is renamed
+    into place after them, with their stamps: until then the previous state stays, and stays
+    true (it names the snapshot and the files it describes by their stamps), so a build killed
+    on the way leaves nothing that a rebuild would trust wrongly."""
     files: list[Path] = []
     indexes: dict[str, bytes] = {}
     out_dir, names = options.out_dir, options.names
@@ -417,7 +420,8 @@ def _export(graph: nx.MultiDiGraph, options: _Options, timings: dict[str, float]
         data = marshal.loads(previous.indexes.pop(name))  # read when used, and only then: big files have big indexes
         return (RdfIndex if name == "rdf" else JsonIndex).from_data(data)
 
-    with _collector_paused(), _switching(0.0005 if previous is not None else None), contextlib.ExitStack() as commit:
+    with contextlib.ExitStack() as last, _collector_paused(), _switching(0.0005 if previous is not None else None), \
+            contextlib.ExitStack() as commit:
         # one after another, in this process: forked exporters would each copy the graph they walk
         if "turtle" in names and "ntriples" in names:  # one pass over the triples for both files
             names = [name for name in names if name not in ("turtle", "ntriples")]
@@ -441,14 +445,10 @@ def _export(graph: nx.MultiDiGraph, options: _Options, timings: dict[str, float]
             timings[f"export:{target.name}"] = time.perf_counter() - started
             _give_back_memory()
         started = time.perf_counter()
+        last.enter_context(record(indexes).saving(out_dir / STATE_NAME, lambda: {
+            name: file_stamp for name in ("graph.nt", "graph.ttl", "graph.json")
+            if (file_stamp := stamp(out_dir / name)) is not None}))
+        timings["save state"] = time.perf_counter() - started
+        started = time.perf_counter()
     timings["finish files"] = time.perf_counter() - started
-    return files, indexes
-
-
-def _finish(record: BuildState, options: _Options) -> None:
-    """Save the state last, with the stamps of the files it indexes. Until then the previous state
-    stays, and stays true: it names the snapshot and the files it describes by their stamps, so a
-    build killed on the way leaves nothing that a rebuild would trust wrongly."""
-    record.outputs = {name: file_stamp for name in ("graph.nt", "graph.ttl", "graph.json")
-                      if (file_stamp := stamp(options.out_dir / name)) is not None}
-    record.save(options.out_dir / STATE_NAME)
+    return files

@@ -4,9 +4,11 @@ graph.ttl and graph.json is. ``kg.build`` decides from it whether a rebuild can 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from kg.model import Paper
 SNAPSHOT_NAME = "graph.snapshot"
 #: This module's record, rewritten by every build.
 STATE_NAME = "build.state"
-_MAGIC = b"kg-build-state 3\n"
+_MAGIC = b"kg-build-state 4\n"
 
 Stamp = tuple[int, int]  # a file's size and modification time (ns): changed when either differs
 
@@ -102,18 +104,30 @@ class BuildState:
     outputs: dict[str, Stamp] = field(default_factory=dict)  # file name → its stamp when the build ended
 
     def save(self, path: Path) -> Path:
-        """Write the state: its fields marshalled one by one, then the index blobs as they are (a
-        state is tens of megabytes at 100,000 papers: no copy of it all is made on the way)."""
+        """Write the state (see :meth:`saving`)."""
+        with self.saving(path):
+            pass
+        return Path(path)
+
+    @contextlib.contextmanager
+    def saving(self, path: Path, outputs: Callable[[], dict[str, Stamp]] | None = None) -> Iterator[None]:
+        """Write the state in two steps: all but ``outputs`` when the block begins (its fields
+        marshalled one by one, then the index blobs as they are: tens of megabytes at 100,000
+        papers, never copied whole), and when it ends, ``outputs`` (set from ``outputs()`` first,
+        when given) and the file renamed into place. Nothing is saved if the block raises."""
         blobs = sorted(self.indexes.items())
         head = (self.fingerprint, self.fmt, [astuple(f) for f in self.inputs], self.duplicates, self.snapshot,
-                self.journal, [(name, len(blob)) for name, blob in blobs], self.outputs)
+                self.journal, [(name, len(blob)) for name, blob in blobs])
         with atomic_open_binary(path, sync=False) as stream:  # checked when read, like the snapshot
             stream.write(_MAGIC)
             for part in (head, self.first_read, self.contents):
                 marshal.dump(part, stream)
             for _, blob in blobs:
                 stream.write(blob)
-        return Path(path)
+            yield
+            if outputs is not None:
+                self.outputs = outputs()
+            marshal.dump(self.outputs, stream)
 
     @classmethod
     def load(cls, path: Path) -> BuildState:
@@ -128,10 +142,13 @@ class BuildState:
                 raise ValueError(f"{path}: not a build state of this version")
             try:
                 head, first_read, contents = marshal.load(stream), marshal.load(stream), marshal.load(stream)
-                fingerprint, fmt, inputs, duplicates, snapshot, journal, sizes, outputs = head
+                fingerprint, fmt, inputs, duplicates, snapshot, journal, sizes = head
                 indexes = {name: stream.read(size) for name, size in sizes}
-                if any(len(indexes[name]) != size for name, size in sizes) or stream.read(1):
+                if any(len(indexes[name]) != size for name, size in sizes):
                     raise ValueError("not the length it says")
+                outputs = marshal.load(stream)
+                if stream.read(1):
+                    raise ValueError("longer than it says")
                 files = [InputFile(path_, tuple(stamp_), list(warnings), read, skipped)
                          for path_, stamp_, warnings, read, skipped in inputs]
             except (EOFError, ValueError, TypeError) as error:

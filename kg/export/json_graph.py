@@ -44,11 +44,21 @@ class JsonIndex:
         return cls(owners, offsets_from(starts), size)
 
 
-def _owners(graph: nx.MultiDiGraph) -> list[Owner]:
+def _owners(graph: nx.MultiDiGraph, hint: Sequence[Owner] = ()) -> list[Owner]:
     """The parts of the file in order: every node's record, the middle, every node's outgoing
-    edges (nodes that have some), the end."""
-    return ([("n", node) for node in sorted(graph._node)] + [_MARKS[0]]
-            + [("e", node) for node, neighbours in sorted(graph._succ.items()) if neighbours] + [_MARKS[1]])
+    edges (nodes that have some), the end. ``hint``: an earlier file's parts, whose nodes are
+    most likely in order already (those still in the graph go first: the sort has little to do)."""
+    nodes = graph._node
+    if hint:
+        kept = [node for kind, node in hint if kind == "n" and node in nodes]
+        known = set(kept)
+        ordered = kept + [node for node in nodes if node not in known]
+        ordered.sort()
+    else:
+        ordered = sorted(nodes)
+    succ = graph._succ
+    return ([("n", node) for node in ordered] + [_MARKS[0]]
+            + [("e", node) for node in ordered if succ[node]] + [_MARKS[1]])
 
 
 def _part(graph: nx.MultiDiGraph, owner: Owner, first: bool) -> bytes:
@@ -101,7 +111,7 @@ def write_json_indexed(graph: nx.MultiDiGraph, path: Path, previous: JsonIndex |
     at ``path``) and ``changed`` (the nodes whose data or outgoing edges changed since, new ones
     included), the other parts are copied from the old file; byte-identical to writing everything.
     With ``commit``, the file is finished when that stack closes (see ``kg.export.rdf.write_rdf_indexed``)."""
-    owners = _owners(graph)
+    owners = _owners(graph, previous.owners if previous is not None else ())
     starts = offsets(len(owners))
     with contextlib.ExitStack() as local:
         stack = commit if commit is not None else local

@@ -82,10 +82,14 @@ def _date(text: str) -> str:
     return _str(text)
 
 
+#: what ``quote(…, safe="/-._~")`` leaves as it is: node ids made by kg.keys are all of this
+_IRI_SAFE = re.compile(r"[A-Za-z0-9/._~-]*")
+
+
 @functools.lru_cache(maxsize=1 << 16)  # entity ids repeat on every paper that mentions them
 def _iri(node_id: str) -> str:
     """The IRI of a node id (see :func:`iri`)."""
-    return ENTITY_BASE + quote(node_id, safe="/-._~")
+    return ENTITY_BASE + (node_id if _IRI_SAFE.fullmatch(node_id) else quote(node_id, safe="/-._~"))
 
 
 def iri(node_id: str) -> URIRef:
@@ -349,10 +353,16 @@ def _term(owner: Owner) -> str:
     return _extractor(owner[1]) if isinstance(owner, tuple) else _u(_iri(owner))
 
 
-def _owners(kg_graph: nx.MultiDiGraph) -> tuple[list[Owner], list[str]]:
+def _owners(kg_graph: nx.MultiDiGraph, hint: Sequence[Owner] = ()) -> tuple[list[Owner], list[str]]:
     """What produces statements (every node, and each extractor named by the evidence), in the
-    order of their subject terms; and those terms."""
+    order of their subject terms; and those terms. ``hint``: owners most likely already in that
+    order (an earlier file's): those still there go first, and the sort has little left to do."""
     owners: list[Owner] = [*kg_graph.nodes, *(("extractor", name) for name in _extractor_names(kg_graph))]
+    if hint:
+        present = set(owners)
+        kept = [owner for owner in hint if owner in present]
+        known = set(kept)
+        owners = kept + [owner for owner in owners if owner not in known]
     terms = [_term(owner) for owner in owners]
     order = sorted(range(len(owners)), key=terms.__getitem__)
     return [owners[i] for i in order], [terms[i] for i in order]
@@ -502,6 +512,9 @@ class _TurtleTerms:
         # a kg:Mention block as a str.format template: {0}… the objects in MENTION_PREDICATES order
         self._mention = "".join((" " if i == 0 else " ;\n    ") + self.term(predicate).replace("{", "{{").replace("}", "}}")
                                 + f" {{{i}}}" for i, predicate in enumerate(MENTION_PREDICATES)) + " .\n\n"
+        # a mention's IRI (<paper IRI>/mention/<digest>) has a prefixed name only if some prefix's
+        # namespace ends in "/mention/": else it is written as it is, without trying (a million times)
+        self._mention_iris_stay = not any(namespace.endswith("/mention/") for namespace in self.prefix_of)
 
     def _short(self, term: str) -> str:
         if term[0] == "<":
@@ -528,7 +541,7 @@ class _TurtleTerms:
     def mention(self, subject: str, objects: _Mention) -> str:
         """:meth:`block` of a kg:Mention block (predicates all different, already in order)."""
         get, short = self.cache.get, self.term
-        return self._short(subject) + self._mention.format(
+        return (subject if self._mention_iris_stay else self._short(subject)) + self._mention.format(
             *[obj if obj[-1] == '"' else (get(obj) or short(obj)) for obj in objects])
 
     def block(self, subject: str, pairs: list[tuple[str, str]]) -> str:
@@ -608,7 +621,7 @@ def write_rdf_indexed(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_pat
     instead of made again; the result is byte-identical to writing everything. With ``commit``, the
     files are finished (copies done, on disk, renamed into place) when that stack closes, so the
     caller can go on meanwhile; otherwise before this returns."""
-    owners, subjects = _owners(kg_graph)
+    owners, subjects = _owners(kg_graph, previous.owners if previous is not None else ())
     nt_starts, ttl_starts = offsets(len(owners)), offsets(len(owners))
     terms = _TurtleTerms()
     nt_mention = _nt_template()

@@ -7,7 +7,10 @@ import contextlib
 import os
 from array import array
 from collections.abc import Callable, Collection, Hashable, Iterator, Sequence
+from itertools import repeat
 from pathlib import Path
+
+import numpy as np
 
 #: Given the index of an owner at a place where its part begins, how many owners from there on to
 #: copy from the old file instead of making them.
@@ -36,20 +39,27 @@ def copy_plan(owners: Sequence[Hashable], old_owners: Sequence[Hashable], old_st
     """The plan for writing ``owners`` over a file that held ``old_owners``, each beginning at
     ``old_starts`` (-1 where an owner's part does not begin a place of its own): copy a run of
     unchanged owners that follow one another in the old file too, each beginning a place of its
-    own there, and ending where another one begins. Also the old position of every old owner."""
+    own there, and ending where another one begins. Also the old position of every old owner.
+    The runs are found for all owners at once (arrays), so that asking is cheap wherever it is asked."""
     positions = {owner: i for i, owner in enumerate(old_owners)}
-    changed = set(changed)
+    changed = changed if isinstance(changed, (set, frozenset, dict)) else set(changed)
+    count = len(owners)
+    starts = np.asarray(old_starts, dtype=np.int64)
+    old = np.fromiter(map(positions.get, owners, repeat(-1)), dtype=np.int64, count=count)  # -1: not there
+    # an owner can be copied: it is in the old file, did not change, and began a place of its own
+    ok = (old >= 0) & ~np.fromiter(map(changed.__contains__, owners), dtype=bool, count=count)
+    ok[ok] = starts[old[ok]] >= 0
+    # and the run goes on to the next owner when that one can be copied too and came next there
+    goes_on = np.zeros(count, dtype=bool)
+    goes_on[:-1] = ok[:-1] & ok[1:] & (old[1:] == old[:-1] + 1)
+    ends = np.flatnonzero(~goes_on)  # where each run ends (the last owner always ends one)
 
     def plan(index: int) -> int:
-        owner = owners[index]
-        j = positions.get(owner, -1)
-        if j < 0 or owner in changed or old_starts[j] < 0:
+        if not ok[index]:
             return 0
-        n = 1
-        while (index + n < len(owners) and j + n < len(old_owners) and owners[index + n] == old_owners[j + n]
-               and owners[index + n] not in changed and old_starts[j + n] >= 0):
-            n += 1
-        if j + n < len(old_owners) and old_starts[j + n] < 0:
+        n = int(ends[np.searchsorted(ends, index)]) - index + 1
+        after = int(old[index]) + n
+        if after < len(old_owners) and starts[after] < 0:  # the next old owner shares the run's last place
             n -= 1
         return n
 
