@@ -111,10 +111,12 @@ def _typed(lexical: str, datatype: str) -> str:
     return f'"{lexical}"^^<{XSD_NS}{datatype}>'
 
 
+@functools.lru_cache(maxsize=1 << 14)  # offsets, counts and years: a few thousand values, over and over
 def _int(value: object) -> str:
     return _typed(str(int(value)), "integer")  # type: ignore[call-overload]
 
 
+@functools.lru_cache(maxsize=1 << 12)  # confidences: a few hundred values
 def _decimal(value: object) -> str:
     return _typed(f"{float(value):.3f}", "decimal")  # type: ignore[arg-type]
 
@@ -692,7 +694,7 @@ def write_rdf_indexed(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_pat
                 ttl_at += ttl_end - previous.turtle[first]
                 flushed = nt_at
         flush()
-    for cached in (_iri, _str, _extractor):  # tens of thousands of terms the next exports do not need
+    for cached in (_iri, _str, _extractor, _int, _decimal):  # tens of thousands of terms the next exports do not need
         cached.cache_clear()
     return RdfIndex(owners, nt_starts, ttl_starts, (nt_at, ttl_at))
 

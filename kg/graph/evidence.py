@@ -3,7 +3,7 @@ fact), as a compact read-only mapping: it reads like the dict it replaces, in a 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from operator import attrgetter
 from typing import Any
@@ -68,6 +68,30 @@ class Evidence(Mapping[str, Any]):
 EVIDENCE_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Evidence))
 #: An Evidence's values in key order, as a tuple (``attrgetter``: no Python call per record).
 evidence_values = attrgetter(*EVIDENCE_KEYS)
+
+
+def _filler() -> Callable[..., Evidence]:
+    new = object.__new__
+    confidence, end, extractor, section, sentence, start, text = (getattr(Evidence, key).__set__ for key in EVIDENCE_KEYS)
+
+    def make(c: float, e: int, x: str, sec: str, sen: str, st: int, t: str) -> Evidence:
+        item = new(Evidence)
+        confidence(item, c)
+        end(item, e)
+        extractor(item, x)
+        section(item, sec)
+        sentence(item, sen)
+        start(item, st)
+        text(item, t)
+        return item
+
+    return make
+
+
+#: ``Evidence(*values)`` for values in key order (as :data:`evidence_values` gives them), filling the
+#: slots directly instead of through the frozen dataclass's ``__init__``: a third faster, for the
+#: millions a graph snapshot makes again when it is read.
+evidence_from_values: Callable[..., Evidence] = _filler()
 
 
 def evidence_default(value: object) -> Any:

@@ -14,7 +14,7 @@ from typing import IO, Any
 import networkx as nx
 
 from kg.atomic import atomic_open_binary
-from kg.graph.evidence import Evidence, evidence_values
+from kg.graph.evidence import evidence_from_values, evidence_values
 
 #: What a snapshot file starts with; another value (an older layout, another Python) is not read.
 MAGIC = f"kg-graph-snapshot 6 python {sys.version_info[0]}.{sys.version_info[1]} marshal {marshal.version}\n".encode("ascii")
@@ -95,7 +95,7 @@ def load(path: Path) -> tuple[nx.MultiDiGraph, Any]:
     succ: dict[str, dict] = {}
     pred: dict[str, dict] = {}
     canonical: dict[str, str] = {}  # each id's one string object (a target may come before its node)
-    make = Evidence
+    make = evidence_from_values
     extra: Any = None
     with open(path, "rb") as stream:
         for kind, value in _read(stream, str(path)):
