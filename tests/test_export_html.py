@@ -583,3 +583,39 @@ def test_papers_listed_in_bulk_match_the_one_by_one_listing() -> None:
             assert _relations(ix, node, limit) == _relations(ix, node, limit, bulk=False)
     papers = next(s for s in _relations(ix, "person/ada") if s["name"] == "Papers")
     assert papers["total"] == 40 and len(papers["items"]) == 25
+
+
+def test_an_entity_panel_says_the_same_in_both_views() -> None:
+    """The entities view takes an entity's co-occurring entities from the pairs it counted for its
+    links, and every view reads an entity's years and modalities from arrays in the papers' order:
+    a panel must still list what counting over the entity's own papers gives, in either view."""
+    g = nx.MultiDiGraph()
+    entities = [("method/m0", "Method"), ("method/m1", "Method"), ("dataset/d0", "Dataset"),
+                ("modality/eeg", "Modality"), ("modality/fmri", "Modality"), ("modality/spikes", "Modality")]
+    for node, kind in entities:
+        _entity(g, node, kind, node.split("/")[1].upper(), [node.split("/")[1]], 0)
+    for i in range(30):
+        node = _paper(g, f"r{i:02d}", f"Paper {i:02d}", "Text.", f"{2015 + i % 4}-03-01" if i % 5 else "")
+        for j, (entity, kind) in enumerate(entities):
+            if (i * (j + 3)) % 7 < 3:
+                _edge(g, node, entity, "hasModality" if kind == "Modality" else "usesMethod", [("Text.", "Text")])
+    papers_view = {n["id"]: n for n in build_payload(g, view="papers")["nodes"]}
+    entities_payload = build_payload(g, view="entities")
+    entities_view = {n["id"]: n for n in entities_payload["nodes"]}
+    modalities = [m["id"] for m in entities_payload["modalities"]]
+    assert sorted(entities_view) == sorted(node for node, _ in entities)
+    for node, _ in entities:
+        own = [p for p in g.predecessors(node)]
+        together = {}
+        for paper in own:
+            for other in g.successors(paper):
+                if other != node:
+                    together[other] = together.get(other, 0) + 1
+        listed = {s["name"]: s for s in entities_view[node]["relations"]}["Co-occurs most with"]["items"]
+        assert {item["id"]: item["n"] for item in listed} == together
+        assert entities_view[node]["relations"] == papers_view[node]["relations"]
+        years = sorted({g.nodes[p]["year"] for p in own} - {0})
+        mods = sorted({modalities.index(m) for p in own for m in g.successors(p) if m.startswith("modality/")}
+                      | ({modalities.index(node)} if node.startswith("modality/") else set()))
+        for view in (entities_view, papers_view):
+            assert (view[node]["years"], view[node]["mods"]) == (years, mods)

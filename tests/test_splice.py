@@ -67,3 +67,18 @@ def test_an_index_that_does_not_describe_the_file_is_refused(tmp_path: Path, nlp
     with pytest.raises(ValueError, match="graph.json is not the file its index describes"):
         json_graph.write_json_indexed(graph, tmp_path / "graph.json", index, set())
     assert (tmp_path / "graph.json").read_bytes().endswith(b"]}\n\n")  # left as it was
+
+
+def test_a_copy_runs_over_owners_that_followed_one_another_and_stops_where_a_place_is_shared() -> None:
+    """The plan copies a run of unchanged owners only while they come in the same order in the old
+    file, never starts or ends one inside a place two owners share, and never copies a changed one."""
+    from kg.export.splice import copy_plan
+
+    old = ["a", "b", "c", "d", "e", "f", "g"]
+    starts = [0, 10, 20, -1, 40, 50, 60]  # d's part is in c's place
+    new = ["a", "b", "new", "c", "d", "e", "f", "g", "h"]
+    plan, positions = copy_plan(new, old, starts, {"f"})
+    assert [plan(i) for i in range(len(new))] == [2, 1, 0, 0, 0, 1, 0, 1, 0]
+    assert positions == {owner: i for i, owner in enumerate(old)}
+    plan, _ = copy_plan(old, old, starts, set())
+    assert [plan(i) for i in range(len(old))] == [2, 1, 0, 0, 3, 2, 1]  # nothing changed: c is made with d

@@ -533,12 +533,13 @@ def _entities_view(ix: _Index, max_nodes: int) -> tuple[list[str], list[str], li
         members = [sorted(e for e in ix.entities_of[paper] if e in shown) for paper in papers]
     pairs = Counter(chain.from_iterable(map(combinations, members, repeat(2))))
     strongest: dict[str, list[tuple[int, tuple[str, str]]]] = defaultdict(list)
-    together: dict[str, dict[str, int]] = defaultdict(dict)
     for pair, n in pairs.items():
         strongest[pair[0]].append((n, pair))
         strongest[pair[1]].append((n, pair))
-        together[pair[0]][pair[1]] = together[pair[1]][pair[0]] = n
     if len(shown) == len(entities):  # every entity's co-occurrence, counted: its panel reads it here
+        together: dict[str, dict[str, int]] = defaultdict(dict)
+        for (a, b), n in pairs.items():
+            together[a][b] = together[b][a] = n
         ix.cooccur = together
     keep: set[tuple[str, str]] = set()
     for options in strongest.values():

@@ -7,14 +7,21 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, SKOS
+import pyoxigraph
 
 from kg.keys import ENTITY_BASE, normalise_name
 
-KG = Namespace("https://w3id.org/neuroai-kg/ns#")
+KG = "https://w3id.org/neuroai-kg/ns#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 VOCABULARY_FILES: tuple[str, ...] = ("modalities.ttl", "methods.ttl", "datasets.ttl")
-TYPES = {KG.Method: "Method", KG.Dataset: "Dataset", KG.Modality: "Modality"}
+TYPES = {KG + "Method": "Method", KG + "Dataset": "Dataset", KG + "Modality": "Modality"}
+
+
+def _text(term: pyoxigraph.NamedNode | pyoxigraph.Literal | pyoxigraph.BlankNode) -> str:
+    """An IRI's or a literal's text (as rdflib's ``str()`` gives it)."""
+    return term.value
 
 
 def default_ontology_dir() -> Path:
@@ -52,33 +59,41 @@ class Vocabulary:
     @classmethod
     def load(cls, directory: Path | None = None) -> Vocabulary:
         directory = directory or default_ontology_dir()
-        graph = Graph()
+        # subject IRI → property IRI → objects, read with Oxigraph's Turtle parser (rdflib's takes
+        # ten times as long, and every extraction process and every build loads the vocabularies)
+        about: dict[str, dict[str, set[pyoxigraph.NamedNode | pyoxigraph.Literal | pyoxigraph.BlankNode]]] = {}
         for name in VOCABULARY_FILES:
             path = directory / name
             if path.exists():
-                graph.parse(path, format="turtle")
+                for triple in pyoxigraph.parse(path=path, format=pyoxigraph.RdfFormat.TURTLE):
+                    if isinstance(triple.subject, pyoxigraph.NamedNode):
+                        about.setdefault(triple.subject.value, {}).setdefault(triple.predicate.value, set()).add(triple.object)
         concepts: dict[str, Concept] = {}
         for rdf_type, type_name in TYPES.items():
-            for iri in graph.subjects(RDF.type, rdf_type):
-                if not isinstance(iri, URIRef) or not str(iri).startswith(ENTITY_BASE):
+            for iri, properties in sorted(about.items()):
+                if not iri.startswith(ENTITY_BASE) or pyoxigraph.NamedNode(rdf_type) not in properties.get(_RDF_TYPE, ()):
                     continue
 
-                def literals(prop: URIRef, iri: URIRef = iri) -> tuple[str, ...]:
-                    return tuple(sorted(str(o) for o in graph.objects(iri, prop) if isinstance(o, Literal)))
+                def literals(prop: str, properties: dict = properties) -> tuple[str, ...]:
+                    return tuple(sorted(o.value for o in properties.get(prop, ()) if isinstance(o, pyoxigraph.Literal)))
 
-                labels = literals(SKOS.prefLabel)
-                key = str(iri)[len(ENTITY_BASE):]
+                def keys(prop: str, properties: dict = properties) -> tuple[str, ...]:
+                    return tuple(sorted(_text(o)[len(ENTITY_BASE):] for o in properties.get(prop, ())))
+
+                labels = literals(SKOS + "prefLabel")
+                key = iri[len(ENTITY_BASE):]
                 concepts[key] = Concept(
-                    iri=str(iri),
+                    iri=iri,
                     key=key,
                     type=type_name,
                     label=labels[0] if labels else key.split("/", 1)[1],
-                    alt_labels=literals(SKOS.altLabel),
-                    hidden_labels=literals(SKOS.hiddenLabel),
-                    broader=tuple(sorted(str(o)[len(ENTITY_BASE):] for o in graph.objects(iri, SKOS.broader))),
-                    modalities=tuple(sorted(str(o)[len(ENTITY_BASE):] for o in graph.objects(iri, KG.modality))),
-                    cue_yields_to=tuple(sorted(str(o)[len(ENTITY_BASE):] for o in graph.objects(iri, KG.cueYieldsTo))),
-                    abstract=any(o.toPython() is True for o in graph.objects(iri, KG.abstract) if isinstance(o, Literal)),
+                    alt_labels=literals(SKOS + "altLabel"),
+                    hidden_labels=literals(SKOS + "hiddenLabel"),
+                    broader=keys(SKOS + "broader"),
+                    modalities=keys(KG + "modality"),
+                    cue_yields_to=keys(KG + "cueYieldsTo"),
+                    abstract=any(isinstance(o, pyoxigraph.Literal) and o.datatype.value == _BOOLEAN
+                                 and o.value.strip().lower() in ("true", "1") for o in properties.get(KG + "abstract", ())),
                 )
         umbrella_path = directory / "umbrella-terms.txt"
         umbrella: set[str] = set()
