@@ -19,11 +19,6 @@ VOCABULARY_FILES: tuple[str, ...] = ("modalities.ttl", "methods.ttl", "datasets.
 TYPES = {KG + "Method": "Method", KG + "Dataset": "Dataset", KG + "Modality": "Modality"}
 
 
-def _text(term: pyoxigraph.NamedNode | pyoxigraph.Literal | pyoxigraph.BlankNode) -> str:
-    """An IRI's or a literal's text (as rdflib's ``str()`` gives it)."""
-    return term.value
-
-
 def default_ontology_dir() -> Path:
     """``$KG_ONTOLOGY`` if set, else the repository's ``ontology/`` folder."""
     env = os.environ.get("KG_ONTOLOGY")
@@ -78,7 +73,7 @@ class Vocabulary:
                     return tuple(sorted(o.value for o in properties.get(prop, ()) if isinstance(o, pyoxigraph.Literal)))
 
                 def keys(prop: str, properties: dict = properties) -> tuple[str, ...]:
-                    return tuple(sorted(_text(o)[len(ENTITY_BASE):] for o in properties.get(prop, ())))
+                    return tuple(sorted(o.value[len(ENTITY_BASE):] for o in properties.get(prop, ())))
 
                 labels = literals(SKOS + "prefLabel")
                 key = iri[len(ENTITY_BASE):]
@@ -93,7 +88,7 @@ class Vocabulary:
                     modalities=keys(KG + "modality"),
                     cue_yields_to=keys(KG + "cueYieldsTo"),
                     abstract=any(isinstance(o, pyoxigraph.Literal) and o.datatype.value == _BOOLEAN
-                                 and o.value.strip().lower() in ("true", "1") for o in properties.get(KG + "abstract", ())),
+                                 and o.value.lower() in ("true", "1") for o in properties.get(KG + "abstract", ())),
                 )
         umbrella_path = directory / "umbrella-terms.txt"
         umbrella: set[str] = set()
