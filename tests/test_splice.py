@@ -77,8 +77,8 @@ def test_a_copy_runs_over_owners_that_followed_one_another_and_stops_where_a_pla
     old = ["a", "b", "c", "d", "e", "f", "g"]
     starts = [0, 10, 20, -1, 40, 50, 60]  # d's part is in c's place
     new = ["a", "b", "new", "c", "d", "e", "f", "g", "h"]
-    plan, positions = copy_plan(new, old, starts, {"f"})
+    plan, where = copy_plan(new, old, starts, {"f"})
     assert [plan(i) for i in range(len(new))] == [2, 1, 0, 0, 0, 1, 0, 1, 0]
-    assert positions == {owner: i for i, owner in enumerate(old)}
+    assert [where(i) for i in range(len(new))] == [0, 1, -1, 2, 3, 4, 5, 6, -1]
     plan, _ = copy_plan(old, old, starts, set())
     assert [plan(i) for i in range(len(old))] == [2, 1, 0, 0, 3, 2, 1]  # nothing changed: c is made with d

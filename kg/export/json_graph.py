@@ -4,7 +4,7 @@ own record from which ``kg export`` produces other formats without re-running ex
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,12 +116,12 @@ def write_json_indexed(graph: nx.MultiDiGraph, path: Path, previous: JsonIndex |
     with contextlib.ExitStack() as local:
         stack = commit if commit is not None else local
         plan: Plan = no_copies
-        positions: dict = {}
+        where: Callable[[int], int] = no_copies
         old = -1
         if previous is not None:
             old = stack.enter_context(open_old(path, previous.size))
             todo = {("n", node) for node in changed} | {("e", node) for node in changed} | set(_MARKS)
-            plan, positions = copy_plan(owners, previous.owners, previous.starts, todo)
+            plan, where = copy_plan(owners, previous.owners, previous.starts, todo)
         writer = stack.enter_context(atomic_background_writer(path))
         writer.write(_HEADER)
         at = len(_HEADER)
@@ -138,7 +138,7 @@ def write_json_indexed(graph: nx.MultiDiGraph, path: Path, previous: JsonIndex |
             assert previous is not None
             writer.write(b"".join(done))
             done.clear()
-            first = positions[owners[index]]
+            first = where(index)
             for offset in range(1, copied):
                 starts[index + offset] = at + previous.starts[first + offset] - previous.starts[first]
             length = previous.starts[first + copied] - previous.starts[first]  # a mark always follows a run

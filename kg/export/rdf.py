@@ -17,7 +17,7 @@ import heapq
 import itertools
 import operator
 import re
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -632,11 +632,11 @@ def write_rdf_indexed(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_pat
         stack = commit if commit is not None else local
         plan: Plan = no_copies
         old_nt = old_ttl = -1
-        positions: dict = {}
+        where: Callable[[int], int] = no_copies
         if previous is not None:
             old_nt = stack.enter_context(open_old(ntriples_path, previous.sizes[0]))
             old_ttl = stack.enter_context(open_old(turtle_path, previous.sizes[1]))
-            plan, positions = copy_plan(owners, previous.owners, previous.ntriples, changed)
+            plan, where = copy_plan(owners, previous.owners, previous.ntriples, changed)
         ntriples = stack.enter_context(atomic_background_writer(ntriples_path))
         turtle = stack.enter_context(atomic_background_writer(turtle_path))
         turtle.write(header)
@@ -681,7 +681,7 @@ def write_rdf_indexed(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_pat
             if copied:
                 assert previous is not None
                 flush()
-                first = positions[owners[index]]
+                first = where(index)
                 end = first + copied
                 for offset in range(1, copied):
                     nt_starts[index + offset] = nt_at + previous.ntriples[first + offset] - previous.ntriples[first]

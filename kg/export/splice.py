@@ -35,17 +35,19 @@ def no_copies(index: int) -> int:
 
 
 def copy_plan(owners: Sequence[Hashable], old_owners: Sequence[Hashable], old_starts: Sequence[int],
-              changed: Collection[Hashable]) -> tuple[Plan, dict[Hashable, int]]:
+              changed: Collection[Hashable]) -> tuple[Plan, Callable[[int], int]]:
     """The plan for writing ``owners`` over a file that held ``old_owners``, each beginning at
     ``old_starts`` (-1 where an owner's part does not begin a place of its own): copy a run of
     unchanged owners that follow one another in the old file too, each beginning a place of its
-    own there, and ending where another one begins. Also the old position of every old owner.
-    The runs are found for all owners at once (arrays), so that asking is cheap wherever it is asked."""
+    own there, and ending where another one begins. Also where each owner was in ``old_owners``
+    (by its index in ``owners``; -1 where it was not). The runs are found for all owners at once
+    (arrays): asking is cheap wherever it is asked, and no table of the old owners outlives the call."""
     positions = {owner: i for i, owner in enumerate(old_owners)}
     changed = changed if isinstance(changed, (set, frozenset, dict)) else set(changed)
     count = len(owners)
     starts = np.asarray(old_starts, dtype=np.int64)
     old = np.fromiter(map(positions.get, owners, repeat(-1)), dtype=np.int64, count=count)  # -1: not there
+    del positions  # a big file's owners: tens of megabytes
     # an owner can be copied: it is in the old file, did not change, and began a place of its own
     ok = (old >= 0) & ~np.fromiter(map(changed.__contains__, owners), dtype=bool, count=count)
     ok[ok] = starts[old[ok]] >= 0
@@ -63,7 +65,10 @@ def copy_plan(owners: Sequence[Hashable], old_owners: Sequence[Hashable], old_st
             n -= 1
         return n
 
-    return plan, positions
+    def where(index: int) -> int:
+        return int(old[index])
+
+    return plan, where
 
 
 @contextlib.contextmanager
