@@ -605,8 +605,8 @@ def test_an_entity_panel_says_the_same_in_both_views() -> None:
     modalities = [m["id"] for m in entities_payload["modalities"]]
     assert sorted(entities_view) == sorted(node for node, _ in entities)
     for node, _ in entities:
-        own = [p for p in g.predecessors(node)]
-        together = {}
+        own = list(g.predecessors(node))
+        together: dict[str, int] = {}
         for paper in own:
             for other in g.successors(paper):
                 if other != node:
