@@ -38,6 +38,29 @@ def test_accelerated_matches_plain_re_on_every_cue():
     assert fast.matching(SENTENCES[0])  # the sample result sentence does hit cues
 
 
+@pytest.mark.skipif(not RegexSet(["a"]).accelerated, reason="hyperscan is not installed")
+def test_a_compiled_database_is_kept_and_a_damaged_one_compiled_again(tmp_path, monkeypatch):
+    """The second pipeline of a machine loads its cue database from the user cache instead of
+    compiling it; a cache entry damaged on disk is never used (it would miss cues silently)."""
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
+    first = RegexSet(PATTERNS)
+    (entry,) = tmp_path.glob("hyperscan-*.db")
+    assert RegexSet(PATTERNS).matching(SENTENCES[0]) == first.matching(SENTENCES[0])
+    data = bytearray(entry.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # Hyperscan itself would load this database
+    entry.write_bytes(bytes(data))
+    from kg.user_cache import read_cached
+
+    assert read_cached(entry.name) is None
+    damaged_then = RegexSet(PATTERNS)
+    assert read_cached(entry.name) is not None  # compiled again and stored whole
+    for sentence in SENTENCES:
+        assert damaged_then.matching(sentence) == first.matching(sentence)
+    monkeypatch.setenv("KG_CACHE_DIR", "")  # set but empty: no cache at all
+    entry.unlink()
+    assert RegexSet(PATTERNS).accelerated and not list(tmp_path.iterdir())
+
+
 def test_regexset_survives_pickling_for_worker_processes():
     import pickle
 
