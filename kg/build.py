@@ -32,7 +32,7 @@ from kg.build_state import (
     warning_data,
 )
 from kg.export.json_graph import JsonIndex, write_json_indexed
-from kg.export.rdf import RdfIndex, write_rdf_indexed
+from kg.export.rdf import RdfIndex, start_rdf
 from kg.export.registry import DEFAULT_BUILD_FORMATS, get_exporter
 from kg.extract.cache import CACHE_NAME, RowReader, RowSpan, index_cache, pipeline_fingerprint, write_cache
 from kg.extract.vocabulary import Vocabulary, default_ontology_dir
@@ -423,12 +423,12 @@ def _export(graph: nx.MultiDiGraph, options: _Options, timings: dict[str, float]
     with contextlib.ExitStack() as last, _collector_paused(), _switching(0.0005 if previous is not None else None), \
             contextlib.ExitStack() as commit:
         # one after another, in this process: forked exporters would each copy the graph they walk
+        rdf_index: Callable[[], RdfIndex] | None = None
         if "turtle" in names and "ntriples" in names:  # one pass over the triples for both files
             names = [name for name in names if name not in ("turtle", "ntriples")]
             started = time.perf_counter()
             nt, ttl = out_dir / "graph.nt", out_dir / "graph.ttl"
-            indexes["rdf"] = marshal.dumps(write_rdf_indexed(graph, nt, ttl, index("rdf", ("graph.nt", "graph.ttl")),
-                                                             changed, commit).to_data())
+            rdf_index = start_rdf(graph, nt, ttl, index("rdf", ("graph.nt", "graph.ttl")), changed, commit)
             files.extend([ttl, nt])
             timings["export:graph.ttl+nt"] = time.perf_counter() - started
             _give_back_memory()
@@ -444,6 +444,10 @@ def _export(graph: nx.MultiDiGraph, options: _Options, timings: dict[str, float]
             files.extend(exporter.write(graph, target, view=options.view))
             timings[f"export:{target.name}"] = time.perf_counter() - started
             _give_back_memory()
+        if rdf_index is not None:  # the Turtle file is made beside the other exports: done by now, or nearly
+            started = time.perf_counter()
+            indexes["rdf"] = marshal.dumps(rdf_index().to_data())
+            timings["finish graph.ttl"] = time.perf_counter() - started
         started = time.perf_counter()
         last.enter_context(record(indexes).saving(out_dir / STATE_NAME, lambda: {
             name: file_stamp for name in ("graph.nt", "graph.ttl", "graph.json")

@@ -82,3 +82,21 @@ def test_a_copy_runs_over_owners_that_followed_one_another_and_stops_where_a_pla
     assert [where(i) for i in range(len(new))] == [0, 1, -1, 2, 3, 4, 5, 6, -1]
     plan, _ = copy_plan(old, old, starts, set())
     assert [plan(i) for i in range(len(old))] == [2, 1, 0, 0, 3, 2, 1]  # nothing changed: c is made with d
+
+
+def test_a_turtle_writer_that_stops_fails_the_write_and_leaves_the_old_files(tmp_path: Path, nlp,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """graph.ttl is made by a process of its own: if it stops (here: a disk that is full), the
+    write fails saying so, both files stay as they were and no temporary file is left behind."""
+    graph = assemble(extract_batch(PAPERS[:3], nlp))
+    nt, ttl = tmp_path / "graph.nt", tmp_path / "graph.ttl"
+    rdf.write_rdf_indexed(graph, nt, ttl)
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    broken = tmp_path / "python"
+    broken.write_text("#!/bin/sh\necho 'OSError: [Errno 28] No space left on device' >&2\nexit 1\n")
+    broken.chmod(0o755)
+    monkeypatch.setattr("kg.export.turtle.sys.executable", str(broken))
+    with pytest.raises(OSError, match=r"graph\.ttl: the Turtle writer stopped \(OSError: \[Errno 28\] No space left"):
+        rdf.write_rdf_indexed(assemble(extract_batch(PAPERS[:5], nlp)), nt, ttl)
+    broken.unlink()
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before

@@ -17,6 +17,7 @@ import heapq
 import itertools
 import operator
 import re
+from array import array
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +28,9 @@ import networkx as nx
 import pyoxigraph
 from rdflib import Graph, Namespace, URIRef
 
-from kg.atomic import atomic_background_writer, atomic_write_chunks
+from kg.atomic import atomic_open_binary, atomic_write_chunks, background_writer
 from kg.export.splice import Plan, copy_plan, no_copies, offsets, offsets_from, open_old
+from kg.export.turtle import TurtleTerms, TurtleWriter
 from kg.graph import EDGE_ROLE
 from kg.graph.evidence import Evidence
 from kg.identifiers import parse_curie
@@ -501,65 +503,8 @@ def sorted_ntriples(kg_graph: nx.MultiDiGraph) -> Iterator[str]:
         yield _nt_block(subject, pairs)
 
 
-class _TurtleTerms:
-    """Abbreviates N-Triples terms to Turtle: prefixed names where the local part is plainly safe
-    in every parser, ``a`` for rdf:type, ``xsd:`` datatypes; everything else stays as it is
-    (N-Triples terms are valid Turtle)."""
-
-    _SAFE_LOCAL = re.compile(r"[A-Za-z_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
-
-    def __init__(self) -> None:
-        self.prefix_of = {str(namespace): prefix for prefix, namespace in PREFIXES.items()}
-        self.cache: dict[str, str] = {_TYPE: "a"}  # predicates, classes, entities and common values repeat
-        # a kg:Mention block as a str.format template: {0}… the objects in MENTION_PREDICATES order
-        self._mention = "".join((" " if i == 0 else " ;\n    ") + self.term(predicate).replace("{", "{{").replace("}", "}}")
-                                + f" {{{i}}}" for i, predicate in enumerate(MENTION_PREDICATES)) + " .\n\n"
-        # a mention's IRI (<paper IRI>/mention/<digest>) has a prefixed name only if some prefix's
-        # namespace ends in "/mention/": else it is written as it is, without trying (a million times)
-        self._mention_iris_stay = not any(namespace.endswith("/mention/") for namespace in self.prefix_of)
-
-    def _short(self, term: str) -> str:
-        if term[0] == "<":
-            value = term[1:-1]
-            cut = max(value.rfind("/"), value.rfind("#")) + 1  # every namespace ends in / or #
-            prefix = self.prefix_of.get(value[:cut])
-            if prefix is not None and self._SAFE_LOCAL.fullmatch(value[cut:]):
-                return f"{prefix}:{value[cut:]}"
-        elif term[-1] == ">" and "^^<" + XSD_NS in term:
-            lexical, _, datatype = term.rpartition("^^<" + XSD_NS)
-            return f"{lexical}^^xsd:{datatype[:-1]}"
-        return term
-
-    def term(self, term: str) -> str:
-        """The Turtle form of an N-Triples term."""
-        found = self.cache.get(term)
-        if found is None:
-            found = self._short(term)
-            if len(self.cache) >= 50_000:  # start afresh rather than keep terms that never came back
-                self.cache = {_TYPE: "a"}
-            self.cache[term] = found
-        return found
-
-    def mention(self, subject: str, objects: _Mention) -> str:
-        """:meth:`block` of a kg:Mention block (predicates all different, already in order)."""
-        get, short = self.cache.get, self.term
-        return (subject if self._mention_iris_stay else self._short(subject)) + self._mention.format(
-            *[obj if obj[-1] == '"' else (get(obj) or short(obj)) for obj in objects])
-
-    def block(self, subject: str, pairs: list[tuple[str, str]]) -> str:
-        """One subject's statements: ``s p o1, o2 ; p2 o3 .`` and a blank line."""
-        get, short = self.cache.get, self.term
-        out = [self._short(subject)]  # a subject comes once: not worth caching
-        previous = None
-        for predicate, obj in pairs:
-            value = obj if obj[-1] == '"' else (get(obj) or short(obj))  # a plain literal stays as it is
-            if predicate == previous:
-                out.append(", " + value)
-            else:
-                out.append((" " if previous is None else " ;\n    ") + (get(predicate) or short(predicate)) + " " + value)
-                previous = predicate
-        out.append(" .\n\n")
-        return "".join(out)
+def _turtle_terms() -> TurtleTerms:
+    return TurtleTerms({prefix: str(namespace) for prefix, namespace in PREFIXES.items()}, MENTION_PREDICATES)
 
 
 def turtle_header() -> str:
@@ -579,7 +524,7 @@ def to_rdf(kg_graph: nx.MultiDiGraph) -> Graph:
 
 def write_turtle(kg_graph: nx.MultiDiGraph, path: Path) -> Path:
     """Turtle, byte-identical for the same graph (subjects, then predicates and objects, sorted)."""
-    terms = _TurtleTerms()
+    terms = _turtle_terms()
     return atomic_write_chunks(path, itertools.chain([turtle_header()], (terms.block(s, p) for s, p in blocks(kg_graph))))
 
 
@@ -615,88 +560,100 @@ def write_rdf(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path)
 
 
 def write_rdf_indexed(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path,
-                      previous: RdfIndex | None = None, changed: Collection[str] = (),
-                      commit: contextlib.ExitStack | None = None) -> RdfIndex:
+                      previous: RdfIndex | None = None, changed: Collection[str] = ()) -> RdfIndex:
     """:func:`write_rdf`, returning where each owner's statements are. With ``previous`` (the index
     of the files now at those paths) and ``changed`` (the nodes whose data or outgoing edges changed
     since, new ones included), the statements of every other owner are copied from the old files
-    instead of made again; the result is byte-identical to writing everything. With ``commit``, the
-    files are finished (copies done, on disk, renamed into place) when that stack closes, so the
-    caller can go on meanwhile; otherwise before this returns."""
+    instead of made again; the result is byte-identical to writing everything."""
+    with contextlib.ExitStack() as stack:
+        finished = start_rdf(kg_graph, ntriples_path, turtle_path, previous, changed, stack)
+    return finished()
+
+
+def start_rdf(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path, previous: RdfIndex | None,
+              changed: Collection[str], commit: contextlib.ExitStack) -> Callable[[], RdfIndex]:
+    """Write both files (see :func:`write_rdf_indexed`); they are finished (copies done, on disk,
+    renamed into place) when ``commit`` closes, so the caller can go on meanwhile. Returns what
+    gives the files' :class:`RdfIndex`, waiting for the Turtle file if need be.
+
+    This process makes the N-Triples; the Turtle is made from them by a process of its own
+    (:class:`~kg.export.turtle.TurtleWriter`), which reads each part of graph.nt once it is written:
+    the two files are made at the same time, on two cores, and the graph is walked once."""
     owners, subjects = _owners(kg_graph, previous.owners if previous is not None else ())
-    nt_starts, ttl_starts = offsets(len(owners)), offsets(len(owners))
-    terms = _TurtleTerms()
+    nt_starts = offsets(len(owners))
     nt_mention = _nt_template()
-    header = turtle_header().encode("utf-8")
-    with contextlib.ExitStack() as local:
-        stack = commit if commit is not None else local
-        plan: Plan = no_copies
-        old_nt = old_ttl = -1
-        where: Callable[[int], int] = no_copies
-        if previous is not None:
-            old_nt = stack.enter_context(open_old(ntriples_path, previous.sizes[0]))
-            old_ttl = stack.enter_context(open_old(turtle_path, previous.sizes[1]))
-            plan, where = copy_plan(owners, previous.owners, previous.ntriples, changed)
-        ntriples = stack.enter_context(atomic_background_writer(ntriples_path))
-        turtle = stack.enter_context(atomic_background_writer(turtle_path))
-        turtle.write(header)
-        nt_at, ttl_at = 0, len(header)
-        nt_parts: list[str] = []  # the statements of the owner being made
-        ttl_parts: list[str] = []
-        nt_done: list[bytes] = []  # whole owners, written about a megabyte at a time
-        ttl_done: list[bytes] = []
-        flushed = nt_at  # where the bytes in nt_done begin
+    plan: Plan = no_copies
+    old_nt = -1
+    where: Callable[[int], int] = no_copies
+    old_turtle = None
+    if previous is not None:
+        old_nt = commit.enter_context(open_old(ntriples_path, previous.sizes[0]))
+        old_turtle = (commit.enter_context(open_old(turtle_path, previous.sizes[1])), previous.turtle, previous.sizes[1])
+        plan, where = copy_plan(owners, previous.owners, previous.ntriples, changed)
+    # on the way out, in this order: graph.nt all written, graph.ttl all made (or the error of the
+    # process making it), graph.nt on disk and renamed into place, then graph.ttl
+    turtle = commit.enter_context(TurtleWriter(turtle_path, turtle_header().encode("utf-8"), _turtle_terms(),
+                                               len(owners), old_turtle))
+    nt_stream = commit.enter_context(atomic_open_binary(ntriples_path))
+    commit.enter_context(turtle.running(nt_stream.fileno()))
+    ntriples = commit.enter_context(background_writer(nt_stream))
+    nt_at = 0
+    nt_parts: list[str] = []  # the statements of the owner being made
+    nt_done: list[bytes] = []  # whole owners, written about a megabyte at a time
+    marks = array("q")  # (owner, offset) where owners in nt_done begin
+    flushed = nt_at  # where the bytes in nt_done begin
 
-        def flush() -> None:
-            nonlocal flushed
+    def flush() -> None:
+        nonlocal flushed, marks
+        if nt_done or marks:
             ntriples.write(b"".join(nt_done))
-            turtle.write(b"".join(ttl_done))
+            ntriples.after(functools.partial(turtle.made, flushed, nt_at, bytes(memoryview(marks))))
             nt_done.clear()
-            ttl_done.clear()
-            flushed = nt_at
+            marks = array("q")
+        flushed = nt_at
 
-        for block in _blocks(kg_graph, owners, subjects, plan):
-            if type(block) is not _Boundary:
-                subject, payload = block  # type: ignore[misc]
-                if type(payload) is _Mention:
-                    nt_parts.append(nt_mention.format(*payload, s=subject))
-                    ttl_parts.append(terms.mention(subject, payload))
-                else:
-                    nt_parts.append(_nt_block(subject, payload))
-                    ttl_parts.append(terms.block(subject, payload))
-                continue
-            index, copied = block  # type: ignore[misc]
-            if nt_parts:
-                nt_chunk, ttl_chunk = "".join(nt_parts).encode("utf-8"), "".join(ttl_parts).encode("utf-8")
-                nt_parts.clear()
-                ttl_parts.clear()
-                nt_done.append(nt_chunk)
-                ttl_done.append(ttl_chunk)
-                nt_at += len(nt_chunk)
-                ttl_at += len(ttl_chunk)
-                if nt_at - flushed >= _CHUNK:  # large writes, made while the next owners are worked out
-                    flush()
-            if index < len(owners):
-                nt_starts[index], ttl_starts[index] = nt_at, ttl_at
-            if copied:
-                assert previous is not None
+    for block in _blocks(kg_graph, owners, subjects, plan):
+        if type(block) is not _Boundary:
+            subject, payload = block  # type: ignore[misc]
+            if type(payload) is _Mention:
+                nt_parts.append(nt_mention.format(*payload, s=subject))
+            else:
+                nt_parts.append(_nt_block(subject, payload))
+            continue
+        index, copied = block  # type: ignore[misc]
+        if nt_parts:
+            nt_chunk = "".join(nt_parts).encode("utf-8")
+            nt_parts.clear()
+            nt_done.append(nt_chunk)
+            nt_at += len(nt_chunk)
+            if nt_at - flushed >= _CHUNK:  # large writes, made while the next owners are worked out
                 flush()
-                first = where(index)
-                end = first + copied
-                for offset in range(1, copied):
-                    nt_starts[index + offset] = nt_at + previous.ntriples[first + offset] - previous.ntriples[first]
-                    ttl_starts[index + offset] = ttl_at + previous.turtle[first + offset] - previous.turtle[first]
-                nt_end = previous.ntriples[end] if end < len(previous.owners) else previous.sizes[0]
-                ttl_end = previous.turtle[end] if end < len(previous.owners) else previous.sizes[1]
-                ntriples.copy(old_nt, previous.ntriples[first], nt_end - previous.ntriples[first])
-                turtle.copy(old_ttl, previous.turtle[first], ttl_end - previous.turtle[first])
-                nt_at += nt_end - previous.ntriples[first]
-                ttl_at += ttl_end - previous.turtle[first]
-                flushed = nt_at
-        flush()
+        if index < len(owners):
+            nt_starts[index] = nt_at
+            if not copied:
+                marks.extend((index, nt_at))
+        if copied:
+            assert previous is not None
+            flush()
+            first = where(index)
+            end = first + copied
+            for offset in range(1, copied):
+                nt_starts[index + offset] = nt_at + previous.ntriples[first + offset] - previous.ntriples[first]
+            nt_end = previous.ntriples[end] if end < len(previous.owners) else previous.sizes[0]
+            ntriples.copy(old_nt, previous.ntriples[first], nt_end - previous.ntriples[first])
+            ntriples.after(functools.partial(turtle.copied, index, first, copied))
+            nt_at += nt_end - previous.ntriples[first]
+            flushed = nt_at
+    flush()
+    ntriples.after(turtle.end)
     for cached in (_iri, _str, _extractor, _int, _decimal):  # tens of thousands of terms the next exports do not need
         cached.cache_clear()
-    return RdfIndex(owners, nt_starts, ttl_starts, (nt_at, ttl_at))
+
+    def finished() -> RdfIndex:
+        turtle_starts, turtle_size = turtle.result()
+        return RdfIndex(owners, nt_starts, turtle_starts, (nt_at, turtle_size))
+
+    return finished
 
 
 def _nt_template() -> str:

@@ -1,0 +1,305 @@
+"""Turtle from sorted N-Triples: each subject's lines become one Turtle block (prefixed names, ``a``,
+``xsd:`` datatypes). ``python -m kg.export.turtle`` is the process that makes graph.ttl from graph.nt
+while the build writes it (:class:`TurtleWriter`), so that the Turtle costs the build's own process
+nothing but a few messages: it needs no graph, only the N-Triples file, read back as it grows.
+
+The writer and its process talk through pipes: the build sends, in file order, "the N-Triples file
+holds bytes ``start…end``, where these owners begin" and "copy owners ``i…i+n`` from the old
+Turtle file"; at the end the process answers where each owner begins in the Turtle file."""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+import re
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+from array import array
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any, Self
+
+from kg.atomic import copy_range
+
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+_FRAME = struct.Struct("<I")
+
+
+class TurtleTerms:
+    """Abbreviates N-Triples terms to Turtle: prefixed names where the local part is plainly safe
+    in every parser, ``a`` for rdf:type, ``xsd:`` datatypes; everything else stays as it is
+    (N-Triples terms are valid Turtle). ``prefixes``: prefix → namespace; ``mention_predicates``:
+    the predicates of every kg:Mention block, in order (see :meth:`mention`)."""
+
+    _SAFE_LOCAL = re.compile(r"[A-Za-z_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
+
+    def __init__(self, prefixes: dict[str, str], mention_predicates: Sequence[str]) -> None:
+        self.prefix_of = {str(namespace): prefix for prefix, namespace in prefixes.items()}
+        self.mention_predicates = list(mention_predicates)
+        self.cache: dict[str, str] = {RDF_TYPE: "a"}  # predicates, classes, entities and common values repeat
+        # a kg:Mention block as a str.format template: {0}… the objects in mention_predicates order
+        self._mention = "".join((" " if i == 0 else " ;\n    ") + self.term(predicate).replace("{", "{{").replace("}", "}}")
+                                + f" {{{i}}}" for i, predicate in enumerate(mention_predicates)) + " .\n\n"
+        # a mention's IRI (<paper IRI>/mention/<digest>) has a prefixed name only if some prefix's
+        # namespace ends in "/mention/": else it is written as it is, without trying (a million times)
+        self._mention_iris_stay = not any(namespace.endswith("/mention/") for namespace in self.prefix_of)
+
+    def _short(self, term: str) -> str:
+        if term[0] == "<":
+            value = term[1:-1]
+            cut = max(value.rfind("/"), value.rfind("#")) + 1  # every namespace ends in / or #
+            prefix = self.prefix_of.get(value[:cut])
+            if prefix is not None and self._SAFE_LOCAL.fullmatch(value[cut:]):
+                return f"{prefix}:{value[cut:]}"
+        elif term[-1] == ">" and "^^<" + XSD_NS in term:
+            lexical, _, datatype = term.rpartition("^^<" + XSD_NS)
+            return f"{lexical}^^xsd:{datatype[:-1]}"
+        return term
+
+    def term(self, term: str) -> str:
+        """The Turtle form of an N-Triples term."""
+        found = self.cache.get(term)
+        if found is None:
+            found = self._short(term)
+            if len(self.cache) >= 50_000:  # start afresh rather than keep terms that never came back
+                self.cache = {RDF_TYPE: "a"}
+            self.cache[term] = found
+        return found
+
+    def mention(self, subject: str, objects: Sequence[str]) -> str:
+        """:meth:`block` of a kg:Mention block (``subject`` a mention's IRI, ``objects`` those of
+        the mention predicates, in their order): the same text, from a template."""
+        get, short = self.cache.get, self.term
+        return (subject if self._mention_iris_stay else self._short(subject)) + self._mention.format(
+            *[obj if obj[-1] == '"' else (get(obj) or short(obj)) for obj in objects])
+
+    def block(self, subject: str, pairs: Sequence[tuple[str, str]]) -> str:
+        """One subject's statements: ``s p o1, o2 ; p2 o3 .`` and a blank line."""
+        get, short = self.cache.get, self.term
+        out = [self._short(subject)]  # a subject comes once: not worth caching
+        previous = None
+        for predicate, obj in pairs:
+            value = obj if obj[-1] == '"' else (get(obj) or short(obj))  # a plain literal stays as it is
+            if predicate == previous:
+                out.append(", " + value)
+            else:
+                out.append((" " if previous is None else " ;\n    ") + (get(predicate) or short(predicate)) + " " + value)
+                previous = predicate
+        out.append(" .\n\n")
+        return "".join(out)
+
+    def from_ntriples(self, text: str) -> str:
+        """The Turtle blocks of N-Triples lines grouped by subject (each subject's lines together, as
+        in a sorted file; ``text`` ends with a newline and holds whole subjects)."""
+        lines = text.split("\n")
+        lines.pop()  # what follows the last newline
+        out: list[str] = []
+        mention_predicates, size = self.mention_predicates, len(self.mention_predicates)
+        index, count = 0, len(lines)
+        while index < count:
+            subject = lines[index][: lines[index].index(" ")]
+            prefix = subject + " "
+            end = index + 1
+            while end < count and lines[end].startswith(prefix):
+                end += 1
+            # subject, predicate, object and " ." (subjects and predicates hold no space)
+            parts = [line.split(" ", 2) for line in lines[index:end]]
+            predicates = [part[1] for part in parts]
+            objects = [part[2][:-2] for part in parts]
+            if end - index == size and predicates == mention_predicates and "/mention/" in subject:
+                out.append(self.mention(subject, objects))
+            else:
+                out.append(self.block(subject, list(zip(predicates, objects))))
+            index = end
+        return "".join(out)
+
+
+class TurtleWriter:
+    """Makes a Turtle file, atomically, from the N-Triples file being written beside it, in a process
+    of its own (``python -m kg.export.turtle``). :meth:`start` it with a descriptor of the N-Triples
+    file; tell it, in file order, what that file holds (:meth:`made`: call it once those bytes are
+    in the file) and what to copy from the previous Turtle file (:meth:`copied`); :meth:`end`; then
+    :meth:`result` gives where each owner begins in the Turtle file and its size. Use it as a context
+    manager: on leaving without an error the file is renamed into place (after :meth:`result`); on
+    an error the process is stopped and nothing is left behind. :meth:`running` starts it for a
+    block that ends once the file is made but before it is renamed (the N-Triples file's own)."""
+
+    def __init__(self, path: Path, header: bytes, terms: TurtleTerms, owners: int,
+                 previous: tuple[int, Sequence[int], int] | None = None) -> None:
+        """``previous``: a descriptor of the old Turtle file, where each owner began there, its size."""
+        self.path = Path(path)
+        self._setup = {"header": header, "prefixes": {prefix: namespace for namespace, prefix in terms.prefix_of.items()},
+                       "mention_predicates": list(terms.mention_predicates), "owners": owners}
+        self._previous = previous
+        self._process: subprocess.Popen[bytes] | None = None
+        self._temp: str | None = None
+        self._outcome: tuple[array, int] | None = None
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def running(self, ntriples: int) -> Iterator[TurtleWriter]:
+        """:meth:`start`; when the block ends without an error, wait for the :meth:`result` (which
+        raises the process's error, if any), so that what follows the block knows the file is whole."""
+        self.start(ntriples)
+        yield self
+        self.result()
+
+    def start(self, ntriples: int) -> None:
+        """Start the process, reading the N-Triples file open as ``ntriples``."""
+        handle, self._temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        fds = [ntriples, handle]
+        setup = dict(self._setup, ntriples=ntriples, turtle=handle)
+        if self._previous is not None:
+            old, starts, size = self._previous
+            fds.append(old)
+            setup.update(old=old, old_starts=bytes(memoryview(array("q", starts))), old_size=size)
+        package_root = str(Path(__file__).resolve().parents[2])  # where `kg` is, whatever the caller's path
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, (package_root, os.environ.get("PYTHONPATH")))))
+        try:
+            self._process = subprocess.Popen([sys.executable, "-m", "kg.export.turtle"], stdin=subprocess.PIPE,
+                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=fds, env=env,
+                                             bufsize=0)  # each message written whole, at once
+        finally:
+            os.close(handle)  # the process has its own
+        self._send(setup)
+
+    def _send(self, message: Any) -> None:
+        data = marshal.dumps(message)
+        assert self._process is not None and self._process.stdin is not None
+        try:
+            with self._lock:
+                self._process.stdin.write(_FRAME.pack(len(data)) + data)  # unbuffered: all of it, or an error
+                if message == ("end",):
+                    self._process.stdin.close()
+        except OSError:  # the process stopped: say why
+            raise self._failure() from None
+
+    def made(self, start: int, end: int, marks: bytes) -> None:
+        """The N-Triples file now holds bytes ``start…end`` (whole subjects); ``marks``: pairs of
+        (owner index, offset in that file) where owners begin, as the bytes of an ``array("q")``."""
+        self._send(("made", start, end, marks))
+
+    def copied(self, index: int, first: int, count: int) -> None:
+        """Owners ``index…index+count-1`` are the previous file's owners ``first…first+count-1``."""
+        self._send(("copy", index, first, count))
+
+    def end(self) -> None:
+        """Nothing more comes: the process finishes the file."""
+        self._send(("end",))
+
+    def result(self) -> tuple[array, int]:
+        """Where each owner begins in the Turtle file (-1 where it shares a place) and the file's size,
+        once the process is done (after :meth:`end`); ``OSError`` naming the file if it failed."""
+        if self._outcome is None:
+            assert self._process is not None and self._process.stdout is not None
+            data = self._process.stdout.read()
+            if self._process.wait() != 0 or not data:
+                raise self._failure()
+            starts, size = marshal.loads(data)
+            self._outcome = array("q"), size
+            self._outcome[0].frombytes(starts)
+        return self._outcome
+
+    def _failure(self) -> OSError:
+        assert self._process is not None and self._process.stderr is not None
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        lines = self._process.stderr.read().decode("utf-8", "replace").strip().splitlines()
+        return OSError(f"{self.path}: the Turtle writer stopped ({lines[-1] if lines else f'exit status {self._process.returncode}'})")
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        try:
+            if kind is None and self._process is not None:
+                self.result()
+                assert self._temp is not None
+                os.chmod(self._temp, 0o644)  # mkstemp creates 0600; outputs are meant to be shared
+                os.replace(self._temp, self.path)
+                self._temp = None
+        finally:
+            if self._process is not None and self._process.poll() is None:
+                self._process.kill()
+                self._process.wait()
+            for stream in (self._process.stdin, self._process.stdout, self._process.stderr) if self._process else ():
+                if stream is not None and not stream.closed:
+                    try:
+                        stream.close()
+                    except OSError:  # a pipe whose reader is gone
+                        pass
+            if self._temp is not None:
+                Path(self._temp).unlink(missing_ok=True)
+
+
+def _messages(stream: IO[bytes]) -> Any:
+    while True:
+        head = stream.read(_FRAME.size)
+        if len(head) < _FRAME.size:
+            raise EOFError("the build stopped before the end of the Turtle file")
+        (length,) = _FRAME.unpack(head)
+        yield marshal.loads(stream.read(length))
+
+
+def serve(incoming: IO[bytes], outgoing: IO[bytes]) -> None:
+    """The process's work: messages from :class:`TurtleWriter` in, the Turtle file out."""
+    messages = _messages(incoming)
+    setup = next(messages)
+    terms = TurtleTerms(setup["prefixes"], setup["mention_predicates"])
+    ntriples = setup["ntriples"]
+    starts = array("q", [-1]) * setup["owners"]
+    old_starts = array("q")
+    old_starts.frombytes(setup.get("old_starts", b""))
+    with open(setup["turtle"], "wb", buffering=1 << 20) as turtle:
+        turtle.write(setup["header"])
+        at = len(setup["header"])
+
+        def write(text: str) -> None:
+            nonlocal at
+            data = text.encode("utf-8")
+            turtle.write(data)
+            at += len(data)
+
+        for message in messages:
+            if message[0] == "made":
+                _, start, end, mark_bytes = message
+                data = os.pread(ntriples, end - start, start)
+                if len(data) != end - start:
+                    raise OSError(f"the N-Triples file is shorter than said ({start + len(data)} < {end})")
+                marks = array("q")
+                marks.frombytes(mark_bytes)
+                done = 0  # bytes of data converted
+                for owner, offset in zip(marks[::2], marks[1::2]):
+                    if offset - start > done:
+                        write(terms.from_ntriples(data[done : offset - start].decode("utf-8")))
+                        done = offset - start
+                    starts[owner] = at
+                if done < len(data):
+                    write(terms.from_ntriples(data[done:].decode("utf-8")))
+            elif message[0] == "copy":
+                _, index, first, count = message
+                for offset in range(count):
+                    starts[index + offset] = at + old_starts[first + offset] - old_starts[first]
+                stop = old_starts[first + count] if first + count < len(old_starts) else setup["old_size"]
+                copy_range(turtle, setup["old"], old_starts[first], stop - old_starts[first])
+                at += stop - old_starts[first]
+            else:
+                break
+        turtle.flush()
+        os.fsync(turtle.fileno())
+    outgoing.write(marshal.dumps((bytes(memoryview(starts)), at)))
+    outgoing.flush()
+
+
+def main() -> None:
+    serve(sys.stdin.buffer, sys.stdout.buffer)
+
+
+if __name__ == "__main__":
+    main()
