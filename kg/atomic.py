@@ -8,7 +8,7 @@ import os
 import queue
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -66,12 +66,11 @@ class BackgroundWriter:
     the operating system takes the data (a write releases the GIL). At most ``limit`` bytes wait,
     except behind a copy of a byte range (:meth:`copy`): chunks queued behind one wait in memory
     however many, so the caller is not held up by the copy (a rebuild makes few bytes and copies
-    most). :meth:`after` has the writer's thread call a function once everything before it is in
-    the file (another process may then read it). The first error of the stream or of such a
-    function is raised by the next :meth:`write`, :meth:`copy` or :meth:`after`, or by :meth:`close`."""
+    most). The first error of the stream is raised by the next :meth:`write` or :meth:`copy`, or
+    by :meth:`close`."""
 
     def __init__(self, stream: IO[bytes], limit: int = 4 << 20) -> None:
-        self._queue: queue.Queue[bytes | tuple[int, int, int] | Callable[[], object] | None] = queue.Queue()
+        self._queue: queue.Queue[bytes | tuple[int, int, int] | None] = queue.Queue()
         self._limit = limit
         self._waiting = 0  # bytes queued, not yet written
         self._copies = 0  # copies queued, not yet done
@@ -86,15 +85,10 @@ class BackgroundWriter:
                 try:
                     if type(chunk) is tuple:
                         copy_range(stream, *chunk)
-                    elif callable(chunk):
-                        stream.flush()
-                        chunk()
                     else:
                         stream.write(chunk)
                 except Exception as error:  # handed to the producing thread
                     self._error = error
-            if callable(chunk):
-                continue
             with self._room:
                 if type(chunk) is tuple:
                     self._copies -= 1
@@ -121,13 +115,6 @@ class BackgroundWriter:
             with self._room:
                 self._copies += 1
             self._queue.put((source, offset, length))
-
-    def after(self, function: Callable[[], object]) -> None:
-        """Call ``function`` in the writer's thread once every chunk and copy queued so far is
-        written and flushed to the file (not forced to disk)."""
-        if self._error is not None:
-            raise self._error
-        self._queue.put(function)
 
     def close(self) -> None:
         """Wait until every chunk is written; raise the stream's error, if any."""

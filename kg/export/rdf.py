@@ -577,8 +577,8 @@ def start_rdf(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path,
     gives the files' :class:`RdfIndex`, waiting for the Turtle file if need be.
 
     This process makes the N-Triples; the Turtle is made from them by a process of its own
-    (:class:`~kg.export.turtle.TurtleWriter`), which reads each part of graph.nt once it is written:
-    the two files are made at the same time, on two cores, and the graph is walked once."""
+    (:class:`~kg.export.turtle.TurtleWriter`), which is handed each part of graph.nt as it is
+    written: the two files are made at the same time, on two cores, and the graph is walked once."""
     owners, subjects = _owners(kg_graph, previous.owners if previous is not None else ())
     nt_starts = offsets(len(owners))
     nt_mention = _nt_template()
@@ -595,19 +595,20 @@ def start_rdf(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path,
     turtle = commit.enter_context(TurtleWriter(turtle_path, turtle_header().encode("utf-8"), _turtle_terms(),
                                                len(owners), old_turtle))
     nt_stream = commit.enter_context(atomic_open_binary(ntriples_path))
-    commit.enter_context(turtle.running(nt_stream.fileno()))
+    commit.enter_context(turtle.running())
     ntriples = commit.enter_context(background_writer(nt_stream))
     nt_at = 0
     nt_parts: list[str] = []  # the statements of the owner being made
     nt_done: list[bytes] = []  # whole owners, written about a megabyte at a time
-    marks = array("q")  # (owner, offset) where owners in nt_done begin
+    marks = array("q")  # (owner, offset from `flushed`) where the owners in nt_done begin
     flushed = nt_at  # where the bytes in nt_done begin
 
     def flush() -> None:
         nonlocal flushed, marks
         if nt_done or marks:
-            ntriples.write(b"".join(nt_done))
-            ntriples.after(functools.partial(turtle.made, flushed, nt_at, bytes(memoryview(marks))))
+            data = b"".join(nt_done)
+            ntriples.write(data)
+            turtle.made(data, bytes(memoryview(marks)))
             nt_done.clear()
             marks = array("q")
         flushed = nt_at
@@ -631,7 +632,7 @@ def start_rdf(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path,
         if index < len(owners):
             nt_starts[index] = nt_at
             if not copied:
-                marks.extend((index, nt_at))
+                marks.extend((index, nt_at - flushed))
         if copied:
             assert previous is not None
             flush()
@@ -641,11 +642,11 @@ def start_rdf(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path,
                 nt_starts[index + offset] = nt_at + previous.ntriples[first + offset] - previous.ntriples[first]
             nt_end = previous.ntriples[end] if end < len(previous.owners) else previous.sizes[0]
             ntriples.copy(old_nt, previous.ntriples[first], nt_end - previous.ntriples[first])
-            ntriples.after(functools.partial(turtle.copied, index, first, copied))
+            turtle.copied(index, first, copied)
             nt_at += nt_end - previous.ntriples[first]
             flushed = nt_at
     flush()
-    ntriples.after(turtle.end)
+    turtle.end()
     for cached in (_iri, _str, _extractor, _int, _decimal):  # tens of thousands of terms the next exports do not need
         cached.cache_clear()
 

@@ -1,10 +1,10 @@
 """Turtle from sorted N-Triples: each subject's lines become one Turtle block (prefixed names, ``a``,
-``xsd:`` datatypes). ``python -m kg.export.turtle`` is the process that makes graph.ttl from graph.nt
-while the build writes it (:class:`TurtleWriter`), so that the Turtle costs the build's own process
-nothing but a few messages: it needs no graph, only the N-Triples file, read back as it grows.
+``xsd:`` datatypes). ``python -m kg.export.turtle`` is the process that makes graph.ttl from the
+N-Triples while the build writes graph.nt (:class:`TurtleWriter`), so that the Turtle costs the
+build's own process nothing but handing over bytes it has made anyway: it needs no graph.
 
-The writer and its process talk through pipes: the build sends, in file order, "the N-Triples file
-holds bytes ``start…end``, where these owners begin" and "copy owners ``i…i+n`` from the old
+The writer and its process talk through pipes: the build sends, in file order, "these N-Triples
+come next, and these owners begin at these offsets" and "copy owners ``i…i+n`` from the old
 Turtle file"; at the end the process answers where each owner begins in the Turtle file."""
 
 from __future__ import annotations
@@ -17,13 +17,17 @@ import struct
 import subprocess
 import sys
 import tempfile
-import threading
 from array import array
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, Self
 
-from kg.atomic import copy_range
+from kg.atomic import BackgroundWriter, copy_range
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows
+    fcntl = None  # type: ignore[assignment]
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 XSD_NS = "http://www.w3.org/2001/XMLSchema#"
@@ -120,40 +124,42 @@ class TurtleTerms:
 
 
 class TurtleWriter:
-    """Makes a Turtle file, atomically, from the N-Triples file being written beside it, in a process
-    of its own (``python -m kg.export.turtle``). :meth:`start` it with a descriptor of the N-Triples
-    file; tell it, in file order, what that file holds (:meth:`made`: call it once those bytes are
-    in the file) and what to copy from the previous Turtle file (:meth:`copied`); :meth:`end`; then
-    :meth:`result` gives where each owner begins in the Turtle file and its size. Use it as a context
-    manager: on leaving without an error the file is renamed into place (after :meth:`result`); on
-    an error the process is stopped and nothing is left behind. :meth:`running` starts it for a
-    block that ends once the file is made but before it is renamed (the N-Triples file's own)."""
+    """Makes a Turtle file, atomically, from the N-Triples that the caller writes, in a process of
+    its own (``python -m kg.export.turtle``). Tell it, in file order, each part of the N-Triples as
+    it is made (:meth:`made`) and what to copy from the previous Turtle file (:meth:`copied`); then
+    :meth:`end`; :meth:`result` gives where each owner begins in the Turtle file and its size. The
+    messages go to the process through a pipe written by a thread of its own, so the caller waits
+    only when the process falls behind. Use it as a context manager: on leaving without an error the
+    file is renamed into place; on an error the process is stopped and nothing is left behind.
+    :meth:`running` starts it for a block that ends once the file is made, before it is renamed (so
+    that the N-Triples file can be renamed first, and only if the Turtle file is whole)."""
 
     def __init__(self, path: Path, header: bytes, terms: TurtleTerms, owners: int,
                  previous: tuple[int, Sequence[int], int] | None = None) -> None:
         """``previous``: a descriptor of the old Turtle file, where each owner began there, its size."""
         self.path = Path(path)
-        self._setup = {"header": header, "prefixes": {prefix: namespace for namespace, prefix in terms.prefix_of.items()},
-                       "mention_predicates": list(terms.mention_predicates), "owners": owners}
+        self._setup: dict[str, Any] = {
+            "header": header, "prefixes": {prefix: namespace for namespace, prefix in terms.prefix_of.items()},
+            "mention_predicates": list(terms.mention_predicates), "owners": owners}
         self._previous = previous
         self._process: subprocess.Popen[bytes] | None = None
+        self._pipe: BackgroundWriter | None = None
         self._temp: str | None = None
         self._outcome: tuple[array, int] | None = None
-        self._lock = threading.Lock()
 
     @contextlib.contextmanager
-    def running(self, ntriples: int) -> Iterator[TurtleWriter]:
+    def running(self) -> Iterator[TurtleWriter]:
         """:meth:`start`; when the block ends without an error, wait for the :meth:`result` (which
-        raises the process's error, if any), so that what follows the block knows the file is whole."""
-        self.start(ntriples)
+        raises the process's error, if any)."""
+        self.start()
         yield self
         self.result()
 
-    def start(self, ntriples: int) -> None:
-        """Start the process, reading the N-Triples file open as ``ntriples``."""
+    def start(self) -> None:
+        """Start the process."""
         handle, self._temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-        fds = [ntriples, handle]
-        setup = dict(self._setup, ntriples=ntriples, turtle=handle)
+        fds = [handle]
+        setup = dict(self._setup, turtle=handle)
         if self._previous is not None:
             old, starts, size = self._previous
             fds.append(old)
@@ -162,27 +168,29 @@ class TurtleWriter:
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, (package_root, os.environ.get("PYTHONPATH")))))
         try:
             self._process = subprocess.Popen([sys.executable, "-m", "kg.export.turtle"], stdin=subprocess.PIPE,
-                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=fds, env=env,
-                                             bufsize=0)  # each message written whole, at once
+                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=fds, env=env)
         finally:
             os.close(handle)  # the process has its own
+        assert self._process.stdin is not None
+        with contextlib.suppress(AttributeError, OSError):  # Linux: room for a megabyte in the pipe
+            fcntl.fcntl(self._process.stdin.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
+        self._pipe = BackgroundWriter(self._process.stdin)
         self._send(setup)
 
-    def _send(self, message: Any) -> None:
-        data = marshal.dumps(message)
-        assert self._process is not None and self._process.stdin is not None
+    def _send(self, message: Any, data: bytes = b"") -> None:
+        frame = marshal.dumps(message)
+        assert self._pipe is not None
         try:
-            with self._lock:
-                self._process.stdin.write(_FRAME.pack(len(data)) + data)  # unbuffered: all of it, or an error
-                if message == ("end",):
-                    self._process.stdin.close()
+            self._pipe.write(_FRAME.pack(len(frame)) + frame)
+            if data:
+                self._pipe.write(data)
         except OSError:  # the process stopped: say why
             raise self._failure() from None
 
-    def made(self, start: int, end: int, marks: bytes) -> None:
-        """The N-Triples file now holds bytes ``start…end`` (whole subjects); ``marks``: pairs of
-        (owner index, offset in that file) where owners begin, as the bytes of an ``array("q")``."""
-        self._send(("made", start, end, marks))
+    def made(self, data: bytes, marks: bytes) -> None:
+        """The next N-Triples (whole subjects); ``marks``: pairs of (owner index, offset in ``data``)
+        where owners begin, as the bytes of an ``array("q")``."""
+        self._send(("made", len(data), marks), data)
 
     def copied(self, index: int, first: int, count: int) -> None:
         """Owners ``index…index+count-1`` are the previous file's owners ``first…first+count-1``."""
@@ -191,6 +199,12 @@ class TurtleWriter:
     def end(self) -> None:
         """Nothing more comes: the process finishes the file."""
         self._send(("end",))
+        assert self._pipe is not None and self._process is not None and self._process.stdin is not None
+        try:
+            self._pipe.close()
+            self._process.stdin.close()
+        except OSError:
+            raise self._failure() from None
 
     def result(self) -> tuple[array, int]:
         """Where each owner begins in the Turtle file (-1 where it shares a place) and the file's size,
@@ -225,34 +239,37 @@ class TurtleWriter:
                 os.replace(self._temp, self.path)
                 self._temp = None
         finally:
-            if self._process is not None and self._process.poll() is None:
-                self._process.kill()
-                self._process.wait()
-            for stream in (self._process.stdin, self._process.stdout, self._process.stderr) if self._process else ():
-                if stream is not None and not stream.closed:
-                    try:
+            process = self._process
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
+            if self._pipe is not None:
+                with contextlib.suppress(OSError):  # the pipe's reader is gone: its error is known
+                    self._pipe.close()
+            for stream in (process.stdin, process.stdout, process.stderr) if process is not None else ():
+                if stream is not None:
+                    with contextlib.suppress(OSError):
                         stream.close()
-                    except OSError:  # a pipe whose reader is gone
-                        pass
             if self._temp is not None:
                 Path(self._temp).unlink(missing_ok=True)
 
 
-def _messages(stream: IO[bytes]) -> Any:
-    while True:
-        head = stream.read(_FRAME.size)
-        if len(head) < _FRAME.size:
-            raise EOFError("the build stopped before the end of the Turtle file")
-        (length,) = _FRAME.unpack(head)
-        yield marshal.loads(stream.read(length))
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError("the build stopped before the end of the Turtle file")
+    return data
 
 
 def serve(incoming: IO[bytes], outgoing: IO[bytes]) -> None:
     """The process's work: messages from :class:`TurtleWriter` in, the Turtle file out."""
-    messages = _messages(incoming)
-    setup = next(messages)
+
+    def message() -> Any:
+        (length,) = _FRAME.unpack(_read_exactly(incoming, _FRAME.size))
+        return marshal.loads(_read_exactly(incoming, length))
+
+    setup = message()
     terms = TurtleTerms(setup["prefixes"], setup["mention_predicates"])
-    ntriples = setup["ntriples"]
     starts = array("q", [-1]) * setup["owners"]
     old_starts = array("q")
     old_starts.frombytes(setup.get("old_starts", b""))
@@ -266,31 +283,27 @@ def serve(incoming: IO[bytes], outgoing: IO[bytes]) -> None:
             turtle.write(data)
             at += len(data)
 
-        for message in messages:
-            if message[0] == "made":
-                _, start, end, mark_bytes = message
-                data = os.pread(ntriples, end - start, start)
-                if len(data) != end - start:
-                    raise OSError(f"the N-Triples file is shorter than said ({start + len(data)} < {end})")
+        while (next_message := message())[0] != "end":
+            if next_message[0] == "made":
+                _, length, mark_bytes = next_message
+                data = _read_exactly(incoming, length)
                 marks = array("q")
                 marks.frombytes(mark_bytes)
                 done = 0  # bytes of data converted
                 for owner, offset in zip(marks[::2], marks[1::2]):
-                    if offset - start > done:
-                        write(terms.from_ntriples(data[done : offset - start].decode("utf-8")))
-                        done = offset - start
+                    if offset > done:
+                        write(terms.from_ntriples(data[done:offset].decode("utf-8")))
+                        done = offset
                     starts[owner] = at
                 if done < len(data):
                     write(terms.from_ntriples(data[done:].decode("utf-8")))
-            elif message[0] == "copy":
-                _, index, first, count = message
+            else:  # "copy"
+                _, index, first, count = next_message
                 for offset in range(count):
                     starts[index + offset] = at + old_starts[first + offset] - old_starts[first]
                 stop = old_starts[first + count] if first + count < len(old_starts) else setup["old_size"]
                 copy_range(turtle, setup["old"], old_starts[first], stop - old_starts[first])
                 at += stop - old_starts[first]
-            else:
-                break
         turtle.flush()
         os.fsync(turtle.fileno())
     outgoing.write(marshal.dumps((bytes(memoryview(starts)), at)))
