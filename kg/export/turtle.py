@@ -12,11 +12,13 @@ from __future__ import annotations
 import contextlib
 import marshal
 import os
+import queue
 import re
 import struct
 import subprocess
 import sys
 import tempfile
+import threading
 from array import array
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -163,7 +165,8 @@ class TurtleWriter:
         if self._previous is not None:
             old, starts, size = self._previous
             fds.append(old)
-            setup.update(old=old, old_starts=bytes(memoryview(array("q", starts))), old_size=size)
+            starts = starts if isinstance(starts, array) and starts.typecode == "q" else array("q", starts)
+            setup.update(old=old, old_starts=memoryview(starts), old_size=size)  # marshalled as bytes
         package_root = str(Path(__file__).resolve().parents[2])  # where `kg` is, whatever the caller's path
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, (package_root, os.environ.get("PYTHONPATH")))))
         try:
@@ -181,7 +184,8 @@ class TurtleWriter:
         frame = marshal.dumps(message)
         assert self._pipe is not None
         try:
-            self._pipe.write(_FRAME.pack(len(frame)) + frame)
+            self._pipe.write(_FRAME.pack(len(frame)))
+            self._pipe.write(frame)
             if data:
                 self._pipe.write(data)
         except OSError:  # the process stopped: say why
@@ -261,14 +265,53 @@ def _read_exactly(stream: IO[bytes], size: int) -> bytes:
     return data
 
 
+class _Inbox:
+    """The messages read from ``incoming`` by a thread of their own, so that the build never waits
+    while this process copies a long range of the old file: up to ``limit`` bytes of N-Triples wait
+    here (a rebuild sends few; a first build, sending many, waits only if this process falls behind)."""
+
+    def __init__(self, incoming: IO[bytes], limit: int = 64 << 20) -> None:
+        self._incoming = incoming
+        self._limit = limit
+        self._queue: queue.Queue[tuple[Any, bytes] | BaseException] = queue.Queue()
+        self._waiting = 0
+        self._room = threading.Condition()
+        threading.Thread(target=self._read, name="kg-turtle-inbox", daemon=True).start()
+
+    def _message(self) -> tuple[Any, bytes]:
+        (length,) = _FRAME.unpack(_read_exactly(self._incoming, _FRAME.size))
+        message = marshal.loads(_read_exactly(self._incoming, length))
+        data = _read_exactly(self._incoming, message[1]) if type(message) is tuple and message[0] == "made" else b""
+        return message, data
+
+    def _read(self) -> None:
+        try:
+            while True:
+                message, data = self._message()
+                size = len(data)
+                with self._room:
+                    self._room.wait_for(lambda: self._waiting == 0 or self._waiting + size <= self._limit)  # noqa: B023
+                    self._waiting += size
+                self._queue.put((message, data))
+                if message == ("end",):
+                    return
+        except BaseException as error:  # noqa: BLE001  # handed to the converting thread
+            self._queue.put(error)
+
+    def get(self) -> tuple[Any, bytes]:
+        item = self._queue.get()
+        if isinstance(item, BaseException):
+            raise item
+        with self._room:
+            self._waiting -= len(item[1])
+            self._room.notify()
+        return item
+
+
 def serve(incoming: IO[bytes], outgoing: IO[bytes]) -> None:
     """The process's work: messages from :class:`TurtleWriter` in, the Turtle file out."""
-
-    def message() -> Any:
-        (length,) = _FRAME.unpack(_read_exactly(incoming, _FRAME.size))
-        return marshal.loads(_read_exactly(incoming, length))
-
-    setup = message()
+    inbox = _Inbox(incoming)
+    setup, _ = inbox.get()
     terms = TurtleTerms(setup["prefixes"], setup["mention_predicates"])
     starts = array("q", [-1]) * setup["owners"]
     old_starts = array("q")
@@ -279,16 +322,15 @@ def serve(incoming: IO[bytes], outgoing: IO[bytes]) -> None:
 
         def write(text: str) -> None:
             nonlocal at
-            data = text.encode("utf-8")
-            turtle.write(data)
-            at += len(data)
+            encoded = text.encode("utf-8")
+            turtle.write(encoded)
+            at += len(encoded)
 
-        while (next_message := message())[0] != "end":
-            if next_message[0] == "made":
-                _, length, mark_bytes = next_message
-                data = _read_exactly(incoming, length)
+        while (item := inbox.get())[0] != ("end",):
+            message, data = item
+            if message[0] == "made":
                 marks = array("q")
-                marks.frombytes(mark_bytes)
+                marks.frombytes(message[2])
                 done = 0  # bytes of data converted
                 for owner, offset in zip(marks[::2], marks[1::2]):
                     if offset > done:
@@ -298,7 +340,7 @@ def serve(incoming: IO[bytes], outgoing: IO[bytes]) -> None:
                 if done < len(data):
                     write(terms.from_ntriples(data[done:].decode("utf-8")))
             else:  # "copy"
-                _, index, first, count = next_message
+                _, index, first, count = message
                 for offset in range(count):
                     starts[index + offset] = at + old_starts[first + offset] - old_starts[first]
                 stop = old_starts[first + count] if first + count < len(old_starts) else setup["old_size"]
