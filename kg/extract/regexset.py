@@ -140,8 +140,10 @@ class RegexSet:
             name = "hyperscan-" + cache_key(getattr(hyperscan, "__version__", ""), hyperscan.HS_MODE_BLOCK, hs_flags, *parts) + ".db"
             if (payload := read_cached(name)) is not None:
                 try:
-                    return hyperscan.loadb(payload, hyperscan.HS_MODE_BLOCK)
-                except hyperscan.error:  # another platform's database (the cache folder is shared)
+                    loaded = hyperscan.loadb(payload, hyperscan.HS_MODE_BLOCK)
+                    hyperscan.Scratch(loaded)  # refused if compiled for another CPU (a shared home folder)
+                    return loaded
+                except hyperscan.error:
                     pass
         database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         database.compile(expressions=[expressions[i] for i in ids], ids=ids, elements=len(ids), flags=[hs_flags] * len(ids))
