@@ -100,3 +100,30 @@ def test_a_turtle_writer_that_stops_fails_the_write_and_leaves_the_old_files(tmp
         rdf.write_rdf_indexed(assemble(extract_batch(PAPERS[:5], nlp)), nt, ttl)
     broken.unlink()
     assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
+
+
+def test_a_write_that_fails_midway_stops_the_turtle_process_and_leaves_the_old_files(
+        tmp_path: Path, nlp, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error while the build makes graph.nt (here: the 20th subject) stops the Turtle process
+    too: both files stay as they were, no temporary file is left and no process keeps running."""
+    import psutil
+
+    graph = assemble(extract_batch(PAPERS[:3], nlp))
+    nt, ttl = tmp_path / "graph.nt", tmp_path / "graph.ttl"
+    rdf.write_rdf_indexed(graph, nt, ttl)
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    calls = [0]
+    original = rdf._nt_block
+
+    def failing(subject: str, pairs: list[tuple[str, str]]) -> str:
+        calls[0] += 1
+        if calls[0] == 20:
+            raise RuntimeError("the disk went away")
+        return original(subject, pairs)
+
+    monkeypatch.setattr(rdf, "_nt_block", failing)
+    children_before = {child.pid for child in psutil.Process().children()}
+    with pytest.raises(RuntimeError, match="the disk went away"):
+        rdf.write_rdf_indexed(assemble(extract_batch(PAPERS[:5], nlp)), nt, ttl)
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
+    assert {child.pid for child in psutil.Process().children() if child.status() != psutil.STATUS_ZOMBIE} <= children_before
