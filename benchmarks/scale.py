@@ -30,13 +30,19 @@ KG = [sys.executable, "-m", "kg.cli"]
 _TIME_LINE = re.compile(r"^time: (.*) \(total", re.MULTILINE)
 
 
+def _papers(n: int) -> list:
+    """The papers both throughputs are measured on (seeded: the same every run)."""
+    from kg.model import Paper
+
+    return [Paper(title=r["title"], abstract=r["abstract"], source="synthetic", line=i + 1)
+            for i, r in enumerate(synthetic_records(n, seed=7))]
+
+
 def throughput(n: int = 3000) -> float:
     """Abstracts per second of the default pipeline in this one process (tokenise → Extraction)."""
     from kg.extract.pipeline import build_nlp, extract_batch
-    from kg.model import Paper
 
-    papers = [Paper(title=r["title"], abstract=r["abstract"], source="synthetic", line=i + 1)
-              for i, r in enumerate(synthetic_records(n, seed=7))]
+    papers = _papers(n)
     nlp = build_nlp()
     extract_batch(papers[:100], nlp)  # warm the tokenizer cache and lexeme tables
     started = time.perf_counter()
@@ -54,7 +60,6 @@ def reference_throughput(n: int = 3000) -> float:
 
     from kg.extract.text import compose
     from kg.extract.vocabulary import Vocabulary
-    from kg.model import Paper
 
     terms = sorted({form for concept in Vocabulary.load().concepts.values()
                     for form in (concept.label, *concept.alt_labels, *concept.hidden_labels)})[:2000]
@@ -62,8 +67,7 @@ def reference_throughput(n: int = 3000) -> float:
     nlp.add_pipe("sentencizer")
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     matcher.add("TERM", list(nlp.tokenizer.pipe(terms)))
-    texts = [compose(Paper(title=r["title"], abstract=r["abstract"], source="synthetic", line=i + 1))
-             for i, r in enumerate(synthetic_records(n, seed=7))]
+    texts = [compose(paper) for paper in _papers(n)]
     for doc in nlp.pipe(texts[:100]):
         matcher(doc)
     started = time.perf_counter()
