@@ -24,6 +24,17 @@ def test_sparse_snn_is_not_a_spiking_network(nlp):
     assert sparse_snn and all(m.key == "method/sparseneuralnetwork" for m in sparse_snn)
 
 
+def test_case_sensitive_vocabulary_forms_match_only_as_written(nlp):
+    """An acronym label ("SNN") is matched as written, never in lower case, while the concept's
+    lower-case labels match in any case."""
+    lower = run(nlp, "Notes", "The snn and the lstm ran on images.")
+    upper = run(nlp, "Notes", "The SNN and the LSTM ran on images.")
+    spelled = run(nlp, "Notes", "The Spiking Neural Network ran on images.")
+    assert not {m.text for m in lower.mentions} & {"snn", "lstm"}
+    assert {"SNN", "LSTM"} <= {m.text for m in upper.mentions}
+    assert "Spiking Neural Network" in {m.text for m in spelled.mentions}
+
+
 def test_undefined_acronym_uses_vocabulary_and_defined_one_is_aliased(nlp):
     extraction = run(nlp, "Memory", "We compare recurrent neural networks (RNNs) with LSTMs on EEG data.")
     methods = {e.key: e for e in extraction.entities if e.type == "Method"}
@@ -125,7 +136,8 @@ def test_token_table_matches_spacy_tokens(nlp):
 
 def test_longest_first_keeps_what_filter_spans_keeps():
     """The vocabulary's longest-match filter (with its shortcut for non-overlapping matches) keeps
-    the spans spaCy's filter_spans keeps, in text order."""
+    the spans spaCy's filter_spans keeps, in text order; of equal spans, the one of the first label
+    (whatever order the matcher gave them in)."""
     import random
 
     from kg.extract.entities import _longest_first
@@ -141,4 +153,5 @@ def test_longest_first_keeps_what_filter_spans_keeps():
     rng = random.Random(3)
     for _ in range(5000):
         spans = [(a, a + rng.randint(1, 4), rng.choice("abc")) for a in (rng.randint(0, 12) for _ in range(rng.randint(0, 6)))]
-        assert _longest_first(spans) == filter_spans(spans)
+        assert _longest_first(spans) == filter_spans(sorted(spans))
+        assert _longest_first(spans) == _longest_first(spans[::-1])

@@ -117,8 +117,11 @@ class EntityRecognizer:
         self.vocabulary = vocabulary
         self.background = RegexSet(BACKGROUND_PATTERNS)
         self.cue_words = NAMING_WORDS | DATASET_HEADS | PROPOSE_VERBS  # words that can start a pattern
-        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
-        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        # One pass of one matcher over lower-cased tokens finds every form; a match of a concept with
+        # case-sensitive forms ("SNN", not "snn") is kept only if it is one of its forms as written.
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.any_case: dict[str, frozenset[tuple[str, ...]]] = {}  # forms as token lower cases
+        self.cased: dict[str, frozenset[tuple[str, ...]]] = {}  # forms as token texts, case-sensitive
         self.by_normal: dict[str, list[Concept]] = {}
         self.hidden: dict[str, frozenset[str]] = {
             key: frozenset(normalise_name(h) for h in concept.hidden_labels)
@@ -136,10 +139,13 @@ class EntityRecognizer:
                 forms = [label, *_plurals(label)]
                 target = exact if _case_sensitive(label) else lower
                 target.setdefault(key, []).extend(forms)
-        for key, forms in exact.items():
-            self.exact.add(key, [nlp.make_doc(f) for f in sorted(set(forms))])
-        for key, forms in lower.items():
-            self.lower.add(key, [nlp.make_doc(f.lower()) for f in sorted(set(forms))])
+        for key in sorted({*exact, *lower}):
+            cased = [nlp.make_doc(f) for f in sorted(set(exact.get(key, ())))]
+            any_case = [nlp.make_doc(f.lower()) for f in sorted(set(lower.get(key, ())))]
+            self.matcher.add(key, [*cased, *any_case])
+            if cased:
+                self.cased[key] = frozenset(tuple(t.text for t in doc) for doc in cased)
+                self.any_case[key] = frozenset(tuple(t.lower_ for t in doc) for doc in any_case)
 
     # -- helpers -----------------------------------------------------------------------------
     def resolve(self, name: str, type_hint: str) -> tuple[str, str, str | None]:
@@ -226,8 +232,12 @@ class EntityRecognizer:
         # 2. Curated vocabulary, longest match first, never inside an acronym already resolved.
         strings = doc.vocab.strings
         by_type: dict[str, list[tuple[int, int, str]]] = {}
-        for match_id, i, j in [*self.exact(doc), *self.lower(doc)]:
+        for match_id, i, j in self.matcher(doc):
             key = strings[match_id]
+            cased = self.cased.get(key)
+            if cased is not None and tuple(tokens.words[i:j]) not in cased \
+                    and tuple(tokens.lowers[i:j]) not in self.any_case[key]:
+                continue  # "snn" for "SNN": only the lower-cased tokens match
             by_type.setdefault(self.vocabulary.concepts[key].type, []).append((i, j, key))
         # Longest match per type: "spiking neural network" may be both a method and a modality.
         taken = set(claimed)  # tokens in a mention so far
@@ -459,7 +469,7 @@ def _longest_first(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, st
         return ordered  # no overlaps (the usual case): every span is kept
     kept: list[tuple[int, int, str]] = []
     seen: set[int] = set()
-    for span in sorted(spans, key=lambda s: (s[1] - s[0], -s[0]), reverse=True):
+    for span in sorted(ordered, key=lambda s: (s[1] - s[0], -s[0]), reverse=True):  # ties: the first key
         if seen.isdisjoint(range(span[0], span[1])):
             kept.append(span)
             seen.update(range(span[0], span[1]))
