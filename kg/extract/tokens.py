@@ -4,24 +4,22 @@ in one array call, so rule components loop over Python lists instead of creating
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from itertools import compress, count
 from operator import ne, sub
-from typing import overload
+from typing import NamedTuple, overload
 
-from spacy.attrs import IDX, SPACY
+from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, LIKE_NUM, SPACY
 from spacy.tokens import Doc
-from spacy.vocab import Vocab
 
 from kg.extract.text import text_of
 
 _KEY = ("kg", "tokens", None, None)
 
 
-@dataclass(frozen=True, slots=True)
-class TokenTable:
-    """Token i is ``words[i]`` at ``text[starts[i]:ends[i]]``; ``space[i]``: white space follows."""
+class TokenTable(NamedTuple):
+    """Token i is ``words[i]`` at ``text[starts[i]:ends[i]]``; ``space[i]``: white space follows.
+    (A named tuple: made three times per doc, by each component that reads it, at a tuple's cost.)"""
 
     text: str
     starts: list[int]
@@ -29,10 +27,20 @@ class TokenTable:
     words: list[str]
     lowers: list[str]
     space: list[int]  # flags: 1 or 0
-    alpha: Sequence[int]  # LexicalFlag: looked up on access
-    punct: Sequence[int]
-    num: Sequence[int]
     capitalised: list[int]  # indices of the tokens with a capital letter, in order
+    getters: dict[int, Callable[[str], object]]  # the vocabulary's lexical attribute functions
+
+    @property
+    def alpha(self) -> LexicalFlag:
+        return LexicalFlag(self.getters[IS_ALPHA], self.words)
+
+    @property
+    def punct(self) -> LexicalFlag:
+        return LexicalFlag(self.getters[IS_PUNCT], self.words)
+
+    @property
+    def num(self) -> LexicalFlag:
+        return LexicalFlag(self.getters[LIKE_NUM], self.words)
 
     def __len__(self) -> int:
         return len(self.words)
@@ -71,26 +79,26 @@ def tokens_of(doc: Doc) -> TokenTable:
         else:
             starts, space = [], []
         # the text is the tokens and their trailing spaces: a token ends where the next one starts,
-        # less its space (map() rather than comprehensions: this runs per token)
+        # less its space (map() where it takes a C function: this runs per token; slicing is faster
+        # in a comprehension than through slice objects)
         ends = list(map(sub, [*starts[1:], len(text)], space))
-        words = list(map(text.__getitem__, map(slice, starts, ends)))
+        words = [text[start:end] for start, end in zip(starts, ends)]
         lowers = list(map(str.lower, words))
         capitalised = list(compress(count(), map(ne, words, lowers)))  # text differs from its lower case
         columns = doc.user_data[_KEY] = (starts, ends, words, lowers, space, capitalised)
     starts, ends, words, lowers, space, capitalised = columns
-    vocab = doc.vocab
-    return TokenTable(text, starts, ends, words, lowers, space, LexicalFlag(vocab, words, "is_alpha"),
-                      LexicalFlag(vocab, words, "is_punct"), LexicalFlag(vocab, words, "like_num"), capitalised)
+    return TokenTable(text, starts, ends, words, lowers, space, capitalised, doc.vocab.lex_attr_getters)
 
 
 class LexicalFlag(Sequence[int]):
-    """One lexeme flag ("is_alpha", "is_punct", "like_num") of each token, 1 or 0, read from the
-    vocabulary when asked for (spaCy's own value)."""
+    """One lexical flag (``is_alpha``, ``is_punct``, ``like_num``) of each token, 1 or 0, computed
+    when asked for by the function the vocabulary sets its lexemes' flag with (spaCy's own value,
+    without making a ``Lexeme``)."""
 
-    __slots__ = ("vocab", "words", "name")
+    __slots__ = ("getter", "words")
 
-    def __init__(self, vocab: Vocab, words: Sequence[str], name: str) -> None:
-        self.vocab, self.words, self.name = vocab, words, name
+    def __init__(self, getter: Callable[[str], object], words: Sequence[str]) -> None:
+        self.getter, self.words = getter, words
 
     def __len__(self) -> int:
         return len(self.words)
@@ -103,5 +111,5 @@ class LexicalFlag(Sequence[int]):
 
     def __getitem__(self, i: int | slice) -> int | list[int]:
         if isinstance(i, slice):
-            return [int(getattr(self.vocab[w], self.name)) for w in self.words[i]]
-        return int(getattr(self.vocab[self.words[i]], self.name))
+            return [int(bool(self.getter(w))) for w in self.words[i]]
+        return int(bool(self.getter(self.words[i])))
