@@ -93,6 +93,7 @@ class RegexSet:
     def __init__(self, patterns: Sequence[str], flags: int = re.IGNORECASE, accelerate: bool = True) -> None:
         self.patterns = tuple(patterns)
         self.flags = flags
+        self._ignorecase = bool(flags & re.IGNORECASE)  # tested per text: a RegexFlag's "&" runs in Python
         self.compiled = [re.compile(p, flags) for p in self.patterns]
         # case-sensitive copies to search lower-cased ASCII texts with (see lower_case_pattern); None where unsafe
         self.folded = [
@@ -174,7 +175,7 @@ class RegexSet:
     def searcher(self, text: str) -> Callable[[int], bool]:
         """``found(i)``: whether pattern ``i`` matches ``text`` (as ``re.search`` says)."""
         compiled = self.compiled
-        if self.flags & re.IGNORECASE and text.isascii():
+        if self._ignorecase and text.isascii():
             lowered, folded = text.lower(), self.folded
 
             def found(i: int) -> bool:
