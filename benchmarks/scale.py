@@ -14,10 +14,12 @@ import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -38,23 +40,17 @@ def _papers(n: int) -> list:
             for i, r in enumerate(synthetic_records(n, seed=7))]
 
 
-def throughput(n: int = 3000) -> float:
-    """Abstracts per second of the default pipeline in this one process (tokenise → Extraction)."""
+def _ours() -> Callable[[list], object]:
+    """The default pipeline, tokenise → ``Extraction`` records, on a list of papers."""
     from kg.extract.pipeline import build_nlp, extract_batch
 
-    papers = _papers(n)
     nlp = build_nlp()
-    extract_batch(papers[:100], nlp)  # warm the tokenizer cache and lexeme tables
-    started = time.perf_counter()
-    extract_batch(papers[100:], nlp)
-    return (n - 100) / (time.perf_counter() - started)
+    return lambda papers: extract_batch(papers, nlp)
 
 
-def reference_throughput(n: int = 3000) -> float:
-    """Abstracts per second of the scale issue's yardstick on the same papers, in this one process:
-    ``spacy.blank("en")`` + sentencizer + a PhraseMatcher of 2,000 terms (our vocabularies' labels).
-    Measured beside our pipeline, before and after the builds, it tells how fast the machine was at
-    those moments (this machine kind's speed swings about twofold from one run to the next)."""
+def _yardstick() -> Callable[[list], object]:
+    """The scale issue's yardstick on a list of papers: ``spacy.blank("en")`` + sentencizer + a
+    PhraseMatcher of 2,000 terms (our vocabularies' labels)."""
     import spacy
     from spacy.matcher import PhraseMatcher
 
@@ -67,13 +63,33 @@ def reference_throughput(n: int = 3000) -> float:
     nlp.add_pipe("sentencizer")
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     matcher.add("TERM", list(nlp.tokenizer.pipe(terms)))
-    texts = [compose(paper) for paper in _papers(n)]
-    for doc in nlp.pipe(texts[:100]):
-        matcher(doc)
-    started = time.perf_counter()
-    for doc in nlp.pipe(texts[100:], batch_size=256):
-        matcher(doc)
-    return (n - 100) / (time.perf_counter() - started)
+
+    def run(papers: list) -> list:
+        return [matcher(doc) for doc in nlp.pipe((compose(paper) for paper in papers), batch_size=256)]
+
+    return run
+
+
+def paired_throughput(rounds: int = 7, size: int = 400) -> dict:
+    """Abstracts per second of our pipeline and of the yardstick, each in this one process, measured
+    in turns on the same papers: ``rounds`` rounds of ``size`` papers not seen before (after 100
+    that warm both up). This machine kind's speed swings about twofold from one minute to the next,
+    so each round compares the two at one moment. Medians of each, and the median of the rounds'
+    ratios (ours / yardstick)."""
+    papers = _papers(100 + rounds * size)
+    ours, yardstick = _ours(), _yardstick()
+    ours(papers[:100])
+    yardstick(papers[:100])
+    speeds: dict[str, list[float]] = {"ours": [], "yardstick": []}
+    for start in range(100, len(papers), size):
+        batch = papers[start:start + size]
+        for name, run in (("ours", ours), ("yardstick", yardstick)):
+            began = time.perf_counter()
+            run(batch)
+            speeds[name].append(len(batch) / (time.perf_counter() - began))
+    ratios = [a / b for a, b in zip(speeds["ours"], speeds["yardstick"])]
+    return {"ours": statistics.median(speeds["ours"]), "yardstick": statistics.median(speeds["yardstick"]),
+            "ratio": statistics.median(ratios), "rounds": speeds}
 
 
 def run_build(args: list[str]) -> dict:
@@ -124,9 +140,10 @@ def main() -> None:
     results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
                                 f"Python {platform.python_version()}"}
 
-    results["throughput"], results["reference"] = throughput(), reference_throughput()
-    print(f"extraction, 1 process: {results['throughput']:.0f} abstracts/s; the issue's yardstick "
-          f"(blank + sentencizer + 2,000-term PhraseMatcher): {results['reference']:.0f}/s", flush=True)
+    results["throughput"] = paired_throughput()
+    print(f"extraction, 1 process: {results['throughput']['ours']:.0f} abstracts/s; the issue's yardstick "
+          f"(blank + sentencizer + 2,000-term PhraseMatcher): {results['throughput']['yardstick']:.0f}/s "
+          f"(medians of 7 rounds in turns; ours / yardstick: {results['throughput']['ratio']:.2f})", flush=True)
 
     builds = []
     with tempfile.TemporaryDirectory(prefix="kg-scale-") as tmp:
@@ -158,13 +175,14 @@ def main() -> None:
             same = (work / "local" / "graph.json").read_bytes() == (work / "dask" / "graph.json").read_bytes()
             results["dask"] = {"size": size + 100, "local": local, "dask": dask, "identical": same}
     results["builds"] = builds
-    results["throughput_after"], results["reference_after"] = throughput(), reference_throughput()
+    results["throughput_after"] = paired_throughput()
 
-    print(f"\nMachine: {results['machine']}. Extraction throughput, one process: "
-          f"**{results['throughput']:.0f} abstracts/s** before the builds, {results['throughput_after']:.0f}/s after. "
-          f"The issue's yardstick (blank + sentencizer + 2,000-term PhraseMatcher; about 1,500/s when the issue was "
-          f"written) ran at {results['reference']:.0f}/s before and {results['reference_after']:.0f}/s after: how fast "
-          f"the machine was.\n")
+    before, after = results["throughput"], results["throughput_after"]
+    print(f"\nMachine: {results['machine']}. Extraction throughput, one process (medians of 7 rounds, each "
+          f"ours then the issue's yardstick on the same 400 new papers): **{before['ours']:.0f} abstracts/s** before "
+          f"the builds, {after['ours']:.0f}/s after. The yardstick (blank + sentencizer + 2,000-term PhraseMatcher; about "
+          f"1,500/s when the issue was written) ran at {before['yardstick']:.0f}/s and {after['yardstick']:.0f}/s: how "
+          f"fast the machine was. Ours / yardstick: {before['ratio']:.2f} and {after['ratio']:.2f}.\n")
     stage_names = sorted({name for b in builds for name in b["stages"]}, key=lambda n: (not n.startswith(("ingest", "extract", "assemble")), n))
     print("| abstracts | " + " | ".join(stage_names)
           + " | wall | extraction per core | peak RSS (largest process) | peak PSS (all processes) | rebuild + 100 new |")
