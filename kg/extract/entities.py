@@ -117,6 +117,8 @@ class EntityRecognizer:
         self.vocabulary = vocabulary
         self.background = RegexSet(BACKGROUND_PATTERNS)
         self.cue_words = NAMING_WORDS | DATASET_HEADS | PROPOSE_VERBS  # words that can start a pattern
+        # what a coined name or an eponym needs within seven words after it (see _capitalised)
+        self.head_words = METHOD_HEADS | {"baseline", "baselines", "based"}
         # One pass of one matcher over lower-cased tokens finds every form; a match of a concept with
         # case-sensitive forms ("SNN", not "snn") is kept only if it is one of its forms as written.
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -311,7 +313,8 @@ class EntityRecognizer:
     def _capitalised(self, tokens: TokenTable, k: int, sent_start: int, sent_end: int, abstract_token: int,
                      proposing: bool, taken: set[int], add: Callable[..., None]) -> None:
         """Patterns that start at a capitalised word k: a coined name before a method word, an eponym
-        model ("Izhikevich spiking reservoir")."""
+        model ("Izhikevich spiking reservoir"). Either needs one of ``head_words`` among the seven
+        words after k (a name spans six tokens at most, and a hyphen may follow it)."""
         lowers, space, word = tokens.lowers, tokens.space, tokens.words[k]
         lower = lowers[k]
         # "GTN baselines", "BMN model", "ResNet-based": a coined name in front of a method word
@@ -434,7 +437,8 @@ class EntityRecognizer:
                 # Capitalised words not yet part of a mention; a title-case word, not a coined name,
                 # only after the first word of the sentence.
                 word = tokens.words[k]
-                if word != lower and k not in taken and may_start_name(word) and (k > sent_start or is_name_like(word)):
+                if word != lower and k not in taken and may_start_name(word) and (k > sent_start or is_name_like(word)) \
+                        and not self.head_words.isdisjoint(lowers[k + 1 : k + 8]):  # both its patterns need a head word
                     self._capitalised(tokens, k, sent_start, sent_end, abstract_token, proposing, taken, add)
                 # "we propose/introduce X" with X a coined name within the next few tokens
                 if proposing and lower in PROPOSE_VERBS:

@@ -190,9 +190,18 @@ def doc_to_extraction(doc: Doc, paper: Paper) -> Extraction:
 
 
 def extract_batch(papers: list[Paper], nlp: Language) -> list[Extraction]:
-    """Extract a list of papers with one ``nlp.pipe`` pass."""
-    docs = nlp.pipe((compose(p) for p in papers), batch_size=256)
-    return [doc_to_extraction(doc, paper) for doc, paper in zip(docs, papers)]
+    """Extract a list of papers: each text through the tokenizer and every enabled component of
+    ``nlp``, what ``nlp.pipe`` does for components without a ``pipe`` method (ours), in a plain loop
+    (its generator layers cost as much as a small component)."""
+    make_doc = nlp.make_doc
+    components = [component for _, component in nlp.pipeline]
+    extractions = []
+    for paper in papers:
+        doc = make_doc(compose(paper))
+        for component in components:
+            doc = component(doc)
+        extractions.append(doc_to_extraction(doc, paper))
+    return extractions
 
 
 # Per-worker-process pipeline, built once by the pool initializer (never used in the parent).
