@@ -58,3 +58,27 @@ def test_boundary_candidates_are_those_finditer_finds():
     texts.append('We find X. It works!  "Yes," they said.\n\nNext…  (Fig. 2) embeddings.Likewise it ends.')
     for text in texts:
         assert [(m.span(), m.groups()) for m in _candidates(text)] == [(m.span(), m.groups()) for m in _CANDIDATE.finditer(text)]
+
+
+def test_word_before_a_full_stop_is_read_as_walking_back_reads_it():
+    """The splitter reads the word before a full stop from a window of the text; on any text (white
+    space of every kind, words longer than the window) that must decide as walking back does."""
+    import random
+
+    from kg.extract.sentences import DEFAULT_ABBREVIATIONS, _INITIALISM, _ends_with_full_stop
+
+    abbreviations = frozenset(DEFAULT_ABBREVIATIONS)
+
+    def walking_back(text: str, dot: int) -> bool:
+        start = dot
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        word = text[start:dot].lstrip("\"“‘([\\'«").lower().rstrip(".")
+        return not word or (word not in abbreviations and not _INITIALISM.fullmatch(word))
+
+    rng = random.Random(11)
+    pieces = ["e.g", "Fig", "al", "i.e", "x", "word", "a" * 70, "b." * 40, "(", "“", " ", "\n", "\t", "\u00a0", "\u2009", "."]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) + "."
+        for dot in (i for i, c in enumerate(text) if c == "."):
+            assert _ends_with_full_stop(text, dot, abbreviations) == walking_back(text, dot), (text, dot)

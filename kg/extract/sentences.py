@@ -30,6 +30,7 @@ _OPENERS = frozenset({'"', "“", "‘", "(", "[", "\\", "'", "«"})
 # stop glued between two words ("embeddings.Likewise", a common copy-paste artefact).
 _CANDIDATE = re.compile(rf"([.!?…])[{_CLOSERS}]*(\s+)(?=\S)|\n\s*(?=\S)|\.(?<=[a-z]{{3}}\.)(?=[A-Z][a-z])")
 _ENDER_CHARS = re.compile(r"[.!?…\n]")  # every candidate boundary starts with one of these
+_WINDOW = 64  # characters before a full stop in which its word is looked for first
 _INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")
 
 
@@ -72,10 +73,19 @@ def _candidates(text: str) -> Iterator[re.Match[str]]:
 
 def _ends_with_full_stop(text: str, dot: int, abbreviations: frozenset[str]) -> bool:
     """Whether the "." at ``dot`` ends a sentence rather than an abbreviation ("e.g.", "Fig.")."""
-    word_start = dot
-    while word_start > 0 and not text[word_start - 1].isspace():
-        word_start -= 1
-    word = text[word_start:dot].lstrip("\"“‘([\\'«").lower().rstrip(".")
+    # the word before it: after the last white space (str.split's white space is str.isspace's), read
+    # from a window of the text (a word longer than the window is found by walking back)
+    window = text[max(dot - _WINDOW, 0) : dot]
+    if not window or window[-1].isspace():
+        return True  # "word ." with a space before the full stop
+    parts = window.rsplit(None, 1)
+    word = parts[-1]
+    if len(parts) == 1 and dot > _WINDOW:
+        word_start = dot
+        while word_start > 0 and not text[word_start - 1].isspace():
+            word_start -= 1
+        word = text[word_start:dot]
+    word = word.lstrip("\"“‘([\\'«").lower().rstrip(".")
     if not word:
         return True  # "word ." with a space before the full stop
     return word not in abbreviations and not _INITIALISM.fullmatch(word)
