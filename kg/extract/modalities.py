@@ -51,13 +51,20 @@ def select_modalities(
     for mention in raw:
         if mention.type != "Modality":
             continue
+        key = mention.key
         if mention.extractor == "vocabulary:dataset-modality":
-            hints.setdefault((mention.start, mention.end), set()).add(mention.key)
+            hints.setdefault((mention.start, mention.end), set()).add(key)
+            continue
+        cue = mention.extractor == "vocabulary:cue"
+        if key in names or (cue and key in cues):
+            # nothing this mention says can change the answer, so its sentence is not scanned: it would
+            # add its key to a set that holds it, or to background_only, which counts only when nothing
+            # is kept, and a name or a cue already found means something is
             continue
         if mention.start >= abstract_offset and in_background(mention.start):
-            background_only.add(mention.key)
+            background_only.add(key)
             continue
-        (cues if mention.extractor == "vocabulary:cue" else names).add(mention.key)
+        (cues if cue else names).add(key)
     # A dataset of one modality (ImageNet) supports it; one of several (KITTI, ZuCo) only seconds
     # what the paper names itself.
     for held in hints.values():

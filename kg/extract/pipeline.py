@@ -122,18 +122,18 @@ def _comparative(text: str) -> re.Match[str] | None:
     """``_COMPARATIVE.search(text)``; ASCII text without any of its words is answered at once."""
     if text.isascii():
         lowered = text.lower()
-        if not any(word in lowered for word in _COMPARATIVE_WORDS):
+        if not any(map(lowered.__contains__, _COMPARATIVE_WORDS)):
             return None
     return _COMPARATIVE.search(text)
 
 
 def _relations(doc: Doc, claims: list[Claim], mentions: list[Mention], entities: list[Entity]) -> list[Relation]:
+    comparisons = [(claim, match) for claim in claims if (match := _comparative(claim.text))]
+    if not comparisons:  # most claims compare nothing
+        return []
     proposed = [e.key for e in entities if e.role == "proposed" and e.type == "Method"]
     relations: list[Relation] = []
-    for claim in claims:
-        match = _comparative(claim.text)
-        if not match:
-            continue
+    for claim, match in comparisons:
         inside = [m for m in mentions if m.section == claim.section and claim.start <= m.start < claim.end and m.type != "Modality"]
         pivot = claim.start + match.start()
         before = [m for m in inside if m.start < pivot]
