@@ -65,7 +65,7 @@ def test_word_before_a_full_stop_is_read_as_walking_back_reads_it():
     space of every kind, words longer than the window) that must decide as walking back does."""
     import random
 
-    from kg.extract.sentences import DEFAULT_ABBREVIATIONS, _INITIALISM, _ends_with_full_stop
+    from kg.extract.sentences import _INITIALISM, DEFAULT_ABBREVIATIONS, _ends_with_full_stop
 
     abbreviations = frozenset(DEFAULT_ABBREVIATIONS)
 
