@@ -4,6 +4,8 @@ the paper's own data, result sentences as claims and announcements not."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 import pytest
 
 from kg.extract.pipeline import extract_batch
@@ -112,6 +114,58 @@ def test_a_review_keeps_the_modality_of_its_background(nlp):
         "We summarise 40 studies.",
     )
     assert modalities(review) == {"text"}
+
+
+def test_background_sentences_are_scanned_only_where_they_can_change_the_modalities():
+    """Modality selection skips the background scan of a mention whose key is already a name (or a
+    cue, for a cue): on random papers it must select exactly what scanning every mention selects."""
+    import random
+
+    from kg.extract.entities import RawMention
+    from kg.extract.modalities import BACKGROUND_PATTERNS, select_modalities
+    from kg.extract.regexset import RegexSet
+    from kg.extract.vocabulary import Vocabulary
+
+    vocabulary, background = Vocabulary.load(), RegexSet(BACKGROUND_PATTERNS)
+    keys = ["modality/eeg", "modality/image", "modality/video", "modality/snn", "modality/spikes", "modality/text"]
+    assert all(key in vocabulary.concepts for key in keys)
+    kinds = ["vocabulary", "vocabulary:cue", "vocabulary:dataset-modality", "acronym"]
+    pieces = ["We record EEG from twelve subjects.", "However, prior work has used images.",
+              "Recently, video models have become popular.", "Our spiking network reads spike trains."]
+
+    def scanning_every_mention(raw, text, offset, sentences):  # the rule as stated, without skipping
+        starts = [start for start, _ in sentences]
+        names, cues, background_only, hints = set(), set(), set(), {}
+        for mention in raw:
+            if mention.extractor == "vocabulary:dataset-modality":
+                hints.setdefault((mention.start, mention.end), set()).add(mention.key)
+                continue
+            index = max(bisect_right(starts, mention.start) - 1, 0)
+            if mention.start >= offset and background.matching(text[slice(*sentences[index])]):
+                background_only.add(mention.key)
+                continue
+            (cues if mention.extractor == "vocabulary:cue" else names).add(mention.key)
+        for held in hints.values():
+            if len(held) == 1:
+                names.update(held)
+        kept = names | {k for k in cues - names if names.isdisjoint(vocabulary.concepts[k].cue_yields_to)}
+        return kept or background_only
+
+    rng = random.Random(5)
+    for _ in range(2000):
+        body = [rng.choice(pieces) for _ in range(rng.randint(1, 4))]
+        text = "Title\n\n" + " ".join(body)
+        offset, sentences, at = 7, [(0, 5)], 7
+        for sentence in body:
+            sentences.append((at, at + len(sentence)))
+            at += len(sentence) + 1
+        raw = []
+        for _ in range(rng.randint(0, 6)):
+            start, end = rng.choice(sentences)
+            raw.append(RawMention("Modality", rng.choice(keys), "label", "text", start, end, rng.choice(kinds), 0.9))
+        raw.sort(key=lambda m: (m.start, m.end, m.key))
+        assert select_modalities(raw, text, offset, sentences, vocabulary, background) == \
+            scanning_every_mention(raw, text, offset, sentences)
 
 
 @pytest.mark.parametrize(
