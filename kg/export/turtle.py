@@ -31,21 +31,23 @@ try:
 except ImportError:  # pragma: no cover - not on Windows
     fcntl = None  # type: ignore[assignment]
 
-RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"  # Turtle's "a"
 _FRAME = struct.Struct("<I")
 
 
 class TurtleTerms:
     """Abbreviates N-Triples terms to Turtle: prefixed names where the local part is plainly safe
-    in every parser, ``a`` for rdf:type, ``xsd:`` datatypes; everything else stays as it is
-    (N-Triples terms are valid Turtle). ``prefixes``: prefix → namespace; ``mention_predicates``:
+    in every parser, ``a`` for rdf:type, ``xsd:`` datatypes (when ``prefixes`` declares ``xsd``);
+    everything else stays as it is (N-Triples terms are valid Turtle). ``prefixes``: prefix →
+    namespace; ``mention_predicates``:
     the predicates of every kg:Mention block, in order (see :meth:`mention`)."""
 
     _SAFE_LOCAL = re.compile(r"[A-Za-z_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
 
     def __init__(self, prefixes: dict[str, str], mention_predicates: Sequence[str]) -> None:
         self.prefix_of = {str(namespace): prefix for prefix, namespace in prefixes.items()}
+        xsd = prefixes.get("xsd")
+        self._datatyped = "^^<" + str(xsd) if xsd else None  # how a literal with an xsd: datatype ends
         self.mention_predicates = list(mention_predicates)
         self.cache: dict[str, str] = {RDF_TYPE: "a"}  # predicates, classes, entities and common values repeat
         # a kg:Mention block as a str.format template: {0}… the objects in mention_predicates order
@@ -62,8 +64,8 @@ class TurtleTerms:
             prefix = self.prefix_of.get(value[:cut])
             if prefix is not None and self._SAFE_LOCAL.fullmatch(value[cut:]):
                 return f"{prefix}:{value[cut:]}"
-        elif term[-1] == ">" and "^^<" + XSD_NS in term:
-            lexical, _, datatype = term.rpartition("^^<" + XSD_NS)
+        elif term[-1] == ">" and self._datatyped is not None and self._datatyped in term:
+            lexical, _, datatype = term.rpartition(self._datatyped)
             return f"{lexical}^^xsd:{datatype[:-1]}"
         return term
 
