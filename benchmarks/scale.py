@@ -1,5 +1,6 @@
-"""Scale benchmark for ``kg build``: extraction throughput per core, then whole builds of synthetic
-corpora (time per stage, wall, peak memory), an incremental rebuild, and local vs Dask.
+"""Scale benchmark for ``kg build``: extraction throughput per core (synthetic and real abstracts, in
+turns with the scale issue's yardstick), then whole builds of synthetic corpora (time per stage,
+wall, peak memory), an incremental rebuild, and local vs Dask.
 
     .venv/bin/python benchmarks/scale.py                       # 1k and 10k
     .venv/bin/python benchmarks/scale.py --sizes 1000,10000,100000 --dask
