@@ -33,13 +33,14 @@ from kg.build_state import (
 )
 from kg.export.json_graph import JsonIndex, write_json_indexed
 from kg.export.rdf import RdfIndex, start_rdf
-from kg.export.registry import DEFAULT_BUILD_FORMATS, get_exporter
+from kg.export.registry import DEFAULT_BUILD_FORMATS, EXPORTERS, get_exporter
 from kg.extract.cache import CACHE_NAME, RowReader, RowSpan, index_cache, pipeline_fingerprint, write_cache
 from kg.extract.vocabulary import Vocabulary, default_ontology_dir
 from kg.graph import snapshot
 from kg.graph.assemble import AssemblyState, AssemblyStats, NotIncremental, assemble, extend
 from kg.ingest import IngestWarning, ReadLog, input_files, read_papers
 from kg.model import Paper, StoredExtraction
+from kg.output_lock import Leftover, output_lock
 
 __all__ = ["CACHE_NAME", "SNAPSHOT_NAME", "STATE_NAME", "BuildResult", "build", "pipeline_fingerprint"]
 
@@ -67,6 +68,8 @@ class BuildResult:
     #: build's graph"; ``rebuilt`` says why a rebuild could not add to it, when it could not
     incremental: str = ""
     rebuilt: str = ""
+    #: temporary files a stopped build had left in the output folder, removed by this one
+    leftovers: list[Leftover] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         types = Counter(data["type"] for _, data in self.graph.nodes(data=True))
@@ -157,27 +160,39 @@ def build(
     With ``use_cache``, extractions are reused by content hash, and when the inputs are the previous
     build's (same files, unchanged) plus new files, the new papers are added to its graph (saved in
     ``graph.snapshot``) and the RDF statements that did not change are copied from its files; the
-    outputs are byte-identical to a build from scratch. ``use_cache=False`` reads and assembles all."""
+    outputs are byte-identical to a build from scratch. ``use_cache=False`` reads and assembles all.
+
+    One build at a time writes to an output folder (``OSError`` naming it when another one does:
+    :mod:`kg.output_lock`); the temporary files a killed build left there are removed first."""
     begun = time.perf_counter()
     ontology = ontology or default_ontology_dir()
-    out_dir.mkdir(parents=True, exist_ok=True)
     names = [name for name in (formats or DEFAULT_BUILD_FORMATS) if html or name != "html"]
     options = _Options(out_dir, fmt, ontology, pipeline_fingerprint(ontology), n_process, progress, names, view, scheduler)
     files = list(input_files(inputs))
-    rebuilt = ""
+    folders = [exporter.default_path(out_dir).name for exporter in EXPORTERS.values() if exporter.folder]
     frozen = gc.get_freeze_count()
-    try:
-        if use_cache and (out_dir / STATE_NAME).exists():
-            try:
-                return _add_to_previous(BuildState.load(out_dir / STATE_NAME), files, options, begun)
-            except (NotIncremental, ValueError) as error:  # said in the summary; the build starts over
-                rebuilt = str(error)
-        result = _build_all(files, options, use_cache, begun)
-        result.rebuilt = rebuilt
-        return result
-    finally:
-        if not frozen:  # the stages froze what they made (see _collector_paused): the caller's collector as it was
-            gc.unfreeze()
+    with output_lock(out_dir, folders) as leftovers:
+        try:
+            result = _add_or_build(files, options, use_cache, begun)
+        finally:
+            if not frozen:  # the stages froze what they made (see _collector_paused): the caller's collector as it was
+                gc.unfreeze()
+    result.leftovers = leftovers
+    return result
+
+
+def _add_or_build(files: list[Path], options: _Options, use_cache: bool, begun: float) -> BuildResult:
+    """Add the new papers to the previous build's graph where that gives the same graph, else build
+    from every paper (saying why in ``rebuilt``)."""
+    rebuilt = ""
+    if use_cache and (options.out_dir / STATE_NAME).exists():
+        try:
+            return _add_to_previous(BuildState.load(options.out_dir / STATE_NAME), files, options, begun)
+        except (NotIncremental, ValueError) as error:  # said in the summary; the build starts over
+            rebuilt = str(error)
+    result = _build_all(files, options, use_cache, begun)
+    result.rebuilt = rebuilt
+    return result
 
 
 def _read(files: list[Path], fmt: str | None) -> tuple[list[Paper], list[InputFile], ReadLog]:

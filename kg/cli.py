@@ -97,6 +97,10 @@ def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int, n
             bar.close()
     for warning in result.log.warnings:
         click.echo(f"warning: {warning}", err=True)
+    if result.leftovers and not quiet:
+        size = sum(leftover.size for leftover in result.leftovers)
+        click.echo(f"removed {len(result.leftovers)} temporary file(s) ({size / 1e6:,.1f} MB) that a stopped build "
+                   f"had left in {out_dir}", err=True)
     if result.log.read == 0:
         click.echo("error: no paper could be read from the inputs", err=True)
         sys.exit(EXIT_NO_INPUT)

@@ -143,7 +143,8 @@ FORMATS = ["json", "turtle", "ntriples", "html", "graphml", "csv"]  # one of eac
 def test_sigkill_at_any_moment_leaves_old_or_new_outputs_whole(tmp_path):
     """Build A, then build B (more papers) into the same folder and SIGKILL it: at start-up, and
     when the 1st and 4th temporary output files have appeared. After each kill every output must
-    be byte-identical to A's or (once B finishes uninterrupted) B's; both parse."""
+    be byte-identical to A's or (once B finishes uninterrupted) B's; both parse. The build that
+    finishes removes the temporary files the last kill left."""
     first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     first.write_text(jsonl(synthetic(60)), encoding="utf-8")
     second.write_text(jsonl(synthetic(90)), encoding="utf-8")
@@ -167,13 +168,15 @@ def test_sigkill_at_any_moment_leaves_old_or_new_outputs_whole(tmp_path):
         process.wait()
         leftovers = _temp_files(out)  # a killed process cannot remove its temporary file (hidden: .NAME.*.tmp)
         landed_mid_write += bool(leftovers)
-        for name in leftovers:
-            folder, _, file = name.partition("/")
-            (out / file if folder == out.name else out / folder / file).unlink()
+        if moment != 4:  # (the next kill waits for new ones to appear)
+            for name in leftovers:
+                folder, _, file = name.partition("/")
+                (out / file if folder == out.name else out / folder / file).unlink()
         after_kill.append((moment, _snapshot(out)))
     assert landed_mid_write >= 1  # a kill did interrupt a write, not only land between two
     finished = subprocess.run(command, cwd=ROOT, capture_output=True)
     assert finished.returncode == 0, finished.stderr
+    assert not _temp_files(out)
     new = _snapshot(out)
     assert old.keys() == new.keys()
     for name in old:
@@ -187,6 +190,86 @@ def test_sigkill_at_any_moment_leaves_old_or_new_outputs_whole(tmp_path):
                 _parses(name, data)
             else:
                 assert data in (old[name], new[name]), f"{name} is neither the old nor the new file after kill at {moment}"
+
+
+# -- one build per output folder; what a killed one left -----------------------------------------
+
+def _leftover(folder: Path, name: str) -> Path:
+    """A temporary file named as kg.atomic names them, as a killed build leaves it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, path = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    os.write(handle, b"half a file" * 1000)
+    os.close(handle)
+    return Path(path)
+
+
+def test_a_build_removes_what_a_killed_build_left_and_nothing_else(tmp_path):
+    source = tmp_path / "papers.jsonl"
+    source.write_text(jsonl(synthetic(5)), encoding="utf-8")
+    out = tmp_path / "out"
+    left = [_leftover(out, "graph.nt"), _leftover(out, "build.state"), _leftover(out / "csv", "nodes.csv")]
+    kept = [out / ".notes.tmp", out / "graph.json.tmp", out / ".graph.nt.ABCDEFGH.tmp", out / "mine" / ".graph.nt.abcdefgh.tmp"]
+    for path in kept:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("not ours to remove", encoding="utf-8")
+    result = invoke(str(source), "-o", str(out), "--formats", "json,csv")
+    assert result.exit_code == EXIT_OK, result.output
+    assert f"removed 3 temporary file(s) (0.0 MB) that a stopped build had left in {out}" in result.output
+    assert not any(path.exists() for path in left)
+    assert all(path.read_text(encoding="utf-8") == "not ours to remove" for path in kept)
+    again = invoke(str(source), "-o", str(out), "--formats", "json,csv")
+    assert again.exit_code == EXIT_OK and "temporary file" not in again.output
+
+
+_HOLD_LOCK = ("import sys; from pathlib import Path; from kg.output_lock import output_lock\n"
+              "with output_lock(Path(sys.argv[1])):\n    print('locked', flush=True); sys.stdin.read()")
+
+
+def test_a_second_build_into_the_same_folder_is_refused_while_one_runs(tmp_path):
+    source = tmp_path / "papers.jsonl"
+    source.write_text(jsonl(synthetic(5)), encoding="utf-8")
+    out = tmp_path / "out"
+    assert invoke(str(source), "-o", str(out), "--no-html").exit_code == EXIT_OK
+    before = _snapshot(out)
+    # another process holds the folder's lock, as a running build does
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD_LOCK, str(out)], cwd=ROOT, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        left = _leftover(out, "graph.ttl")  # the running build's file, or one a killed build left
+        refused = invoke(str(source), "-o", str(out), "--no-html", "--no-cache")
+        assert refused.exit_code == EXIT_OUTPUT
+        assert f"error: cannot write {out}: another kg build (process {holder.pid}) is writing to this folder" in refused.output
+        assert _snapshot(out) == before and left.exists()  # nothing touched, not even what may be the other build's
+    finally:
+        holder.communicate("")
+    assert invoke(str(source), "-o", str(out), "--no-html").exit_code == EXIT_OK
+    assert not left.exists()
+
+
+def test_a_killed_build_leaves_no_process_and_no_lock_behind(tmp_path):
+    """SIGKILL a build while its two extraction workers run: the workers end by themselves (they
+    held about 200 MB each and waited for ever), and the next build into the folder is not refused."""
+    psutil = pytest.importorskip("psutil")
+    source = tmp_path / "papers.jsonl"
+    source.write_text(jsonl(synthetic(6000)), encoding="utf-8")
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(source), "-o", str(out), "-j", "2", "-q"],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list = []
+    deadline = time.monotonic() + 60
+    while len(workers) < 2 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+        workers = psutil.Process(process.pid).children()
+    time.sleep(0.5)  # into their work
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert len(workers) == 2
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive, "extraction workers outlived the killed build"
+    finished = invoke(str(source), "-o", str(out), "--formats", "json")
+    assert finished.exit_code == EXIT_OK, finished.output
+    assert not _temp_files(out)
 
 
 # -- hostile input, every output -----------------------------------------------------------------

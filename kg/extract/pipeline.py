@@ -4,7 +4,10 @@ turns a stream of ``Paper`` into a stream of ``Extraction`` (pure per paper; par
 from __future__ import annotations
 
 import gc
+import os
 import re
+import threading
+import time
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -209,10 +212,25 @@ _WORKER_NLP: dict[str, Language] = {}
 
 
 def _worker_init(ontology: str) -> None:
+    _leave_with_parent()
     _WORKER_NLP["nlp"] = build_nlp(Path(ontology) if ontology else None)
     # The pipeline (vocabularies, matchers, caches) lives as long as this worker process, which
     # runs nothing else: exempt it from the collector's scans of old objects.
     gc.freeze()
+
+
+def _leave_with_parent(interval: float = 1.0) -> None:
+    """End this worker process once its parent is gone: a killed build's workers would otherwise wait
+    for work for ever (about 200 MB each), as the pool only stops them when told to. A thread checks
+    the parent process id once a ``interval`` seconds."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="kg-parent-watch", daemon=True).start()
 
 
 def _worker_batch(texts: list[tuple[str, str]]) -> list[str]:
