@@ -4,7 +4,7 @@ proposed names, claims with hedges, and evidence offsets that point at the text.
 from __future__ import annotations
 
 from kg.extract.pipeline import extract_batch
-from kg.model import Paper
+from kg.model import Extraction, Paper
 
 
 def run(nlp, title: str, abstract: str):
@@ -155,3 +155,40 @@ def test_longest_first_keeps_what_filter_spans_keeps():
         spans = [(a, a + rng.randint(1, 4), rng.choice("abc")) for a in (rng.randint(0, 12) for _ in range(rng.randint(0, 6)))]
         assert _longest_first(spans) == filter_spans(sorted(spans))
         assert _longest_first(spans) == _longest_first(spans[::-1])
+
+
+def test_a_worker_pipeline_that_outgrew_its_vocabulary_is_built_anew_with_the_same_rows(monkeypatch):
+    """Long-lived workers (a Dask worker reading millions of abstracts) replace a pipeline whose
+    vocabulary passed the limit, so that their memory stays bounded; the rows do not change."""
+    import gc
+    from pathlib import Path
+
+    from kg.extract import distributed, pipeline
+    from kg.ingest import ReadLog, read_papers
+
+    corpus = Path(__file__).resolve().parents[1] / "examples" / "corpus"
+    papers = list(read_papers([corpus], ReadLog()))[:40]
+    expected = [pipeline.row_json(e) for e in extract_batch(papers, pipeline.build_nlp())]
+    texts = [(p.title, p.abstract) for p in papers]
+    monkeypatch.setattr(pipeline, "_leave_with_parent", lambda: None)  # no watcher thread in the test process
+    try:
+        pipeline._worker_init("")
+        first = pipeline._WORKER_NLP["nlp"]
+        monkeypatch.setattr(pipeline, "VOCABULARY_LIMIT", len(first.vocab) + 10)
+        rows = pipeline._worker_batch(texts[:20])
+        assert pipeline._WORKER_NLP["nlp"] is first  # under the limit when the batch began
+        rows += pipeline._worker_batch(texts[20:])
+        assert pipeline._WORKER_NLP["nlp"] is not first
+        assert rows == expected
+    finally:
+        pipeline._WORKER_NLP.clear()
+        pipeline._WORKER_ONTOLOGY.clear()
+        gc.unfreeze()
+    try:  # the same in a Dask worker's thread
+        distributed._LOCAL.__dict__.pop("pipelines", None)
+        fresh = distributed._pipeline("")
+        parts = distributed.extract_partition(papers[:20]) + distributed.extract_partition(papers[20:])
+        assert distributed._pipeline("") is not fresh
+        assert [pipeline.row_json(Extraction.from_dict(d)) for d in parts] == expected
+    finally:
+        distributed._LOCAL.__dict__.pop("pipelines", None)

@@ -1,5 +1,6 @@
 """Runs the extraction on a Dask cluster: papers go out in partitions, each worker builds the
-pipeline once and returns plain dicts, and the results come back in input order for assembly.
+pipeline once (again when its vocabulary outgrows a limit) and returns plain dicts, and the
+results come back in input order for assembly.
 
 ``scheduler`` is a Dask scheduler address (``tcp://host:8786``) or ``local:N`` for a LocalCluster of N
 worker processes on this machine (what the tests use). Workers may run several threads: each thread
@@ -20,11 +21,14 @@ _LOCAL = threading.local()  # a worker thread's pipelines, built on first use
 
 
 def _pipeline(ontology: str) -> Language:
-    """One pipeline per worker thread and vocabulary folder, built on first use."""
-    from kg.extract.pipeline import build_nlp
+    """One pipeline per worker thread and vocabulary folder, built on first use, and again once its
+    vocabulary has outgrown ``kg.extract.pipeline.VOCABULARY_LIMIT`` (a Dask worker may read
+    millions of abstracts: its memory stays bounded)."""
+    from kg.extract.pipeline import build_nlp, outgrown
 
     pipelines = _LOCAL.__dict__.setdefault("pipelines", {})
-    if ontology not in pipelines:
+    if ontology not in pipelines or outgrown(pipelines[ontology]):
+        pipelines.pop(ontology, None)
         pipelines[ontology] = build_nlp(Path(ontology) if ontology else None)
     return pipelines[ontology]
 

@@ -36,6 +36,11 @@ from kg.extract.tokens import tokens_of
 from kg.model import Claim, Entity, Extraction, Mention, Paper, Relation
 
 TOKENIZER_CACHE_SIZE = 1 << 19  # chunks (about 30 MB at most)
+#: A pipeline's vocabulary only grows: each word it has not seen before costs about 1.1 KB with its
+#: tokenizer cache entry (measured on real abstracts). A worker that outlives many batches (a Dask
+#: worker reading millions of abstracts) builds a fresh pipeline once its vocabulary has passed this
+#: many words (about 550 MB; half a second to build); the output does not depend on it.
+VOCABULARY_LIMIT = 500_000
 _COMPARATIVE = re.compile(
     r"\b(?:outperform(?:s|ed|ing)?|surpass(?:es|ed|ing)?|beats?|beating|(?:is|are|was|were|performs?|performed)"
     r" (?:better|superior) (?:than|to)|superior to|better than)\b",
@@ -207,16 +212,43 @@ def extract_batch(papers: list[Paper], nlp: Language) -> list[Extraction]:
     return extractions
 
 
-# Per-worker-process pipeline, built once by the pool initializer (never used in the parent).
+def outgrown(nlp: Language, limit: int | None = None) -> bool:
+    """Whether ``nlp``'s vocabulary has passed ``limit`` words (default :data:`VOCABULARY_LIMIT`):
+    time for a long-lived worker to build a fresh pipeline."""
+    return len(nlp.vocab) > (VOCABULARY_LIMIT if limit is None else limit)
+
+
+# Per-worker-process pipeline and its vocabulary folder, set up by the pool initializer (never used
+# in the parent).
 _WORKER_NLP: dict[str, Language] = {}
+_WORKER_ONTOLOGY: dict[str, str] = {}
 
 
 def _worker_init(ontology: str) -> None:
     _leave_with_parent()
-    _WORKER_NLP["nlp"] = build_nlp(Path(ontology) if ontology else None)
+    _WORKER_ONTOLOGY["path"] = ontology
+    _build_worker_nlp()
+
+
+def _build_worker_nlp() -> Language:
+    ontology = _WORKER_ONTOLOGY["path"]
+    nlp = _WORKER_NLP["nlp"] = build_nlp(Path(ontology) if ontology else None)
     # The pipeline (vocabularies, matchers, caches) lives as long as this worker process, which
     # runs nothing else: exempt it from the collector's scans of old objects.
     gc.freeze()
+    return nlp
+
+
+def _worker_nlp() -> Language:
+    """The worker's pipeline, built anew once its vocabulary has outgrown :data:`VOCABULARY_LIMIT`
+    (the old one unfrozen first, so that the collector can free it)."""
+    nlp = _WORKER_NLP["nlp"]
+    if outgrown(nlp):
+        del nlp, _WORKER_NLP["nlp"]
+        gc.unfreeze()
+        gc.collect()
+        nlp = _build_worker_nlp()
+    return nlp
 
 
 def _leave_with_parent(interval: float = 1.0) -> None:
@@ -238,7 +270,7 @@ def _worker_batch(texts: list[tuple[str, str]]) -> list[str]:
     # times as long to pickle and read back. JSON rows travel back: a few short strings pickle and
     # parse far faster than records.
     papers = [Paper(title=title, abstract=abstract) for title, abstract in texts]
-    return [row_json(e) for e in extract_batch(papers, _WORKER_NLP["nlp"])]
+    return [row_json(e) for e in extract_batch(papers, _worker_nlp())]
 
 
 def row_json(extraction: Extraction) -> str:
