@@ -24,3 +24,34 @@ def test_a_malformed_local_scheduler_is_refused_with_a_message(scheduler):
 
     with pytest.raises(ValueError, match="local:N"):
         list(extract_on_dask([Paper(title="t", abstract="a")], scheduler))
+
+
+def test_partitions_come_back_in_order_with_a_bounded_number_in_flight():
+    """A cluster reading millions of abstracts holds only ``window`` partitions at a time, and the
+    results still come in input order whatever order the workers finish in."""
+    import random
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kg.extract.distributed import in_order
+
+    rng = random.Random(5)
+    in_flight = peak = 0
+
+    def work(batch):
+        time.sleep(rng.random() / 200)  # finish out of order
+        return [x * 2 for x in batch]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        def submit(batch):
+            nonlocal in_flight, peak
+            in_flight += 1
+            peak = max(peak, in_flight)
+            return pool.submit(work, batch)
+
+        results = []
+        for result in in_order(submit, ([i, i + 1] for i in range(0, 200, 2)), window=6):
+            in_flight -= 1
+            results.extend(result)
+    assert results == [x * 2 for x in range(200)]
+    assert peak == 6

@@ -9,9 +9,11 @@ gets its own pipeline (spaCy pipelines and Hyperscan scratch space are not share
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
+from typing import Any, Protocol
 
 from spacy.language import Language
 
@@ -40,6 +42,31 @@ def extract_partition(papers: list[Paper], ontology: str = "") -> list[dict]:
     return [e.to_dict() for e in extract_batch(papers, _pipeline(ontology))]
 
 
+class _Future(Protocol):
+    def result(self) -> Any: ...
+
+
+def in_order(submit: Callable[[list[Paper]], _Future], batches: Iterable[list[Paper]], window: int) -> Iterator[Any]:
+    """The results of ``submit(batch)`` for each batch, in the batches' order, with at most ``window``
+    batches submitted and not yet read: on a cluster reading millions of abstracts, neither the
+    scheduler nor the workers hold more than that many partitions and their results."""
+    pending: deque[_Future] = deque()
+    for batch in batches:
+        if len(pending) == window:
+            yield _take(pending.popleft())
+        pending.append(submit(batch))
+    while pending:
+        yield _take(pending.popleft())
+
+
+def _take(future: _Future) -> Any:
+    result = future.result()
+    release = getattr(future, "release", None)  # a Dask future: let the cluster forget its result
+    if release is not None:
+        release()
+    return result
+
+
 def _partitions(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
     iterator = iter(papers)
     while batch := list(islice(iterator, size)):
@@ -50,7 +77,8 @@ def extract_on_dask(
     papers: Iterable[Paper], scheduler: str, *, ontology: Path | None = None, partition_size: int = 1000
 ) -> Iterator[Extraction]:
     """Stream extractions in input order from a Dask cluster (see the module docstring). Partitions
-    hold at most ``partition_size`` papers and are small enough that every worker gets several."""
+    hold at most ``partition_size`` papers and are small enough that every worker gets several; four
+    partitions per worker thread are in flight at a time (:func:`in_order`)."""
     papers = list(papers)
     try:
         from dask.distributed import Client, LocalCluster
@@ -70,14 +98,13 @@ def extract_on_dask(
         with Client(address) as client:
             workers = max(1, sum(client.nthreads().values()))
             size = max(1, min(partition_size, -(-len(papers) // (4 * workers))))
-            futures = [
-                client.submit(extract_partition, batch, str(ontology or ""), pure=False)
-                for batch in _partitions(papers, size)
-            ]
-            for future in futures:  # in submission order: the output does not depend on timing
-                for data in future.result():
+            def submit(batch: list[Paper]) -> _Future:
+                return client.submit(extract_partition, batch, str(ontology or ""), pure=False)
+
+            # in submission order: the output does not depend on timing
+            for result in in_order(submit, _partitions(papers, size), 4 * workers):
+                for data in result:
                     yield Extraction.from_dict(data)
-                future.release()
     finally:
         if cluster is not None:
             cluster.close()
