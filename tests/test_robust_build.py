@@ -249,7 +249,8 @@ def test_a_second_build_into_the_same_folder_is_refused_while_one_runs(tmp_path)
 
 def test_a_killed_build_leaves_no_process_and_no_lock_behind(tmp_path):
     """SIGKILL a build while its two extraction workers run: the workers end by themselves (they
-    held about 200 MB each and waited for ever), and the next build into the folder is not refused."""
+    held about 200 MB each and waited for work that never came), and the next build into the folder
+    is not refused."""
     psutil = pytest.importorskip("psutil")
     source = tmp_path / "papers.jsonl"
     source.write_text(jsonl(synthetic(6000)), encoding="utf-8")

@@ -252,9 +252,9 @@ def _worker_nlp() -> Language:
 
 
 def _leave_with_parent(interval: float = 1.0) -> None:
-    """End this worker process once its parent is gone: a killed build's workers would otherwise wait
-    for work for ever (about 200 MB each), as the pool only stops them when told to. A thread checks
-    the parent process id every ``interval`` seconds."""
+    """End this worker process once its parent is gone: a killed build's workers would otherwise
+    wait for work that never comes (about 200 MB each), as the pool only stops them when told to. A
+    thread checks the parent process id every ``interval`` seconds."""
     parent = os.getppid()
 
     def watch() -> None:
