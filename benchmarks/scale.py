@@ -4,6 +4,7 @@ wall, peak memory), an incremental rebuild, and local vs Dask.
 
     .venv/bin/python benchmarks/scale.py                       # 1k and 10k
     .venv/bin/python benchmarks/scale.py --sizes 1000,10000,100000 --dask
+    .venv/bin/python benchmarks/scale.py --throughput-only      # the two throughputs, about a minute
 
 Prints a Markdown table (paste it into the README's Speed section)."""
 
@@ -170,6 +171,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument("--verify-max", type=int, default=10000,
                         help="for sizes up to this, also build from scratch and compare the rebuild's files")
+    parser.add_argument("--throughput-only", action="store_true",
+                        help="measure the extraction throughputs (synthetic and real abstracts) and stop")
     parser.add_argument("--real-data", type=Path,
                         help="folder holding csabstruct/ for the real-text throughput (default: ../shared/data)")
     options = parser.parse_args()
@@ -186,6 +189,10 @@ def main() -> None:
     real = results["throughput_real"] = real_throughput(options.real_data or default_data_dir())
     print(f"real abstracts, each read once ({real['papers']:,}, {real['characters']:.0f} characters on average): "
           f"{real['ours']:.0f}/s; the yardstick {real['yardstick']:.0f}/s (ours / yardstick: {real['ratio']:.2f})", flush=True)
+    if options.throughput_only:
+        if options.json:
+            options.json.write_text(json.dumps(results, indent=1))
+        return
 
     builds = []
     with tempfile.TemporaryDirectory(prefix="kg-scale-") as tmp:
