@@ -29,7 +29,7 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import synthetic_records, write_corpus
+from synthetic import SAMPLE, synthetic_records, write_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 KG = [sys.executable, "-m", "kg.cli"]
@@ -80,7 +80,7 @@ def _real_papers(data_dir: Path) -> list:
     from kg.eval.external import csabstruct_gold
     from kg.ingest import ReadLog, read_papers
 
-    papers = list(read_papers([ROOT / "examples" / "corpus"], ReadLog()))
+    papers = list(read_papers([SAMPLE], ReadLog()))
     for split in ("train", "dev", "test"):
         path = data_dir / "csabstruct" / f"{split}.jsonl"
         if path.exists():

@@ -39,8 +39,8 @@ class TurtleTerms:
     """Abbreviates N-Triples terms to Turtle: prefixed names where the local part is plainly safe
     in every parser, ``a`` for rdf:type, ``xsd:`` datatypes (when ``prefixes`` declares ``xsd``);
     everything else stays as it is (N-Triples terms are valid Turtle). ``prefixes``: prefix →
-    namespace; ``mention_predicates``:
-    the predicates of every kg:Mention block, in order (see :meth:`mention`)."""
+    namespace; ``mention_predicates``: the predicates of every kg:Mention block, in order (see
+    :meth:`mention`)."""
 
     _SAFE_LOCAL = re.compile(r"[A-Za-z_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
 

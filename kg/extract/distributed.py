@@ -98,6 +98,7 @@ def extract_on_dask(
         with Client(address) as client:
             workers = max(1, sum(client.nthreads().values()))
             size = max(1, min(partition_size, -(-len(papers) // (4 * workers))))
+
             def submit(batch: list[Paper]) -> _Future:
                 return client.submit(extract_partition, batch, str(ontology or ""), pure=False)
 

@@ -212,10 +212,10 @@ def extract_batch(papers: list[Paper], nlp: Language) -> list[Extraction]:
     return extractions
 
 
-def outgrown(nlp: Language, limit: int | None = None) -> bool:
-    """Whether ``nlp``'s vocabulary has passed ``limit`` words (default :data:`VOCABULARY_LIMIT`):
-    time for a long-lived worker to build a fresh pipeline."""
-    return len(nlp.vocab) > (VOCABULARY_LIMIT if limit is None else limit)
+def outgrown(nlp: Language) -> bool:
+    """Whether ``nlp``'s vocabulary has passed :data:`VOCABULARY_LIMIT` words: time for a long-lived
+    worker to build a fresh pipeline."""
+    return len(nlp.vocab) > VOCABULARY_LIMIT
 
 
 # Per-worker-process pipeline and its vocabulary folder, set up by the pool initializer (never used
