@@ -120,18 +120,23 @@ def test_the_pipeline_tokenizer_survives_pickling(nlp):
 
 
 def test_token_table_matches_spacy_tokens(nlp):
-    """The plain-list token view the rules read agrees with spaCy's own tokens."""
+    """The plain-list token view the rules read agrees with spaCy's own tokens, its lexical flags
+    with those of a full English vocabulary (the pipeline's own sets only LOWER and LANG)."""
+    import spacy
+
     from kg.extract.tokens import tokens_of
 
-    doc = nlp.make_doc("Llama 3.1 (8B) beats GPT-4, ResNet-50 and 12.5% of i.e. baselines… ok?")
+    text = "Llama 3.1 (8B) beats GPT-4, ResNet-50 and 12.5% of i.e. baselines… ok? Twenty-one zebrafish"
+    doc, full = nlp.make_doc(text), spacy.blank("en").make_doc(text)
     table = tokens_of(doc)
-    assert table.words == [t.text for t in doc] and table.lowers == [t.lower_ for t in doc]
+    assert table.words == [t.text for t in full] and table.lowers == [t.lower_ for t in doc]
     assert table.starts == [t.idx for t in doc] and table.ends == [t.idx + len(t) for t in doc]
     assert table.space == [int(bool(t.whitespace_)) for t in doc]
-    assert list(table.alpha) == [int(t.is_alpha) for t in doc]
-    assert list(table.punct) == [int(t.is_punct) for t in doc]
-    assert list(table.num) == [int(t.like_num) for t in doc]
+    assert list(table.alpha) == [int(t.is_alpha) for t in full] and 0 < sum(table.alpha) < len(doc)
+    assert list(table.punct) == [int(t.is_punct) for t in full] and 0 < sum(table.punct) < len(doc)
+    assert list(table.num) == [int(t.like_num) for t in full] and 0 < sum(table.num) < len(doc)
     assert table.capitalised == [t.i for t in doc if t.text != t.lower_]
+    assert doc.lang_ == "en" and not doc[-1].is_alpha  # a lexeme of the pipeline's own: LOWER and LANG only
 
 
 def test_longest_first_keeps_what_filter_spans_keeps():

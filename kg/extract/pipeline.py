@@ -16,6 +16,7 @@ from pathlib import Path
 
 import orjson
 import spacy
+from spacy.attrs import LANG, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -24,6 +25,7 @@ import kg.extract.claims  # noqa: F401  (registers kg_claims)
 import kg.extract.entities  # noqa: F401  (registers kg_entities)
 import kg.extract.sentences  # noqa: F401  (registers kg_sentences)
 from kg.extract import PIPELINE_VERSION  # noqa: F401  (re-exported)
+from kg.extract.affixes import PrefixSearch, SuffixSearch
 from kg.extract.entities import PROPOSE_VERBS, RawMention
 from kg.extract.text import (
     TextKeepingTokenizer,
@@ -41,6 +43,13 @@ TOKENIZER_CACHE_SIZE = 1 << 19  # chunks (about 30 MB at most)
 #: worker reading millions of abstracts) builds a fresh pipeline once its vocabulary has passed this
 #: many words (about 550 MB; half a second to build); the output does not depend on it.
 VOCABULARY_LIMIT = 500_000
+#: The lexical attributes the pipeline's vocabulary sets on spaCy's lexemes: ``LOWER``, which the
+#: vocabulary PhraseMatcher matches on, and ``LANG``, which spaCy reads the vocabulary's language
+#: from (the token table computes the few flags its rules ask about itself, see
+#: ``kg.extract.tokens.lexical_functions``). spaCy computes the 23 attributes of its English
+#: vocabulary for each word it has not seen, in Python; on real abstracts read once, that was a
+#: quarter of the tokenizer's time.
+LEXEME_ATTRIBUTES = frozenset({LANG, LOWER})
 _COMPARATIVE = re.compile(
     r"\b(?:outperform(?:s|ed|ing)?|surpass(?:es|ed|ing)?|beats?|beating|(?:is|are|was|were|performs?|performed)"
     r" (?:better|superior) (?:than|to)|superior to|better than)\b",
@@ -52,8 +61,15 @@ _SELF_SUBJECT = re.compile(r"\b(?:our|we|the proposed|this)\b", re.IGNORECASE)
 
 
 def build_nlp(ontology: Path | None = None) -> Language:
-    """Blank English tokenizer + sentence splitter, acronym finder, entity and claim components."""
+    """Blank English tokenizer + sentence splitter, acronym finder, entity and claim components.
+    Its vocabulary sets only the lexeme attributes in :data:`LEXEME_ATTRIBUTES`: a token's other
+    lexical attributes (``is_stop``, ``shape_``, ``like_num`` …) read as unset."""
     nlp = spacy.blank("en")
+    getters = nlp.vocab.lex_attr_getters
+    nlp.vocab.lex_attr_getters = {attr: getters[attr] for attr in sorted(LEXEME_ATTRIBUTES)}
+    # the same prefix and suffix matches as spaCy's searches, found faster (kg.extract.affixes)
+    nlp.tokenizer.prefix_search = PrefixSearch(nlp.Defaults.prefixes).search
+    nlp.tokenizer.suffix_search = SuffixSearch(nlp.Defaults.suffixes).search
     # spaCy caches the tokens of 10,000 white-space separated chunks by default, which the vocabulary
     # patterns alone nearly fill; a corpus repeats far more (the output does not depend on the cache)
     nlp.tokenizer.max_cache_size = TOKENIZER_CACHE_SIZE

@@ -6,12 +6,15 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import compress, count
 from operator import ne, sub
 from typing import overload
 
 from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, LIKE_NUM, SPACY
+from spacy.lang.lex_attrs import LEX_ATTRS
 from spacy.tokens import Doc
+from spacy.util import get_lang_class
 
 from kg.extract.text import text_of
 
@@ -31,7 +34,7 @@ class TokenTable:
     lowers: list[str]
     space: list[int]  # flags: 1 or 0
     capitalised: list[int]  # indices of the tokens with a capital letter, in order
-    getters: dict[int, Callable[[str], object]]  # the vocabulary's lexical attribute functions
+    getters: dict[int, Callable[[str], object]]  # the language's lexical attribute functions
 
     @property
     def alpha(self) -> LexicalFlag:
@@ -90,12 +93,20 @@ def tokens_of(doc: Doc) -> TokenTable:
         capitalised = list(compress(count(), map(ne, words, lowers)))  # text differs from its lower case
         columns = doc.user_data[_KEY] = (starts, ends, words, lowers, space, capitalised)
     starts, ends, words, lowers, space, capitalised = columns
-    return TokenTable(text, starts, ends, words, lowers, space, capitalised, doc.vocab.lex_attr_getters)
+    return TokenTable(text, starts, ends, words, lowers, space, capitalised, lexical_functions(doc.lang_))
+
+
+@cache
+def lexical_functions(lang: str) -> dict[int, Callable[[str], object]]:
+    """spaCy's functions for the lexical attributes of a language's words (``IS_ALPHA``,
+    ``LIKE_NUM`` …): what a vocabulary made by ``spacy.blank(lang)`` sets its lexemes' attributes
+    with, whichever attributes the pipeline's own vocabulary keeps (see ``build_nlp``)."""
+    return {**LEX_ATTRS, **get_lang_class(lang).Defaults.lex_attr_getters}
 
 
 class LexicalFlag(Sequence[int]):
     """One lexical flag (``is_alpha``, ``is_punct``, ``like_num``) of each token, 1 or 0, computed
-    when asked for by the function the vocabulary sets its lexemes' flag with (spaCy's own value,
+    when asked for by the function a full vocabulary sets its lexemes' flag with (spaCy's own value,
     without making a ``Lexeme``)."""
 
     __slots__ = ("getter", "words")
