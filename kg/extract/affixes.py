@@ -6,7 +6,7 @@ tried, and only where a match can start."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from spacy.util import compile_prefix_regex, compile_suffix_regex
 
@@ -106,6 +106,16 @@ def _pieces(entries: Sequence[str], last: bool) -> list[_Piece] | None:
         return None
 
 
+def _compiled(compile: Callable[[list[str]], re.Pattern[str]], texts: list[str],
+              made: dict[tuple[str, ...], re.Pattern[str] | None]) -> re.Pattern[str] | None:
+    """``compile(texts)``, made once for characters that allow the same pieces (each of the symbol
+    characters allows the one piece of the long symbol class); ``None`` for no pieces."""
+    key = tuple(texts)
+    if key not in made:
+        made[key] = compile(texts) if texts else None
+    return made[key]
+
+
 class PrefixSearch:
     """``compile_prefix_regex(entries).search`` with the same answers. Each alternative starts with
     ``^``, so a match starts at the first character; ``search`` tried every position, and every
@@ -120,11 +130,12 @@ class PrefixSearch:
         self._whole = whole
         self._pieces = _pieces(entries, last=False)
         self._by_first: dict[str, re.Pattern[str] | None] = {}
+        self._made: dict[tuple[str, ...], re.Pattern[str] | None] = {}
 
     def _pattern_for(self, char: str) -> re.Pattern[str] | None:
         assert self._pieces is not None
         texts = [piece.text for piece in self._pieces if piece.may_touch(char)]
-        pattern = self._by_first[char] = compile_prefix_regex(texts) if texts else None
+        pattern = self._by_first[char] = _compiled(compile_prefix_regex, texts, self._made)
         return pattern
 
     def search(self, string: str) -> re.Match[str] | None:
@@ -152,6 +163,7 @@ class SuffixSearch:
         self._pieces = _pieces(entries, last=True)
         self._width = max((p.width for p in self._pieces or () if p.width < _UNBOUNDED), default=0)
         self._by_last: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]] = {}
+        self._made: dict[tuple[str, ...], re.Pattern[str] | None] = {}
 
     def _patterns_for(self, char: str) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
         assert self._pieces is not None
@@ -159,7 +171,7 @@ class SuffixSearch:
         near = [piece.text for piece in pieces if piece.width < _UNBOUNDED]
         far = [piece.text for piece in pieces if piece.width >= _UNBOUNDED]
         patterns = self._by_last[char] = (
-            compile_suffix_regex(near) if near else None, compile_suffix_regex(far) if far else None
+            _compiled(compile_suffix_regex, near, self._made), _compiled(compile_suffix_regex, far, self._made)
         )
         return patterns
 
