@@ -97,3 +97,21 @@ def test_unreadable_files_are_reported_not_fatal(tmp_path):
 def test_unknown_format_name_is_an_error(data_dir):
     with pytest.raises(ValueError, match="unknown format"):
         read(data_dir / "papers.jsonl", "xml")
+
+
+def test_clean_text_collapses_white_space_and_drops_what_is_not_text_for_every_character():
+    """Titles, abstracts and names are stored cleaned: white space collapsed to single spaces and
+    trimmed, controls, surrogates and noncharacters dropped, every other character kept. Checked for
+    each Unicode code point alone, between letters and doubled with spaces (text that is already
+    clean is returned at once, so this covers that shortcut's test too)."""
+    import re
+
+    from kg.ingest.base import clean_text
+
+    not_text = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+    for code in range(0x110000):
+        char = chr(code)
+        for value in (char, f"a{char}b", f" {char}{char} x"):
+            assert clean_text(value) == " ".join(not_text.sub("", value).split()), hex(code)
+    assert clean_text("  Spiking\u00a0networks\n\tfor EEG\x00 ") == "Spiking networks for EEG"
+    assert clean_text("Ünïcode — ✓ 脑") == "Ünïcode — ✓ 脑" and clean_text(None) == ""

@@ -53,7 +53,12 @@ def clean_text(value: Any) -> str:
     """Collapse white space and drop characters that are not text (see ``_NOT_TEXT``); ``None`` becomes ""."""
     if value is None:
         return ""
-    return " ".join(_NOT_TEXT.sub("", str(value)).split())  # str.split() splits where a regex \s matches
+    text = str(value)
+    # Already clean, the usual case: printable text holds no white space but " " (other separators and
+    # controls are not printable) and none of _NOT_TEXT (controls, surrogates, noncharacters are not).
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(_NOT_TEXT.sub("", text).split())  # str.split() splits where a regex \s matches
 
 
 def json_kind(value: Any) -> str:
