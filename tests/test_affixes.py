@@ -1,17 +1,19 @@
-"""The tokenizer's faster prefix and suffix searches give spaCy's own answers: on every piece of
-the sample corpus the tokenizer searches, on random strings of affix characters, in a tokenizer
-saved and read back, and when a pattern cannot be analysed (the plain search is used then)."""
+"""The tokenizer's faster prefix, suffix and infix searches and URL match give spaCy's own answers:
+on every piece of the sample corpus the tokenizer searches, on random strings of affix characters,
+in a tokenizer saved and read back, and when a pattern cannot be analysed (the plain search is used
+then)."""
 
 from __future__ import annotations
 
 import pickle
 import random
+import re
 
 import pytest
 import spacy
-from spacy.util import compile_prefix_regex, compile_suffix_regex
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
-from kg.extract.affixes import PrefixSearch, SuffixSearch
+from kg.extract.affixes import InfixFinder, LiteralGuard, PrefixSearch, SuffixSearch
 from kg.extract.text import compose
 from kg.ingest import ReadLog, read_papers
 
@@ -57,6 +59,38 @@ def test_same_matches_as_spacy_on_the_corpus_and_random_strings(english, corpus_
     assert suffixed > 5000 and prefixed > 5000  # both kinds of answer were compared
 
 
+def _url_strings(rng: random.Random, count: int) -> list[str]:
+    """Words made of what infixes and URLs are made of: hyphens, dots, slashes, letters, digits."""
+    alphabet = [*".,;:-–—~+*^/<>=…©°@#?abcXYZ019é", "\u4e2d", "\u0411", "http://", "www.", ".com", "...", "--", "192."]
+    parts = ["http://", "www.", "neuro", "x", "-", ".", ".", "org", "com", "io", "/", "?b=1", ":8080", "@", "1", "10.", "168", "é"]
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(count)] + \
+        ["".join(rng.choice(parts) for _ in range(rng.randint(1, 6))) for _ in range(count)]
+
+
+def test_same_infixes_and_urls_as_spacy_on_the_corpus_and_random_strings(english, corpus_dir):
+    tokenizer = english.tokenizer
+    infixes, url = InfixFinder(english.Defaults.infixes), LiteralGuard(tokenizer.url_match)
+    searched: set[str] = set()
+    plain_infixes, plain_url = tokenizer.infix_finditer, tokenizer.url_match
+    tokenizer.infix_finditer = lambda s: searched.add(s) or plain_infixes(s)
+    tokenizer.url_match = lambda s: searched.add(s) or plain_url(s)
+    try:
+        for paper in read_papers([corpus_dir], ReadLog()):
+            tokenizer(compose(paper))
+    finally:
+        tokenizer.infix_finditer, tokenizer.url_match = plain_infixes, plain_url
+    assert len(searched) > 2000
+    strings = sorted(searched) + _url_strings(random.Random(4), 30_000) + _strings(random.Random(5), 10_000)
+    split = urls = 0
+    for string in strings:
+        found = [m.span() for m in plain_infixes(string)]
+        assert [m.span() for m in infixes.finditer(string)] == found, string
+        assert span(url.match(string)) == span(plain_url(string)), string
+        split += bool(found)
+        urls += plain_url(string) is not None
+    assert split > 5000 and urls > 500  # both kinds of answer were compared
+
+
 def test_the_pipeline_tokenizes_as_spacy_does(nlp, english):
     text = ("Results (n=12) improved 3.5% vs. 10km/h... (SNN). It's 20°C—“quoted”, URLs https://x.org/a?b=1, "
             "e-mail a@b.com; U.S. data…\nnew line 5mg ¿qué? 100% [ref]. end.\n")
@@ -70,10 +104,14 @@ def test_a_tokenizer_saved_and_read_back_keeps_spacys_patterns(nlp, english):
     copy.from_bytes(tokenizer.to_bytes())
     assert copy.suffix_search.__self__.pattern == english.tokenizer.suffix_search.__self__.pattern
     assert copy.prefix_search.__self__.pattern == english.tokenizer.prefix_search.__self__.pattern
-    text = "Spikes (n=4) at 20Hz… vs. 3.5%."
+    text = "Spikes (n=4) at 20Hz… vs. 3.5%; state-of-the-art, see x.org/a."
     assert [t.text for t in copy(text)] == [t.text for t in tokenizer(text)]
+    assert copy.infix_finditer.__self__.pattern == english.tokenizer.infix_finditer.__self__.pattern
+    assert copy.url_match.__self__.pattern == english.tokenizer.url_match.__self__.pattern
     restored = pickle.loads(pickle.dumps(tokenizer.suffix_search))
     assert span(restored("models,")) == (6, 7)
+    restored_url = pickle.loads(pickle.dumps(tokenizer.url_match))
+    assert span(restored_url("x.org/a")) == (0, 7) and restored_url("spikes") is None
 
 
 def test_patterns_it_cannot_analyse_are_searched_as_spacy_does():
@@ -88,3 +126,20 @@ def test_patterns_it_cannot_analyse_are_searched_as_spacy_does():
     suffix = SuffixSearch([r"\.\.+", r"(?<=[0-9])\.", "x*y"])
     for string in ("a....", "1.", "1..", "xxxxxxxy", "y", "ab", ".", "x\n", "1.\n"):
         assert span(suffix.search(string)) == span(compile_suffix_regex([r"\.\.+", r"(?<=[0-9])\.", "x*y"]).search(string))
+
+
+def test_infix_and_url_patterns_it_cannot_analyse_are_tried_on_every_word():
+    """An infix that can match nothing, or a case-insensitive one, leaves the plain search; a URL
+    pattern with no character every match holds is tried on every word."""
+    for entries in ([r"-", r"x?"], [r"(?i)k", r"-"]):
+        finder = InfixFinder(entries)
+        for string in ("a-b", "akb", "aKb", "ab"):
+            assert [m.span() for m in finder.finditer(string)] == \
+                [m.span() for m in compile_infix_regex(entries).finditer(string)]
+    assert [m.span() for m in InfixFinder([r"-", r"(?<=[0-9])[+*]"]).finditer("ab")] == []
+    any_word = LiteralGuard(re.compile(r"(?:a|b)\w+").match)
+    assert span(any_word.match("bc")) == (0, 2)
+    dotted = LiteralGuard(re.compile(r"(?:\w+\.)+(?:com|org)").match)
+    assert span(dotted.match("a.org")) == (0, 5) and dotted.match("aorg") is None
+    caseless = LiteralGuard(re.compile(r"X\.y", re.IGNORECASE).match)
+    assert span(caseless.match("x.Y")) == (0, 3)

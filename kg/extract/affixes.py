@@ -1,14 +1,15 @@
-"""Faster stand-ins for the tokenizer's prefix and suffix searches, with the same answers: spaCy joins
-its affix patterns into one expression that ``re.search`` tries at every position of a word; here
-only the patterns that can begin (prefixes) or end (suffixes) with the word's edge character are
-tried, and only where a match can start."""
+"""Faster stand-ins for the tokenizer's prefix, suffix and infix searches and its URL match, with the
+same answers: spaCy joins its affix patterns into one expression that ``re`` tries at every position
+of a word; here only the patterns that can begin (prefixes) or end (suffixes) with the word's edge
+character are tried, only where a match can start, and a word is not searched for infixes or URLs
+when it lacks a character that every match holds."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
-from spacy.util import compile_prefix_regex, compile_suffix_regex
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 try:  # the parser behind re.compile: what a pattern's matches can span and start or end with
     from re import _constants as _sre
@@ -186,3 +187,81 @@ class SuffixSearch:
             return near
         return far
 
+
+
+class InfixFinder:
+    """``compile_infix_regex(entries).finditer`` with the same matches. Every match begins with a
+    character that one of the entries can begin with (a hyphen, a full stop, a comma, a symbol …);
+    a word without any of them (most words) has no infix, which one character-class search tells,
+    where the joined pattern was tried at every position. ``pattern``: as for :class:`PrefixSearch`."""
+
+    def __init__(self, entries: Sequence[str]) -> None:
+        whole = compile_infix_regex(entries)
+        self.pattern: str = whole.pattern
+        self._whole = whole
+        self._starts = _start_classes(whole.pattern)
+
+    def finditer(self, string: str) -> Iterator[re.Match[str]]:
+        if self._starts is not None and self._starts.search(string) is None:
+            return iter(())
+        return self._whole.finditer(string)
+
+
+def _start_classes(pattern: str) -> re.Pattern[str] | None:
+    """A pattern of the characters a match of ``pattern`` can begin with (one class, or classes
+    joined), or ``None`` when that cannot be told (an alternative that can match nothing, …)."""
+    try:
+        parsed = _sre_parse.parse(pattern)
+    except Exception:  # noqa: BLE001 - a parser that changed: the plain search is used
+        return None
+    if parsed.state.flags & re.IGNORECASE or parsed.getwidth()[0] == 0:
+        return None
+    classes = _edge(list(parsed), last=False)
+    return re.compile("|".join(classes)) if classes else None
+
+
+class LiteralGuard:
+    """A compiled pattern's ``match`` (spaCy's URL match, say) with the same answers, not tried on a
+    string that lacks a character every match holds (each URL match holds a ".": a host name before
+    its top-level domain, or an IP address). ``pattern``: what ``Tokenizer.to_bytes`` saves."""
+
+    def __init__(self, match: Callable[[str], re.Match[str] | None]) -> None:
+        self._match = match
+        compiled = getattr(match, "__self__", None)
+        self.pattern: str | None = compiled.pattern if isinstance(compiled, re.Pattern) else None
+        self._required: tuple[str, ...] = ()
+        if self.pattern is not None and isinstance(self.pattern, str):
+            try:
+                parsed = _sre_parse.parse(self.pattern, compiled.flags)
+                if not parsed.state.flags & re.IGNORECASE:
+                    self._required = tuple(sorted(_required_literals(list(parsed))))
+            except Exception:  # noqa: BLE001 - a parser that changed: every string is tried
+                self._required = ()
+
+    def match(self, string: str) -> re.Match[str] | None:
+        for char in self._required:
+            if char not in string:
+                return None
+        return self._match(string)
+
+
+def _required_literals(items: list) -> set[str]:
+    """Characters every match of the parsed sequence ``items`` holds (its literal characters outside
+    optional parts; those that every alternative of a choice holds)."""
+    required: set[str] = set()
+    for op, av in items:
+        if op is _sre.LITERAL:
+            required.add(chr(av))
+        elif op is _sre.SUBPATTERN:
+            _group, added, _removed, inner = av
+            if not added & re.IGNORECASE:
+                required |= _required_literals(list(inner))
+        elif op is _sre.BRANCH:
+            required |= set.intersection(*(_required_literals(list(branch)) for branch in av[1]))
+        elif op in _REPEATS:
+            low, _high, inner = av
+            if low:
+                required |= _required_literals(list(inner))
+        elif op is getattr(_sre, "ATOMIC_GROUP", None):
+            required |= _required_literals(list(av))
+    return required
