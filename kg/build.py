@@ -238,7 +238,7 @@ def _extract(unique: dict[str, Paper], options: _Options, use_cache: bool, in_us
             started()  # the cluster's workers are not this process's children
             stream = ((e.paper, row_json(e)) for e in extract_on_dask(todo, options.scheduler, ontology=options.ontology))
         else:
-            from kg.extract.pipeline import extract_rows  # spaCy: imported only when there is something to read
+            from kg.extract.workers import extract_rows  # spaCy only where the papers are read (a worker, or here for few)
 
             # a worker process costs a pipeline start-up: only worth it for a few hundred papers each;
             # a big graph's build extracts in workers even so, its own process never holding the pipeline

@@ -168,26 +168,26 @@ def test_a_worker_pipeline_that_outgrew_its_vocabulary_is_built_anew_with_the_sa
     import gc
     from pathlib import Path
 
-    from kg.extract import distributed, pipeline
+    from kg.extract import distributed, pipeline, workers
     from kg.ingest import ReadLog, read_papers
 
     corpus = Path(__file__).resolve().parents[1] / "examples" / "corpus"
     papers = list(read_papers([corpus], ReadLog()))[:40]
     expected = [pipeline.row_json(e) for e in extract_batch(papers, pipeline.build_nlp())]
     texts = [(p.title, p.abstract) for p in papers]
-    monkeypatch.setattr(pipeline, "_leave_with_parent", lambda: None)  # no watcher thread in the test process
+    monkeypatch.setattr(workers, "_leave_with_parent", lambda: None)  # no watcher thread in the test process
     try:
-        pipeline._worker_init("")
-        first = pipeline._WORKER_NLP["nlp"]
+        workers._worker_init("")
+        first = workers._WORKER_NLP["nlp"]
         monkeypatch.setattr(pipeline, "VOCABULARY_LIMIT", len(first.vocab) + 10)
-        rows = pipeline._worker_batch(texts[:20])
-        assert pipeline._WORKER_NLP["nlp"] is first  # under the limit when the batch began
-        rows += pipeline._worker_batch(texts[20:])
-        assert pipeline._WORKER_NLP["nlp"] is not first
+        rows = workers._worker_batch(texts[:20])
+        assert workers._WORKER_NLP["nlp"] is first  # under the limit when the batch began
+        rows += workers._worker_batch(texts[20:])
+        assert workers._WORKER_NLP["nlp"] is not first
         assert rows == expected
     finally:
-        pipeline._WORKER_NLP.clear()
-        pipeline._WORKER_ONTOLOGY.clear()
+        workers._WORKER_NLP.clear()
+        workers._WORKER_ONTOLOGY.clear()
         gc.unfreeze()
     try:  # the same in a Dask worker's thread
         distributed._LOCAL.__dict__.pop("pipelines", None)

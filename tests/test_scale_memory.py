@@ -1,12 +1,14 @@
 """What the scale work promises a user of the library: the assembled graph's evidence is compact
 yet reads like the dicts it replaces, a build reads each extraction back from its cache row, the
-RDF writer's mention fast path writes exactly what the generic path writes, and a build leaves the
-garbage collector as it found it."""
+RDF writer's mention fast path writes exactly what the generic path writes, a build leaves the
+garbage collector as it found it, and a big build's own process never loads spaCy."""
 
 from __future__ import annotations
 
 import gc
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import orjson
@@ -178,3 +180,19 @@ def test_a_comparison_many_papers_state_keeps_each_distinct_sentence_once():
     data = graph.edges["method:widget", "method:cnn", "outperforms"]
     assert [item["sentence"] for item in data["evidence"]] == [same, other]
     assert len(data["papers"]) == 4
+
+
+def test_a_build_that_extracts_in_workers_never_loads_spacy_itself(tmp_path, corpus_dir):
+    """A build of 5,000 papers or more extracts in worker processes: its own process, which goes on
+    to hold the graph, has neither the pipeline nor spaCy's modules (60 MB) in its memory."""
+    script = (
+        "import sys, kg.build as b\n"
+        "from pathlib import Path\n"
+        "b.ISOLATE_FROM = 0  # as if the corpus were big\n"
+        f"result = b.build([Path({str(corpus_dir)!r})], Path({str(tmp_path)!r}), formats=['json'], html=False)\n"
+        "print(result.extracted, 'spacy' in sys.modules, 'kg.extract.pipeline' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    extracted, spacy_loaded, pipeline_loaded = done.stdout.split()
+    assert int(extracted) > 150 and spacy_loaded == "False" and pipeline_loaded == "False"
+    assert (tmp_path / "graph.json").stat().st_size > 100_000

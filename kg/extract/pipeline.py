@@ -3,15 +3,9 @@ turns a stream of ``Paper`` into a stream of ``Extraction`` (pure per paper; par
 
 from __future__ import annotations
 
-import gc
-import os
 import re
-import threading
-import time
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from itertools import islice
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import orjson
@@ -35,6 +29,7 @@ from kg.extract.text import (
     to_section,
 )
 from kg.extract.tokens import tokens_of
+from kg.extract.workers import batches, extract_rows
 from kg.model import Claim, Entity, Extraction, Mention, Paper, Relation
 
 TOKENIZER_CACHE_SIZE = 1 << 19  # chunks (about 30 MB at most)
@@ -237,70 +232,9 @@ def outgrown(nlp: Language) -> bool:
     return len(nlp.vocab) > VOCABULARY_LIMIT
 
 
-# Per-worker-process pipeline and its vocabulary folder, set up by the pool initializer (never used
-# in the parent).
-_WORKER_NLP: dict[str, Language] = {}
-_WORKER_ONTOLOGY: dict[str, str] = {}
-
-
-def _worker_init(ontology: str) -> None:
-    _leave_with_parent()
-    _WORKER_ONTOLOGY["path"] = ontology
-    _build_worker_nlp()
-
-
-def _build_worker_nlp() -> Language:
-    ontology = _WORKER_ONTOLOGY["path"]
-    nlp = _WORKER_NLP["nlp"] = build_nlp(Path(ontology) if ontology else None)
-    # The pipeline (vocabularies, matchers, caches) lives as long as this worker process, which
-    # runs nothing else: exempt it from the collector's scans of old objects.
-    gc.freeze()
-    return nlp
-
-
-def _worker_nlp() -> Language:
-    """The worker's pipeline, built anew once its vocabulary has outgrown :data:`VOCABULARY_LIMIT`
-    (the old one unfrozen first, so that the collector can free it)."""
-    nlp = _WORKER_NLP["nlp"]
-    if outgrown(nlp):
-        del nlp, _WORKER_NLP["nlp"]
-        gc.unfreeze()
-        gc.collect()
-        nlp = _build_worker_nlp()
-    return nlp
-
-
-def _leave_with_parent(interval: float = 1.0) -> None:
-    """End this worker process once its parent is gone: a killed build's workers would otherwise
-    wait for work that never comes (about 200 MB each), as the pool only stops them when told to. A
-    thread checks the parent process id every ``interval`` seconds."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(interval)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="kg-parent-watch", daemon=True).start()
-
-
-def _worker_batch(texts: list[tuple[str, str]]) -> list[str]:
-    # Only (title, abstract) travel out, the text the extraction reads: a paper's record takes 20
-    # times as long to pickle and read back. JSON rows travel back: a few short strings pickle and
-    # parse far faster than records.
-    papers = [Paper(title=title, abstract=abstract) for title, abstract in texts]
-    return [row_json(e) for e in extract_batch(papers, _worker_nlp())]
-
-
 def row_json(extraction: Extraction) -> str:
     """An extraction as the JSON text of :meth:`Extraction.to_row` (no paper)."""
     return orjson.dumps(extraction.to_row()).decode("utf-8")
-
-
-def _batches(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
-    iterator = iter(papers)
-    while batch := list(islice(iterator, size)):
-        yield batch
 
 
 def extract(
@@ -314,48 +248,8 @@ def extract(
     """Stream extractions in input order; ``n_process > 1`` spreads batches over processes."""
     if n_process <= 1:
         nlp = nlp or build_nlp(ontology)
-        for batch in _batches(papers, batch_size):
+        for batch in batches(papers, batch_size):
             yield from extract_batch(batch, nlp)
         return
     for paper, text in extract_rows(papers, ontology=ontology, n_process=n_process, batch_size=batch_size):
         yield Extraction.from_row(orjson.loads(text), paper)
-
-
-def extract_rows(
-    papers: Iterable[Paper],
-    *,
-    nlp: Language | None = None,
-    ontology: Path | None = None,
-    n_process: int = 1,
-    batch_size: int = 1000,
-    isolate: bool = False,
-    started: Callable[[], None] | None = None,
-) -> Iterator[tuple[Paper, str]]:
-    """Each paper with its extraction as :func:`row_json` text (what the cache stores), in input
-    order. Worker processes send rows, and the parent keeps them as they are (no records built).
-    ``isolate``: one process's work too is done in a worker, so that the pipeline's memory is never
-    the caller's (a build that goes on to hold a big graph). ``started`` is called once the worker
-    processes exist (at once without workers): a caller iterating in a thread of its own may then
-    let its other threads go on, none of them being forked midway."""
-    if n_process <= 1 and not isolate:
-        if started is not None:
-            started()
-        nlp = nlp or build_nlp(ontology)
-        for batch in _batches(papers, batch_size):
-            for extraction in extract_batch(batch, nlp):
-                yield extraction.paper, row_json(extraction)
-        return
-    batches = _batches(papers, batch_size)
-    with ProcessPoolExecutor(max_workers=max(1, n_process), initializer=_worker_init, initargs=(str(ontology or ""),)) as pool:
-        pending: dict[int, list[Paper]] = {}
-
-        def submitted() -> Iterator[list[tuple[str, str]]]:  # remembers each batch's papers until its rows are back
-            for number, batch in enumerate(batches):
-                pending[number] = batch
-                yield [(paper.title, paper.abstract) for paper in batch]
-
-        results = pool.map(_worker_batch, submitted())  # submits every batch: the workers are forked here
-        if started is not None:
-            started()
-        for number, texts in enumerate(results):
-            yield from zip(pending.pop(number), texts)
