@@ -188,7 +188,6 @@ class SuffixSearch:
         return far
 
 
-
 class InfixFinder:
     """``compile_infix_regex(entries).finditer`` with the same matches. Every match begins with a
     character that one of the entries can begin with (a hyphen, a full stop, a comma, a symbol …);

@@ -1,5 +1,5 @@
 """Extraction in worker processes: a pool fed batches of (title, abstract), each worker with its own
-pipeline, sending back JSON rows. Imports no spaCy: the build's own process never loads it (60 MB)."""
+pipeline, sending back JSON rows. Imports no spaCy: the build's own process never loads it (~55 MB)."""
 
 from __future__ import annotations
 
