@@ -18,6 +18,19 @@ from kg.export.registry import DEFAULT_BUILD_FORMATS, EXPORTERS
 #: ``kg build`` exit statuses (README "Guarantees and exit codes"): 1 only under --strict; 2 is click's
 #: usage error; 4 an output that could not be written; 70 (EX_SOFTWARE) a bug; 130 interrupted (Ctrl-C).
 EXIT_OK, EXIT_WARNINGS, EXIT_USAGE, EXIT_NO_INPUT, EXIT_OUTPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 70, 130
+#: ``kg build`` without ``-j`` extracts in one process per CPU core, at most this many (each holds a
+#: pipeline and its growing vocabulary: 200-500 MB).
+MAX_DEFAULT_JOBS = 8
+
+
+def default_jobs(limit: int = MAX_DEFAULT_JOBS) -> int:
+    """Extraction processes when ``-j`` is not given: one per CPU core this process may run on (its
+    affinity, where the system tells it: a container's or ``taskset``'s share), at most ``limit``."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, limit))
 
 
 @click.group()
@@ -31,8 +44,9 @@ def main() -> None:
 @click.option("-o", "--output", "out_dir", default="outputs", show_default=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the outputs.")
 @click.option("--format", "fmt", type=click.Choice(["daily-papers", "jsonl", "json", "csv", "bibtex", "arxiv", "pubmed", "openalex", "semantic-scholar"]),
               help="Input format for every file (default: by extension; XML and JSON by content).")
-@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Extraction processes, at most one per 300 papers to extract (a process costs a pipeline start-up).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64),
+              help="Extraction processes, at most one per 300 papers to extract (a process costs a pipeline start-up). "
+                   f"Default: one per CPU core this process may use, at most {MAX_DEFAULT_JOBS}.")
 @click.option("--scheduler", metavar="ADDRESS", help="Extract on a Dask cluster: a scheduler address (tcp://host:8786) or local:N for N local worker processes (needs the `dask` extra).")
 @click.option("--no-cache", is_flag=True, help="Re-extract every paper instead of reusing outputs/extractions.jsonl.")
 @click.option("--no-html", is_flag=True, help="Skip the interactive page.")
@@ -42,7 +56,7 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Exit with status 1 when there was any warning (a record or file skipped or repaired).")
 @click.option("--formats", "formats_text", default=",".join(DEFAULT_BUILD_FORMATS), show_default=True,
               help="Comma-separated export formats (see `kg export --help`), or `all`; graph.json is always written.")
-def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int, no_cache: bool, no_html: bool,
+def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int | None, no_cache: bool, no_html: bool,
           view: str, ontology: Path | None, quiet: bool, strict: bool, formats_text: str, scheduler: str | None) -> None:
     """Read INPUTS (files or folders), extract, assemble and write the graph to OUTPUT."""
     import gc
@@ -77,7 +91,7 @@ def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int, n
             click.echo(f"  extracted {count}/{total} papers…", err=True)
 
     try:
-        result = run_build(list(inputs), out_dir, fmt=fmt, ontology=ontology, n_process=jobs,
+        result = run_build(list(inputs), out_dir, fmt=fmt, ontology=ontology, n_process=jobs or default_jobs(),
                            use_cache=not no_cache, html=not no_html, progress=progress, formats=formats, view=view,
                            scheduler=scheduler)
     except KeyboardInterrupt:

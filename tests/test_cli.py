@@ -86,3 +86,27 @@ def test_parallel_extraction_gives_the_same_extractions(corpus_dir):
     serial = [e.to_dict() for e in extract(papers)]
     parallel = [e.to_dict() for e in extract(papers, n_process=2, batch_size=25)]
     assert parallel == serial and sum(len(e["entities"]) for e in serial) > 100
+
+
+def test_build_extracts_on_every_core_unless_told(tmp_path, corpus_dir, monkeypatch):
+    """Without -j a build uses one extraction process per core it may run on (at most 8): a laptop's
+    cores, not one of them; -j still decides when given."""
+    import kg.build
+    from kg import cli
+
+    asked: list[int] = []
+
+    def record(*args, **kwargs):
+        asked.append(kwargs["n_process"])
+        return real_build(*args, **kwargs)
+
+    real_build = kg.build.build
+    monkeypatch.setattr(kg.build, "build", record)
+    for extra, out in (([], "a"), (["-j", "1"], "b")):
+        result = CliRunner().invoke(main, ["build", str(corpus_dir), "-o", str(tmp_path / out), "--no-html", "-q", *extra])
+        assert result.exit_code == 0, result.output
+    assert asked == [cli.default_jobs(), 1]
+    monkeypatch.setattr(cli.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    assert cli.default_jobs() == 3
+    monkeypatch.setattr(cli.os, "sched_getaffinity", lambda pid: set(range(32)), raising=False)
+    assert cli.default_jobs() == cli.MAX_DEFAULT_JOBS == 8
