@@ -23,14 +23,34 @@ EXIT_OK, EXIT_WARNINGS, EXIT_USAGE, EXIT_NO_INPUT, EXIT_OUTPUT, EXIT_INTERNAL, E
 MAX_DEFAULT_JOBS = 8
 
 
-def default_jobs(limit: int = MAX_DEFAULT_JOBS) -> int:
+def default_jobs(limit: int = MAX_DEFAULT_JOBS, cgroup: Path = Path("/sys/fs/cgroup")) -> int:
     """Extraction processes when ``-j`` is not given: one per CPU core this process may run on (its
-    affinity, where the system tells it: a container's or ``taskset``'s share), at most ``limit``."""
+    affinity, where the system tells it: ``taskset``'s share; and a container's CPU quota, from
+    ``cgroup``), at most ``limit``."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # macOS, Windows
         cores = os.cpu_count() or 1
+    quota = _cgroup_cpus(cgroup)
+    if quota is not None:
+        cores = min(cores, quota)
     return max(1, min(cores, limit))
+
+
+def _cgroup_cpus(root: Path) -> int | None:
+    """The CPUs a cgroup's quota allows, rounded up (cgroup v2 ``cpu.max``, v1 ``cpu.cfs_quota_us``
+    over ``cpu.cfs_period_us``), or ``None`` without a quota (or a cgroup file to read)."""
+    try:
+        if (root / "cpu.max").exists():
+            quota, period = (root / "cpu.max").read_text().split()[:2]
+        else:
+            quota = (root / "cpu" / "cpu.cfs_quota_us").read_text().strip()
+            period = (root / "cpu" / "cpu.cfs_period_us").read_text().strip()
+        if quota in ("max", "-1") or int(period) <= 0:
+            return None
+        return max(1, -(-int(quota) // int(period)))
+    except (OSError, ValueError):
+        return None
 
 
 @click.group()

@@ -106,7 +106,30 @@ def test_build_extracts_on_every_core_unless_told(tmp_path, corpus_dir, monkeypa
         result = CliRunner().invoke(main, ["build", str(corpus_dir), "-o", str(tmp_path / out), "--no-html", "-q", *extra])
         assert result.exit_code == 0, result.output
     assert asked == [cli.default_jobs(), 1]
+    no_quota = tmp_path / "no-cgroup"  # whatever the machine running the tests has
     monkeypatch.setattr(cli.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
-    assert cli.default_jobs() == 3
+    assert cli.default_jobs(cgroup=no_quota) == 3
     monkeypatch.setattr(cli.os, "sched_getaffinity", lambda pid: set(range(32)), raising=False)
-    assert cli.default_jobs() == cli.MAX_DEFAULT_JOBS == 8
+    assert cli.default_jobs(cgroup=no_quota) == cli.MAX_DEFAULT_JOBS == 8
+
+
+def test_default_jobs_follow_a_containers_cpu_quota(tmp_path, monkeypatch):
+    """In a container limited to 1.5 CPUs of a 32-core host, a build starts two extraction
+    processes, not eight (cgroup v2 and v1 quotas; no quota, or none readable: the cores)."""
+    from kg import cli
+
+    monkeypatch.setattr(cli.os, "sched_getaffinity", lambda pid: set(range(32)), raising=False)
+    v2 = tmp_path / "v2"
+    v2.mkdir()
+    (v2 / "cpu.max").write_text("150000 100000\n")
+    assert cli.default_jobs(cgroup=v2) == 2
+    (v2 / "cpu.max").write_text("max 100000\n")
+    assert cli.default_jobs(cgroup=v2) == 8
+    v1 = tmp_path / "v1" / "cpu"
+    v1.mkdir(parents=True)
+    (v1 / "cpu.cfs_quota_us").write_text("300000\n")
+    (v1 / "cpu.cfs_period_us").write_text("100000\n")
+    assert cli.default_jobs(cgroup=v1.parent) == 3
+    (v1 / "cpu.cfs_quota_us").write_text("-1\n")
+    assert cli.default_jobs(cgroup=v1.parent) == 8
+    assert cli.default_jobs(cgroup=tmp_path / "none") == 8
