@@ -36,18 +36,22 @@ def _strings(rng: random.Random, count: int) -> list[str]:
     return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 9))) for _ in range(count)]
 
 
-def test_same_matches_as_spacy_on_the_corpus_and_random_strings(english, corpus_dir):
-    tokenizer = english.tokenizer
-    prefix, suffix = PrefixSearch(english.Defaults.prefixes), SuffixSearch(english.Defaults.suffixes)
+def _searched(corpus_dir, *names: str) -> tuple[set[str], list]:
+    """What a fresh English tokenizer hands its search functions ``names`` while it tokenizes the
+    sample corpus, and those functions (spaCy's own)."""
+    tokenizer = spacy.blank("en").tokenizer
+    plain = [getattr(tokenizer, name) for name in names]
     searched: set[str] = set()
-    plain_prefix, plain_suffix = tokenizer.prefix_search, tokenizer.suffix_search
-    tokenizer.prefix_search = lambda s: searched.add(s) or plain_prefix(s)
-    tokenizer.suffix_search = lambda s: searched.add(s) or plain_suffix(s)
-    try:
-        for paper in read_papers([corpus_dir], ReadLog()):
-            tokenizer(compose(paper))
-    finally:
-        tokenizer.prefix_search, tokenizer.suffix_search = plain_prefix, plain_suffix
+    for name, function in zip(names, plain):
+        setattr(tokenizer, name, lambda s, function=function: searched.add(s) or function(s))
+    for paper in read_papers([corpus_dir], ReadLog()):
+        tokenizer(compose(paper))
+    return searched, plain
+
+
+def test_same_matches_as_spacy_on_the_corpus_and_random_strings(english, corpus_dir):
+    prefix, suffix = PrefixSearch(english.Defaults.prefixes), SuffixSearch(english.Defaults.suffixes)
+    searched, (plain_prefix, plain_suffix) = _searched(corpus_dir, "prefix_search", "suffix_search")
     assert len(searched) > 2000
     strings = sorted(searched) + _strings(random.Random(3), 40_000)
     suffixed = prefixed = 0
@@ -68,17 +72,8 @@ def _url_strings(rng: random.Random, count: int) -> list[str]:
 
 
 def test_same_infixes_and_urls_as_spacy_on_the_corpus_and_random_strings(english, corpus_dir):
-    tokenizer = english.tokenizer
-    infixes, url = InfixFinder(english.Defaults.infixes), LiteralGuard(tokenizer.url_match)
-    searched: set[str] = set()
-    plain_infixes, plain_url = tokenizer.infix_finditer, tokenizer.url_match
-    tokenizer.infix_finditer = lambda s: searched.add(s) or plain_infixes(s)
-    tokenizer.url_match = lambda s: searched.add(s) or plain_url(s)
-    try:
-        for paper in read_papers([corpus_dir], ReadLog()):
-            tokenizer(compose(paper))
-    finally:
-        tokenizer.infix_finditer, tokenizer.url_match = plain_infixes, plain_url
+    infixes, url = InfixFinder(english.Defaults.infixes), LiteralGuard(english.tokenizer.url_match)
+    searched, (plain_infixes, plain_url) = _searched(corpus_dir, "infix_finditer", "url_match")
     assert len(searched) > 2000
     strings = sorted(searched) + _url_strings(random.Random(4), 30_000) + _strings(random.Random(5), 10_000)
     split = urls = 0
