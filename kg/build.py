@@ -131,6 +131,13 @@ class _Options:
     names: list[str]  # export formats
     view: str
     scheduler: str | None
+    stage: Callable[[str], None] | None = None
+
+    def begin(self, name: str) -> float:
+        """The time stage ``name`` (a key of the build's timings) begins, first told to ``stage``."""
+        if self.stage is not None:
+            self.stage(name)
+        return time.perf_counter()
 
     @property
     def cache_path(self) -> Path:
@@ -150,12 +157,15 @@ def build(
     formats: Iterable[str] | None = None,
     view: str = "auto",
     scheduler: str | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Run the whole job and write the export ``formats`` (names in ``kg.export.registry``; default
     ``graph.json``, ``graph.ttl``, ``graph.nt``, ``graph.html``). ``graph.json`` is always written:
     ``kg export`` reads it. ``view``: which view of the graph the page shows (see
     :func:`kg.export.html.render_html`). ``scheduler``: run the extraction on a Dask cluster
     (an address, or ``local:N``; see :mod:`kg.extract.distributed`) instead of local processes.
+    ``stage`` is called with each stage's name as it begins, the names of the result's timings, in
+    their order (a progress line: a big build spends minutes after its extraction).
 
     With ``use_cache``, extractions are reused by content hash, and when the inputs are the previous
     build's (same files, unchanged) plus new files, the new papers are added to its graph (saved in
@@ -167,7 +177,8 @@ def build(
     begun = time.perf_counter()
     ontology = ontology or default_ontology_dir()
     names = [name for name in (formats or DEFAULT_BUILD_FORMATS) if html or name != "html"]
-    options = _Options(out_dir, fmt, ontology, pipeline_fingerprint(ontology), n_process, progress, names, view, scheduler)
+    options = _Options(out_dir, fmt, ontology, pipeline_fingerprint(ontology), n_process, progress, names, view, scheduler,
+                       stage)
     files = list(input_files(inputs))
     folders = [exporter.default_path(out_dir).name for exporter in EXPORTERS.values() if exporter.folder]
     frozen = gc.get_freeze_count()
@@ -255,14 +266,14 @@ def _build_all(files: list[Path], options: _Options, use_cache: bool, begun: flo
     """Read, extract, assemble and export every paper; leave the graph and the state for a rebuild."""
     out_dir = options.out_dir
     timings: dict[str, float] = {}
-    started = time.perf_counter()
+    started = options.begin("ingest")
     papers, inputs, log = _read(files, options.fmt)
     first: FirstRead = {}
     duplicates = duplicate_warnings(papers, first)
     log.warnings.extend(duplicates)
     timings["ingest"] = time.perf_counter() - started
 
-    started = time.perf_counter()
+    started = options.begin("extract")
     unique: dict[str, Paper] = {}
     for paper in papers:
         unique.setdefault(paper.content_hash, paper)
@@ -271,7 +282,7 @@ def _build_all(files: list[Path], options: _Options, use_cache: bool, begun: flo
     del unique
     timings["extract"] = time.perf_counter() - started
 
-    started = time.perf_counter()
+    started = options.begin("assemble")
     stats, state = AssemblyStats(), AssemblyState()
     with RowReader(options.cache_path) as read:  # each extraction is read from the cache when assembly merges it
         stored = [StoredExtraction(paper, read, spans[paper.content_hash]) for paper in papers]
@@ -280,7 +291,7 @@ def _build_all(files: list[Path], options: _Options, use_cache: bool, begun: flo
             graph = assemble(_drain(stored), Vocabulary.load(options.ontology), stats, state)  # the graph replaces the records
     timings["assemble"] = time.perf_counter() - started
 
-    started = time.perf_counter()
+    started = options.begin("save graph")
     _give_back_memory()
     with _collector_paused():  # saved first, so that what only assembly needed is gone before the exports
         snapshot.save(out_dir / SNAPSHOT_NAME, graph, state.to_data())
@@ -314,7 +325,7 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
         raise NotIncremental(f"{out_dir / SNAPSHOT_NAME} is not the one the last build wrote")
     timings: dict[str, float] = {}
 
-    started = time.perf_counter()
+    started = options.begin("ingest")
     added = [path for path in files if str(path) not in old]
     papers, inputs, _ = _read(added, options.fmt)
     by_path = {record.path: record for record in inputs}
@@ -341,7 +352,7 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
         replayed.append(papers)
     timings["ingest"] = time.perf_counter() - started
 
-    started = time.perf_counter()
+    started = options.begin("extract")
     unique: dict[str, Paper] = {}
     for paper in (p for batch in replayed for p in batch):
         unique.setdefault(paper.content_hash, paper)
@@ -357,7 +368,7 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
         extraction = side.submit(extract, unique)
         extraction.add_done_callback(lambda _: forked.set())  # failed before forking: go on, its error comes below
         forked.wait()  # no fork while the graph is half loaded
-        loading = time.perf_counter()
+        loading = options.begin("load graph")
         with _collector_paused():
             graph, data = snapshot.load(out_dir / SNAPSHOT_NAME)
         state = AssemblyState.from_data(data)
@@ -367,7 +378,7 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
     timings["extract"] = done - started  # the two overlap: extraction from its start to its end
     timings["load graph"] = loaded
 
-    started = time.perf_counter()
+    started = options.begin("assemble")
     stats = AssemblyStats(state.extractions, state.duplicate_papers, dict(sorted(state.merges.items())))
     vocabulary = Vocabulary.load(options.ontology)
     with RowReader(options.cache_path) as read, _collector_paused():
@@ -383,7 +394,7 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
 
     snapshot_stamp = previous.snapshot
     if len(journal) >= JOURNAL_BATCHES or sum(map(len, replayed)) > JOURNAL_SHARE * state.extractions:
-        started = time.perf_counter()
+        started = options.begin("save graph")
         with _collector_paused():
             snapshot.save(out_dir / SNAPSHOT_NAME, graph, state.to_data())
         snapshot_stamp, journal = stamp(out_dir / SNAPSHOT_NAME) or (0, 0), []
@@ -441,13 +452,13 @@ def _export(graph: nx.MultiDiGraph, options: _Options, timings: dict[str, float]
         rdf_index: Callable[[], RdfIndex] | None = None
         if "turtle" in names and "ntriples" in names:  # one pass over the triples for both files
             names = [name for name in names if name not in ("turtle", "ntriples")]
-            started = time.perf_counter()
+            started = options.begin("export:graph.ttl+nt")
             nt, ttl = out_dir / "graph.nt", out_dir / "graph.ttl"
             rdf_index = start_rdf(graph, nt, ttl, index("rdf", ("graph.nt", "graph.ttl")), changed, commit)
             files.extend([ttl, nt])
             timings["export:graph.ttl+nt"] = time.perf_counter() - started
             _give_back_memory()
-        started = time.perf_counter()
+        started = options.begin("export:graph.json")
         indexes["json"] = marshal.dumps(write_json_indexed(graph, out_dir / "graph.json", index("json", ("graph.json",)),
                                                            changed, commit).to_data())
         files.append(out_dir / "graph.json")
@@ -455,19 +466,19 @@ def _export(graph: nx.MultiDiGraph, options: _Options, timings: dict[str, float]
         _give_back_memory()
         for exporter in map(get_exporter, dict.fromkeys(name for name in names if name != "json")):
             target = exporter.default_path(out_dir)
-            started = time.perf_counter()
+            started = options.begin(f"export:{target.name}")
             files.extend(exporter.write(graph, target, view=options.view))
             timings[f"export:{target.name}"] = time.perf_counter() - started
             _give_back_memory()
         if rdf_index is not None:  # the Turtle file is made beside the other exports: done by now, or nearly
-            started = time.perf_counter()
+            started = options.begin("finish graph.ttl")
             indexes["rdf"] = marshal.dumps(rdf_index().to_data())
             timings["finish graph.ttl"] = time.perf_counter() - started
-        started = time.perf_counter()
+        started = options.begin("save state")
         last.enter_context(record(indexes).saving(out_dir / STATE_NAME, lambda: {
             name: file_stamp for name in ("graph.nt", "graph.ttl", "graph.json")
             if (file_stamp := stamp(out_dir / name)) is not None}))
         timings["save state"] = time.perf_counter() - started
-        started = time.perf_counter()
+        started = options.begin("finish files")
     timings["finish files"] = time.perf_counter() - started
     return files

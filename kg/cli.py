@@ -96,24 +96,47 @@ def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int | 
         raise click.BadParameter(str(error), param_hint="--formats") from error
 
     bar = None
+    big = False  # a build that extracts thousands of papers: its stages are told in logs too
+    status = False  # a stage's name is on the terminal's last line
 
     def progress(count: int, total: int) -> None:
-        nonlocal bar
+        nonlocal bar, big, status
         if quiet:
             return
+        big = big or total >= 1000
         if sys.stderr.isatty():  # a live bar on a terminal, plain lines in logs and CI
             if bar is None:
                 from tqdm import tqdm
 
+                if status:
+                    sys.stderr.write("\r\033[K")
+                    status = False
                 bar = tqdm(total=total, unit=" papers", desc="extract", file=sys.stderr, leave=False)
             bar.update(count - bar.n)
-        elif total >= 1000 and (count % 1000 == 0 or count == total):
+        elif big and (count % 1000 == 0 or count == total):
             click.echo(f"  extracted {count}/{total} papers…", err=True)
+
+    def stage(name: str) -> None:
+        """Which stage the build is in: on a terminal, in place on its last line (the extraction's
+        bar while it runs); in logs, a line per stage of a build that extracts thousands of papers."""
+        nonlocal bar, status
+        if quiet:
+            return
+        if sys.stderr.isatty():
+            if bar is not None and bar.n >= bar.total:  # a finished extraction's bar gives way
+                bar.close()
+                bar = None
+            if bar is None:
+                sys.stderr.write(f"\r\033[K{name}…")
+                sys.stderr.flush()
+                status = True
+        elif big:
+            click.echo(f"  {name}…", err=True)
 
     try:
         result = run_build(list(inputs), out_dir, fmt=fmt, ontology=ontology, n_process=jobs or default_jobs(),
                            use_cache=not no_cache, html=not no_html, progress=progress, formats=formats, view=view,
-                           scheduler=scheduler)
+                           scheduler=scheduler, stage=stage)
     except KeyboardInterrupt:
         click.echo("interrupted: every output file is either this build's or the previous one's, never half-written", err=True)
         sys.exit(EXIT_INTERRUPTED)
@@ -129,6 +152,9 @@ def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int | 
     finally:
         if bar is not None:
             bar.close()
+        if status:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
     for warning in result.log.warnings:
         click.echo(f"warning: {warning}", err=True)
     if result.leftovers and not quiet:

@@ -143,3 +143,18 @@ def test_a_damaged_snapshot_or_build_state_is_named_and_the_build_starts_over(tm
     result = build(days, out)
     assert not result.incremental and str(out / name) in result.rebuilt and "damaged" in result.rebuilt
     assert _all_outputs(out) == _all_outputs(_scratch(days, tmp_path / "scratch"))
+
+
+def test_every_stage_is_announced_as_it_begins_in_the_order_of_the_timings(tmp_path):
+    """What a progress line shows: each stage's name when it begins (a big build spends minutes
+    after its extraction), the same names as the summary's timings, from scratch and in a rebuild."""
+    first = _corpus(tmp_path / "a.jsonl", range(8))
+    out = tmp_path / "out"
+    announced: list[str] = []
+    result = build([first], out, stage=announced.append)
+    assert announced == list(result.timings)
+    assert announced[:4] == ["ingest", "extract", "assemble", "save graph"] and "export:graph.html" in announced
+    announced.clear()
+    again = build([first, _corpus(tmp_path / "b.jsonl", range(8, 10))], out, html=False, stage=announced.append)
+    assert again.incremental and announced == list(again.timings)
+    assert announced[:4] == ["ingest", "extract", "load graph", "assemble"]

@@ -133,3 +133,27 @@ def test_default_jobs_follow_a_containers_cpu_quota(tmp_path, monkeypatch):
     (v1 / "cpu.cfs_quota_us").write_text("-1\n")
     assert cli.default_jobs(cgroup=v1.parent) == 8
     assert cli.default_jobs(cgroup=tmp_path / "none") == 8
+
+
+def test_a_big_build_tells_its_stages_in_logs_and_a_small_or_quiet_one_does_not(tmp_path, corpus_dir, monkeypatch):
+    """Off a terminal (CI, a log file), a build that extracts thousands of papers prints a line as
+    each stage begins, after its "extracted N/M papers" lines; a small build or -q prints none."""
+    import kg.build
+
+    real_build = kg.build.build
+
+    def thousands(*args, **kwargs):  # the sample corpus, reported as a big extraction
+        kwargs["progress"](1000, 1000)
+        return real_build(*args, **kwargs)
+
+    small = CliRunner().invoke(main, ["build", str(corpus_dir), "-o", str(tmp_path / "a"), "--no-html"])
+    assert small.exit_code == 0 and "assemble…" not in small.output
+    monkeypatch.setattr(kg.build, "build", thousands)
+    big = CliRunner().invoke(main, ["build", str(corpus_dir), "-o", str(tmp_path / "b"), "--no-html"])
+    assert big.exit_code == 0, big.output
+    lines = big.output.splitlines()
+    assert lines[0] == "  extracted 1000/1000 papers…"
+    stages = [line for line in lines if line.endswith("…") and not line.startswith("  extracted")]
+    assert stages[:5] == ["  ingest…", "  extract…", "  assemble…", "  save graph…", "  export:graph.ttl+nt…"]
+    quiet = CliRunner().invoke(main, ["build", str(corpus_dir), "-o", str(tmp_path / "c"), "--no-html", "-q"])
+    assert quiet.exit_code == 0 and "…" not in quiet.output
