@@ -256,7 +256,8 @@ def _extract(unique: dict[str, Paper], options: _Options, use_cache: bool, in_us
             stream = extract_rows(todo, ontology=options.ontology, n_process=max(1, min(options.n_process, len(todo) // 300)),
                                   isolate=max(len(unique), in_use or 0) >= ISOLATE_FROM, started=started)
         for count, (paper, row) in enumerate(stream, start=1):
-            spans[paper.content_hash] = cache.add(paper.content_hash, row)
+            digest = paper.content_hash  # a SHA-256 of the text: made once here
+            spans[digest] = cache.add(digest, row)
             if options.progress is not None:
                 options.progress(count, len(todo))
     return spans, len(todo)
