@@ -184,7 +184,7 @@ def test_a_comparison_many_papers_state_keeps_each_distinct_sentence_once():
 
 def test_a_build_that_extracts_in_workers_never_loads_spacy_itself(tmp_path, corpus_dir):
     """A build of 5,000 papers or more extracts in worker processes: its own process, which goes on
-    to hold the graph, has neither the pipeline nor spaCy's modules (60 MB) in its memory."""
+    to hold the graph, has neither the pipeline nor spaCy's modules (~55 MB) in its memory."""
     script = (
         "import sys, kg.build as b\n"
         "from pathlib import Path\n"
