@@ -213,9 +213,9 @@ def _start_classes(pattern: str) -> re.Pattern[str] | None:
         parsed = _sre_parse.parse(pattern)
     except Exception:  # noqa: BLE001 - a parser that changed: the plain search is used
         return None
-    if parsed.state.flags & re.IGNORECASE or parsed.getwidth()[0] == 0:
+    if parsed.state.flags & re.IGNORECASE:
         return None
-    classes = _edge(list(parsed), last=False)
+    classes = _edge(list(parsed), last=False)  # None for a pattern that can match nothing
     return re.compile("|".join(classes)) if classes else None
 
 
@@ -228,20 +228,23 @@ class LiteralGuard:
         self._match = match
         compiled = getattr(match, "__self__", None)
         self.pattern: str | None = compiled.pattern if isinstance(compiled, re.Pattern) else None
-        self._required: tuple[str, ...] = ()
-        if self.pattern is not None and isinstance(self.pattern, str):
-            try:
-                parsed = _sre_parse.parse(self.pattern, compiled.flags)
-                if not parsed.state.flags & re.IGNORECASE:
-                    self._required = tuple(sorted(_required_literals(list(parsed))))
-            except Exception:  # noqa: BLE001 - a parser that changed: every string is tried
-                self._required = ()
+        self._required = _required_characters(self.pattern, compiled.flags) if isinstance(self.pattern, str) else ()
 
     def match(self, string: str) -> re.Match[str] | None:
         for char in self._required:
             if char not in string:
                 return None
         return self._match(string)
+
+
+def _required_characters(pattern: str, flags: int) -> tuple[str, ...]:
+    """The characters every match of ``pattern`` holds, sorted; none when that cannot be told (a
+    case-insensitive pattern, a parser that changed): every string is then tried."""
+    try:
+        parsed = _sre_parse.parse(pattern, flags)
+    except Exception:  # noqa: BLE001 - a parser that changed
+        return ()
+    return () if parsed.state.flags & re.IGNORECASE else tuple(sorted(_required_literals(list(parsed))))
 
 
 def _required_literals(items: list) -> set[str]:

@@ -64,8 +64,8 @@ def build_nlp(ontology: Path | None = None) -> Language:
     getters = nlp.vocab.lex_attr_getters
     nlp.vocab.lex_attr_getters = {attr: getters[attr] for attr in sorted(LEXEME_ATTRIBUTES)}
     # spaCy's tokenizer with the same prefix, suffix, infix and URL matches, found faster
-    # (kg.extract.affixes); made at once: each search set on a made tokenizer reloads its ~600
-    # special cases (50 ms each, 40 % of a pipeline's start-up with four searches)
+    # (kg.extract.affixes); made at once: each search set on a made tokenizer reloads its 1,347
+    # special cases (a third of a pipeline's start-up with four searches)
     base = nlp.tokenizer
     tokenizer = Tokenizer(
         nlp.vocab, rules=base.rules, prefix_search=PrefixSearch(nlp.Defaults.prefixes).search,
