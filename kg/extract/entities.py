@@ -252,7 +252,8 @@ class EntityRecognizer:
                 known_methods.append((i, j))
             start, end = tokens.chars(i, j)
             surface = tokens.text[start:end]
-            hidden = normalise_name(surface) in self.hidden.get(concept.key, ())
+            hidden_labels = self.hidden.get(concept.key)  # most concepts have none: no need to normalise the surface
+            hidden = bool(hidden_labels) and normalise_name(surface) in hidden_labels
             mentions.append(
                 RawMention(
                     concept.type, concept.key, concept.label, surface, start, end,

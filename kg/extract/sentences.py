@@ -105,7 +105,8 @@ class SentenceSplitter:
         doc._.sentence_bounds = bounds
         if len(doc):
             token_starts = tokens_of(doc).starts  # the token table the later components read too
-            flags = numpy.full(len(doc), _NOT_START, dtype="uint64")
+            flags = numpy.empty(len(doc), dtype="uint64")
+            flags.fill(_NOT_START)  # numpy.full, less its Python layer
             flags[0] = 1
             for start, _ in bounds:
                 i = bisect_left(token_starts, start)  # the token at the sentence start, if one starts there
