@@ -243,11 +243,10 @@ def _extract(unique: dict[str, Paper], options: _Options, use_cache: bool, in_us
             stream: Iterable[tuple[Paper, str]] = ()
             started()
         elif options.scheduler:
-            from kg.extract.distributed import extract_on_dask
-            from kg.extract.pipeline import row_json
+            from kg.extract.distributed import extract_rows_on_dask
 
             started()  # the cluster's workers are not this process's children
-            stream = ((e.paper, row_json(e)) for e in extract_on_dask(todo, options.scheduler, ontology=options.ontology))
+            stream = extract_rows_on_dask(todo, options.scheduler, ontology=options.ontology)
         else:
             from kg.extract.workers import extract_rows  # spaCy only where the papers are read (a worker, or here for few)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from kg.build import build
@@ -15,6 +18,21 @@ def test_dask_local_cluster_build_is_identical_to_the_local_build(corpus_dir, tm
     assert dask.extracted == local.extracted == 182
     for name in ("graph.json", "graph.nt", "extractions.jsonl"):
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+
+
+def test_a_dask_build_sends_texts_gets_rows_and_never_loads_spacy_itself(corpus_dir, tmp_path):
+    """The build's own process only sends (title, abstract) pairs and stores the rows that come back:
+    spaCy and the pipeline are the cluster's workers' alone (~55 MB less here)."""
+    script = (
+        "import sys, kg.build as b\n"
+        "from pathlib import Path\n"
+        f"result = b.build([Path({str(corpus_dir)!r})], Path({str(tmp_path)!r}), formats=['json'], html=False, "
+        "scheduler='local:2')\n"
+        "print(result.extracted, 'spacy' in sys.modules, 'kg.extract.pipeline' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    extracted, spacy_loaded, pipeline_loaded = done.stdout.split()[-3:]
+    assert int(extracted) == 182 and spacy_loaded == "False" and pipeline_loaded == "False"
 
 
 @pytest.mark.parametrize("scheduler", ["local:abc", "local:0", "local:999999"])

@@ -1,10 +1,11 @@
-"""Runs the extraction on a Dask cluster: papers go out in partitions, each worker builds the
-pipeline once (again when its vocabulary outgrows a limit) and returns plain dicts, and the
-results come back in input order for assembly.
+"""Runs the extraction on a Dask cluster: papers go out in partitions, as (title, abstract) pairs,
+each worker builds the pipeline once (again when its vocabulary outgrows a limit) and sends back each
+paper's extraction row (the JSON text the build's cache stores), in input order for assembly.
 
 ``scheduler`` is a Dask scheduler address (``tcp://host:8786``) or ``local:N`` for a LocalCluster of N
 worker processes on this machine (what the tests use). Workers may run several threads: each thread
-gets its own pipeline (spaCy pipelines and Hyperscan scratch space are not shared across threads)."""
+gets its own pipeline (spaCy pipelines and Hyperscan scratch space are not shared across threads).
+Like :mod:`kg.extract.workers`, this module imports no spaCy: the workers load it, not the build."""
 
 from __future__ import annotations
 
@@ -13,11 +14,15 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from spacy.language import Language
+import orjson
 
+from kg.extract.workers import rows_of, texts_of
 from kg.model import Extraction, Paper
+
+if TYPE_CHECKING:  # pragma: no cover - types only
+    from spacy.language import Language
 
 _LOCAL = threading.local()  # a worker thread's pipelines, built on first use
 
@@ -35,11 +40,10 @@ def _pipeline(ontology: str) -> Language:
     return pipelines[ontology]
 
 
-def extract_partition(papers: list[Paper], ontology: str = "") -> list[dict]:
-    """Extract one partition (runs on a worker); dicts travel lighter than dataclasses."""
-    from kg.extract.pipeline import extract_batch
-
-    return [e.to_dict() for e in extract_batch(papers, _pipeline(ontology))]
+def extract_partition(texts: list[tuple[str, str]], ontology: str = "") -> list[str]:
+    """Extract one partition of (title, abstract) pairs (runs on a worker): their rows
+    (:func:`kg.extract.workers.rows_of`)."""
+    return rows_of(texts, _pipeline(ontology))
 
 
 class _Future(Protocol):
@@ -76,9 +80,17 @@ def _partitions(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
 def extract_on_dask(
     papers: Iterable[Paper], scheduler: str, *, ontology: Path | None = None, partition_size: int = 1000
 ) -> Iterator[Extraction]:
-    """Stream extractions in input order from a Dask cluster (see the module docstring). Partitions
-    hold at most ``partition_size`` papers and are small enough that every worker gets several; four
-    partitions per worker thread are in flight at a time (:func:`in_order`)."""
+    """Stream extractions in input order from a Dask cluster (:func:`extract_rows_on_dask`'s rows as records)."""
+    for paper, row in extract_rows_on_dask(papers, scheduler, ontology=ontology, partition_size=partition_size):
+        yield Extraction.from_row(orjson.loads(row), paper)
+
+
+def extract_rows_on_dask(
+    papers: Iterable[Paper], scheduler: str, *, ontology: Path | None = None, partition_size: int = 1000
+) -> Iterator[tuple[Paper, str]]:
+    """Each paper with its extraction row, in input order, from a Dask cluster (see the module
+    docstring). Partitions hold at most ``partition_size`` papers and are small enough that every
+    worker gets several; four partitions per worker thread are in flight at a time (:func:`in_order`)."""
     papers = list(papers)
     try:
         from dask.distributed import Client, LocalCluster
@@ -98,14 +110,15 @@ def extract_on_dask(
         with Client(address) as client:
             workers = max(1, sum(client.nthreads().values()))
             size = max(1, min(partition_size, -(-len(papers) // (4 * workers))))
+            sent: deque[list[Paper]] = deque()  # each partition's papers until its rows are back
 
             def submit(batch: list[Paper]) -> _Future:
-                return client.submit(extract_partition, batch, str(ontology or ""), pure=False)
+                sent.append(batch)
+                return client.submit(extract_partition, texts_of(batch), str(ontology or ""), pure=False)
 
             # in submission order: the output does not depend on timing
-            for result in in_order(submit, _partitions(papers, size), 4 * workers):
-                for data in result:
-                    yield Extraction.from_dict(data)
+            for rows in in_order(submit, _partitions(papers, size), 4 * workers):
+                yield from zip(sent.popleft(), rows, strict=True)
     finally:
         if cluster is not None:
             cluster.close()

@@ -26,6 +26,11 @@ def batches(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
         yield batch
 
 
+def texts_of(papers: list[Paper]) -> list[tuple[str, str]]:
+    """What :func:`rows_of` is sent for ``papers``."""
+    return [(paper.title, paper.abstract) for paper in papers]
+
+
 def extract_rows(
     papers: Iterable[Paper],
     *,
@@ -59,7 +64,7 @@ def extract_rows(
         def submitted() -> Iterator[list[tuple[str, str]]]:  # remembers each batch's papers until its rows are back
             for number, batch in enumerate(parts):
                 pending[number] = batch
-                yield [(paper.title, paper.abstract) for paper in batch]
+                yield texts_of(batch)
 
         results = pool.map(_worker_batch, submitted())  # submits every batch: the workers are forked here
         if started is not None:
@@ -120,11 +125,16 @@ def _leave_with_parent(interval: float = 1.0) -> None:
     threading.Thread(target=watch, name="kg-parent-watch", daemon=True).start()
 
 
-def _worker_batch(texts: list[tuple[str, str]]) -> list[str]:
-    # Only (title, abstract) travel out, the text the extraction reads: a paper's record takes 20
-    # times as long to pickle and read back. JSON rows travel back: a few short strings pickle and
-    # parse far faster than records.
+def rows_of(texts: list[tuple[str, str]], nlp: Language) -> list[str]:
+    """The extraction row (:func:`kg.extract.pipeline.row_json`) of each (title, abstract): what a
+    worker, local or on a Dask cluster, is sent and sends back. Only the text the extraction reads
+    travels out: a paper's record takes 20 times as long to pickle and read back. JSON rows travel
+    back: a few short strings pickle and parse far faster than records or dicts."""
     from kg.extract.pipeline import extract_batch, row_json
 
     papers = [Paper(title=title, abstract=abstract) for title, abstract in texts]
-    return [row_json(e) for e in extract_batch(papers, _worker_nlp())]
+    return [row_json(e) for e in extract_batch(papers, nlp)]
+
+
+def _worker_batch(texts: list[tuple[str, str]]) -> list[str]:
+    return rows_of(texts, _worker_nlp())
