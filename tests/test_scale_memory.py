@@ -182,17 +182,23 @@ def test_a_comparison_many_papers_state_keeps_each_distinct_sentence_once():
     assert len(data["papers"]) == 4
 
 
-def test_a_build_that_extracts_in_workers_never_loads_spacy_itself(tmp_path, corpus_dir):
+def test_a_big_build_never_loads_spacy_rdflib_or_pyvis_itself(tmp_path, corpus_dir):
     """A build of 5,000 papers or more extracts in worker processes: its own process, which goes on
-    to hold the graph, has neither the pipeline nor spaCy's modules (~55 MB) in its memory."""
+    to hold the graph, has neither the pipeline nor spaCy's modules (~55 MB) in its memory; nor
+    rdflib's, which the RDF writers do not use, nor pyvis's, whose copy of vis-network the page
+    reads from its folder."""
     script = (
         "import sys, kg.build as b\n"
         "from pathlib import Path\n"
         "b.ISOLATE_FROM = 0  # as if the corpus were big\n"
-        f"result = b.build([Path({str(corpus_dir)!r})], Path({str(tmp_path)!r}), formats=['json'], html=False)\n"
-        "print(result.extracted, 'spacy' in sys.modules, 'kg.extract.pipeline' in sys.modules)\n"
+        f"result = b.build([Path({str(corpus_dir)!r})], Path({str(tmp_path)!r}), formats=['json', 'ntriples', 'turtle', 'html'])\n"
+        "print(result.extracted, 'spacy' in sys.modules, 'kg.extract.pipeline' in sys.modules, 'rdflib' in sys.modules,"
+        " 'pyvis' in sys.modules)\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    extracted, spacy_loaded, pipeline_loaded = done.stdout.split()
+    extracted, spacy_loaded, pipeline_loaded, rdflib_loaded, pyvis_loaded = done.stdout.split()
     assert int(extracted) > 150 and spacy_loaded == "False" and pipeline_loaded == "False"
+    assert rdflib_loaded == "False" and pyvis_loaded == "False"
+    assert all((tmp_path / name).stat().st_size > 0 for name in ("graph.nt", "graph.ttl", "graph.html"))
+    assert "vis-network" in (tmp_path / "graph.html").read_text(encoding="utf-8")
     assert (tmp_path / "graph.json").stat().st_size > 100_000

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import importlib.resources
+import importlib.util
 import json
 import pathlib
 import re
@@ -53,8 +54,11 @@ def _safe_style(css: str) -> str:
 
 
 def _vis_assets() -> tuple[str, str]:
-    """vis-network's JS and CSS as shipped inside the installed pyvis package."""
-    base = importlib.resources.files("pyvis")
+    """vis-network's JS and CSS as shipped inside the installed pyvis package, read from its folder
+    without importing it (its modules are ~7 MB that a big build would hold beside its graph)."""
+    spec = importlib.util.find_spec("pyvis")  # a top-level package is found, not imported
+    folders = list(spec.submodule_search_locations or ()) if spec is not None else []
+    base: Any = pathlib.Path(folders[0]) if folders and pathlib.Path(folders[0]).is_dir() else importlib.resources.files("pyvis")
     for part in _VIS_DIR:
         base = base.joinpath(part)
     js = base.joinpath("vis-network.min.js").read_text(encoding="utf-8")

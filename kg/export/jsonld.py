@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from rdflib import OWL, RDF, RDFS, XSD, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, Graph, Namespace, URIRef
 
 from kg.atomic import atomic_write_text
-from kg.export.rdf import KG, to_rdf
+from kg.export.rdf import KG_NS, to_rdf
 from kg.extract.vocabulary import default_ontology_dir
 
 CONTEXT_FILE = "context.jsonld"
+KG = Namespace(KG_NS)
 #: Annotation giving a class or property its JSON-LD term name (see :func:`context_from_ontology`).
 JSONLD_TERM = KG.jsonldTerm
 

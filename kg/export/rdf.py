@@ -21,12 +21,11 @@ from array import array
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
 import networkx as nx
 import pyoxigraph
-from rdflib import Graph, Namespace, URIRef
 
 from kg.atomic import atomic_open_binary, atomic_write_chunks, background_writer
 from kg.export.splice import Plan, copy_plan, no_copies, offsets, offsets_from, open_old
@@ -36,6 +35,9 @@ from kg.graph.evidence import Evidence
 from kg.identifiers import parse_curie
 from kg.identifiers import url as identifier_url
 from kg.keys import ENTITY_BASE
+
+if TYPE_CHECKING:  # pragma: no cover - types only
+    from rdflib import Graph, URIRef
 
 KG_NS = "https://w3id.org/neuroai-kg/ns#"
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -47,17 +49,17 @@ PROV_NS = "http://www.w3.org/ns/prov#"
 SCHEMA_NS = "https://schema.org/"
 EXTRACTOR_BASE = ENTITY_BASE + "extractor/"
 
-#: Prefixes of the Turtle output (and of rdflib graphs from :func:`to_rdf`).
-PREFIXES: dict[str, Namespace] = {prefix: Namespace(namespace) for prefix, namespace in {
+#: Prefixes of the Turtle output (and of rdflib graphs from :func:`to_rdf`): name -> namespace IRI.
+#: Plain strings: the writers make their N-Triples and Turtle terms themselves, so a build never
+#: loads rdflib; :func:`to_rdf` and :func:`iri` import it when called.
+PREFIXES: dict[str, str] = {
     "kg": KG_NS, "dcterms": DCTERMS_NS, "skos": SKOS_NS, "prov": PROV_NS, "schema": SCHEMA_NS,
     "rdf": RDF_NS, "rdfs": RDFS_NS, "xsd": XSD_NS,
     "paper": ENTITY_BASE + "paper/", "method": ENTITY_BASE + "method/", "dataset": ENTITY_BASE + "dataset/",
     "modality": ENTITY_BASE + "modality/", "claim": ENTITY_BASE + "claim/", "person": ENTITY_BASE + "person/",
     "extractor": EXTRACTOR_BASE,
-}.items()}
-KG = Namespace(KG_NS)
-SCHEMA = Namespace(SCHEMA_NS)
-ENTITY_CLASS = {"Method": KG.Method, "Dataset": KG.Dataset, "Modality": KG.Modality}
+}
+ENTITY_CLASS = {"Method": KG_NS + "Method", "Dataset": KG_NS + "Dataset", "Modality": KG_NS + "Modality"}
 ROLE_OF = {**EDGE_ROLE, "hasModality": "used"}  # a Mention's role: a modality is always "used"
 
 # what N-Triples literals escape
@@ -97,6 +99,8 @@ def _iri(node_id: str) -> str:
 def iri(node_id: str) -> URIRef:
     """The IRI of a node id. Node ids are already IRI-safe slugs; anything else (a hand-edited
     graph.json) is percent-encoded, which is injective, so different ids never share an IRI."""
+    from rdflib import URIRef
+
     return URIRef(_iri(node_id))
 
 
@@ -504,7 +508,7 @@ def sorted_ntriples(kg_graph: nx.MultiDiGraph) -> Iterator[str]:
 
 
 def _turtle_terms() -> TurtleTerms:
-    return TurtleTerms({prefix: str(namespace) for prefix, namespace in PREFIXES.items()}, MENTION_PREDICATES)
+    return TurtleTerms(dict(PREFIXES), MENTION_PREDICATES)
 
 
 def turtle_header() -> str:
@@ -515,6 +519,8 @@ def turtle_header() -> str:
 def to_rdf(kg_graph: nx.MultiDiGraph) -> Graph:
     """An rdflib Graph holding every node and edge of the knowledge graph (not for large graphs:
     the writers below never build one)."""
+    from rdflib import Graph
+
     graph = Graph()
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, replace=True)
