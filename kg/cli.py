@@ -100,7 +100,7 @@ def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int | 
     status = False  # a stage's name is on the terminal's last line
 
     def progress(count: int, total: int) -> None:
-        nonlocal bar, big, status
+        nonlocal bar, big
         if quiet:
             return
         big = big or total >= 1000
@@ -109,12 +109,18 @@ def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int | 
                 from tqdm import tqdm
 
                 if status:
-                    sys.stderr.write("\r\033[K")
-                    status = False
+                    clear_status()
                 bar = tqdm(total=total, unit=" papers", desc="extract", file=sys.stderr, leave=False)
             bar.update(count - bar.n)
         elif big and (count % 1000 == 0 or count == total):
             click.echo(f"  extracted {count}/{total} papers…", err=True)
+
+    def clear_status() -> None:
+        """Erase the stage's name from the terminal's last line."""
+        nonlocal status
+        sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
+        status = False
 
     def stage(name: str) -> None:
         """Which stage the build is in: on a terminal, in place on its last line (the extraction's
@@ -153,8 +159,7 @@ def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int | 
         if bar is not None:
             bar.close()
         if status:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
+            clear_status()
     for warning in result.log.warnings:
         click.echo(f"warning: {warning}", err=True)
     if result.leftovers and not quiet:

@@ -12,13 +12,12 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
-from kg.extract.workers import rows_of, texts_of
+from kg.extract.workers import batches, rows_of, texts_of
 from kg.model import Extraction, Paper
 
 if TYPE_CHECKING:  # pragma: no cover - types only
@@ -71,12 +70,6 @@ def _take(future: _Future) -> Any:
     return result
 
 
-def _partitions(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
-    iterator = iter(papers)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
 def extract_on_dask(
     papers: Iterable[Paper], scheduler: str, *, ontology: Path | None = None, partition_size: int = 1000
 ) -> Iterator[Extraction]:
@@ -117,7 +110,7 @@ def extract_rows_on_dask(
                 return client.submit(extract_partition, texts_of(batch), str(ontology or ""), pure=False)
 
             # in submission order: the output does not depend on timing
-            for rows in in_order(submit, _partitions(papers, size), 4 * workers):
+            for rows in in_order(submit, batches(papers, size), 4 * workers):
                 yield from zip(sent.popleft(), rows, strict=True)
     finally:
         if cluster is not None:
