@@ -4,6 +4,7 @@ wall, peak memory), an incremental rebuild, and local vs Dask.
 
     .venv/bin/python benchmarks/scale.py                       # 1k and 10k
     .venv/bin/python benchmarks/scale.py --sizes 1000,10000,100000 --dask
+    .venv/bin/python benchmarks/scale.py --sizes 1000 --diverse-sizes 100000   # a real corpus's names
     .venv/bin/python benchmarks/scale.py --throughput-only      # the two throughputs, about a minute
 
 Prints a Markdown table (paste it into the README's Speed section)."""
@@ -162,12 +163,19 @@ def run_build(args: list[str]) -> dict:
             "stages": stages}
 
 
+def _label(build: dict) -> str:
+    """A build's row label: its size, and whether its corpus has a real corpus's name diversity."""
+    return f"{build['size']:,}" + (" (diverse names)" if build.get("diverse") else "")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated corpus sizes")
     parser.add_argument("--jobs", type=int, default=2, help="extraction processes for the builds")
     parser.add_argument("--formats", default="json,turtle,ntriples,html", help="export formats of the builds")
     parser.add_argument("--dask", action="store_true", help="also build the smallest size on a Dask LocalCluster")
+    parser.add_argument("--diverse-sizes", default="",
+                        help="comma-separated sizes also built with a real corpus's name diversity (synthetic.py --diverse)")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument("--verify-max", type=int, default=10000,
                         help="for sizes up to this, also build from scratch and compare the rebuild's files")
@@ -177,6 +185,7 @@ def main() -> None:
                         help="folder holding csabstruct/ for the real-text throughput (default: ../shared/data)")
     options = parser.parse_args()
     sizes = [int(s) for s in options.sizes.split(",")]
+    diverse_sizes = [int(s) for s in options.diverse_sizes.split(",") if s]
     results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
                                 f"Python {platform.python_version()}"}
 
@@ -197,25 +206,26 @@ def main() -> None:
     builds = []
     with tempfile.TemporaryDirectory(prefix="kg-scale-") as tmp:
         work = Path(tmp)
-        for size in sizes:
-            corpus = write_corpus(work / f"in-{size}" / "papers.jsonl", size)
-            out = work / f"out-{size}"
+        for size, diverse in [(size, False) for size in sizes] + [(size, True) for size in diverse_sizes]:
+            tag = f"{size}-diverse" if diverse else f"{size}"
+            corpus = write_corpus(work / f"in-{tag}" / "papers.jsonl", size, diverse=diverse)
+            out = work / f"out-{tag}"
             result = run_build([str(corpus.parent), "-o", str(out), "-j", str(options.jobs), "--no-cache", "--formats", options.formats])
-            result["size"] = size
+            result["size"], result["diverse"] = size, diverse
             # incremental: the same input plus one new file of 100 papers, added to the previous graph
-            write_corpus(corpus.parent / "new.jsonl", size + 100, start=size)
+            write_corpus(corpus.parent / "new.jsonl", size + 100, start=size, diverse=diverse)
             again = run_build([str(corpus.parent), "-o", str(out), "-j", str(options.jobs), "--formats", options.formats])
             result["incremental"], result["incremental_stages"] = again["wall"], again["stages"]
             result["incremental_rss_mb"] = again["rss_max_mb"]
             if size <= options.verify_max:  # the same files as a build from scratch of the same inputs?
-                scratch = work / f"scratch-{size}"
+                scratch = work / f"scratch-{tag}"
                 run_build([str(corpus.parent), "-o", str(scratch), "-j", str(options.jobs), "--no-cache", "--formats", options.formats])
                 result["incremental_identical"] = all((out / name).read_bytes() == (scratch / name).read_bytes()
                                                       for name in ("graph.json", "graph.nt", "graph.ttl", "graph.html")
                                                       if (scratch / name).exists())
                 shutil.rmtree(scratch)
             builds.append(result)
-            print(f"{size}: {json.dumps(result)}", flush=True)
+            print(f"{tag}: {json.dumps(result)}", flush=True)
         if options.dask:
             size = sizes[0]
             corpus = work / f"in-{size}"
@@ -241,7 +251,7 @@ def main() -> None:
     for b in builds:
         cells = [f"{b['stages'].get(n, 0):.1f} s" for n in stage_names]
         per_core = b["size"] / b["stages"]["extract"] / options.jobs if b["stages"].get("extract") else 0
-        print(f"| {b['size']:,} | " + " | ".join(cells) + f" | {b['wall']:.1f} s | {per_core:.0f}/s | {b['rss_max_mb']:.0f} MB "
+        print(f"| {_label(b)} | " + " | ".join(cells) + f" | {b['wall']:.1f} s | {per_core:.0f}/s | {b['rss_max_mb']:.0f} MB "
               f"| {b['pss_tree_mb']:.0f} MB | {b['incremental']:.1f} s |")
     rebuild_stages = sorted({name for b in builds for name in b["incremental_stages"]},
                             key=lambda n: (not n.startswith(("ingest", "extract", "load", "assemble")), n))
@@ -251,7 +261,7 @@ def main() -> None:
     for b in builds:
         cells = [f"{b['incremental_stages'].get(n, 0):.1f} s" for n in rebuild_stages]
         same = {True: "yes", False: "**no**"}.get(b.get("incremental_identical"), "not checked")
-        print(f"| {b['size']:,} | " + " | ".join(cells) + f" | {b['incremental']:.1f} s | {b['incremental'] / b['wall']:.0%} "
+        print(f"| {_label(b)} | " + " | ".join(cells) + f" | {b['incremental']:.1f} s | {b['incremental'] / b['wall']:.0%} "
               f"| {b['incremental_rss_mb']:.0f} MB | {same} |")
     if "dask" in results:
         d = results["dask"]
