@@ -153,12 +153,41 @@ class _Degrees(dict):
         return count
 
 
+class _Ids(dict):
+    """A node's id as a string → the graph's node. Only the nodes whose id is not a string are
+    stored (a built graph has none): any other string is its own node."""
+
+    def __missing__(self, sid: str) -> Any:
+        return sid
+
+
+class _Names(dict):
+    """Each node's name as the page shows it (its label, title or text, else its id), worked out
+    when first asked for: a big graph's page names a few thousand of its hundreds of thousands."""
+
+    def __init__(self, nodes: Mapping[Any, dict[str, Any]], raw: dict[str, Any]) -> None:
+        super().__init__()
+        self._nodes, self._raw = nodes, raw
+
+    def __missing__(self, sid: str) -> str:
+        attrs = self._nodes[self._raw[sid]]  # KeyError when there is no such node
+        label = attrs.get("label") or attrs.get("title") or attrs.get("text") or sid
+        name = self[sid] = label if type(label) is str else str(label)
+        return name
+
+    def get(self, sid: str, default: Any = None) -> Any:  # type: ignore[override]
+        try:
+            return self[sid]
+        except KeyError:
+            return default
+
+
 @dataclass
 class _Index:
     """Who links to whom, computed once from the graph (all ids as strings)."""
 
     graph: nx.MultiDiGraph
-    raw: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=_Ids)
     kind: dict[str, str] = field(default_factory=dict)
     name: dict[str, str] = field(default_factory=dict)
     degree: dict[str, int] = field(default_factory=dict)
@@ -169,14 +198,16 @@ class _Index:
     entities_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     mods_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     works_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    #: edges from papers into each entity and author (their "Papers" panel section, listed in bulk)
+    #: edges from papers into each entity (its "Papers" panel section, listed in bulk; an author's
+    #: are counted when asked for, see papers_count)
     from_papers: Counter[str] = field(default_factory=Counter)
     odd: set[str] = field(default_factory=set)  # nodes with a hasClaim edge from a paper: listed one by one
     #: the papers in ordered_papers' order (newest first, then by title), and each one's place there
     order: list[str] = field(default_factory=list)
     rank: dict[str, int] = field(default_factory=dict)
-    #: each entity's and author's papers by their place in ``order`` (beside papers_of and works_of):
-    #: their years and modalities are then read from arrays, in that order, not from dicts at random
+    #: each entity's papers by their place in ``order`` (beside papers_of; an author's are worked out
+    #: from works_of when asked for, see places): their years and modalities are then read from
+    #: arrays, in that order, not from dicts at random
     ranks_of: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     year_at: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     #: each paper's modalities (by ``order``) as bits, bit i for the i-th of ``modalities``; None
@@ -190,17 +221,19 @@ class _Index:
     @classmethod
     def of(cls, graph: nx.MultiDiGraph) -> "_Index":
         ix = cls(graph)
-        raw, kind, name, year = ix.raw, ix.kind, ix.name, ix.year
+        raw, kind, year = ix.raw, ix.kind, ix.year
+        name = ix.name = _Names(graph._node, raw)
         ix.degree = _Degrees(graph, raw)
         # networkx's own adjacency dicts, as its algorithms read them: far cheaper than edge views
         succ = graph._succ
         for n, attrs in graph._node.items():
-            sid = n if type(n) is str else str(n)
-            raw[sid] = n
-            node_type = attrs.get("type") or "Other"  # its type, and the name it is shown by
+            if type(n) is str:
+                sid = n
+            else:
+                sid = str(n)
+                raw[sid] = n
+            node_type = attrs.get("type") or "Other"  # its type
             kind[sid] = node_type = node_type if type(node_type) is str else str(node_type)
-            label = attrs.get("label") or attrs.get("title") or attrs.get("text") or sid
-            name[sid] = label if type(label) is str else str(label)
             if node_type == "Paper":
                 year[sid] = _int(attrs.get("year"))
         ix.order = sorted(year, key=ix._paper_key)
@@ -225,16 +258,13 @@ class _Index:
                         roles.add(ROLE_OF_EDGE.get(edge_type, "used" if tv != "Modality" else ""))
                         if edge_type == "hasClaim":
                             odd.add(sv)
+                    from_papers[sv] += len(keyed)
                 elif tv == PERSON:
                     works_of[sv].append(su)
-                    ranks_of[sv].append(place)
                     data = keyed.get("hasAuthor")  # the one edge a byline makes, or else look closer
                     if (len(keyed) != 1 or data is None or data.get("type", "hasAuthor") != "hasAuthor") and any(
                             str(data.get("type") or key) == "hasClaim" for key, data in keyed.items()):
                         odd.add(sv)
-                else:
-                    continue
-                from_papers[sv] += len(keyed)
         for roles in roles_of.values():
             roles.discard("")
         ix.modalities = sorted((n for n, k in kind.items() if k == "Modality"), key=lambda n: (name[n].lower(), n))
@@ -246,10 +276,24 @@ class _Index:
             ix.mod_bits = np.array(bits, dtype=np.uint64)
         return ix
 
+    def places(self, node: str) -> list[int]:
+        """The places in ``order`` of an entity's or author's papers, in the graph's order."""
+        if self.kind[node] == PERSON:  # hundreds of thousands in a big graph, a few thousand listed
+            return list(map(self.rank.__getitem__, self.works_of.get(node, ())))
+        return self.ranks_of.get(node, [])
+
+    def papers_count(self, node: str) -> int:
+        """The number of edges from papers into an entity or author (its "Papers" section's total)."""
+        if self.kind[node] == PERSON:
+            raw, succ = self.raw, self.graph._succ
+            person = raw[node]
+            return sum(len(succ[raw[paper]][person]) for paper in self.works_of.get(node, ()))
+        return self.from_papers[node]
+
     def years_and_mods(self, node: str) -> tuple[list[int], list[int]]:
         """The years (sorted, undated left out) and the modalities (positions in ``modalities``) of
         an entity's or author's papers."""
-        places = np.array(self.ranks_of.get(node, ()), dtype=np.int64)
+        places = np.array(self.places(node), dtype=np.int64)
         years = np.unique(self.year_at[places])
         if self.mod_bits is not None:
             bits = int(np.bitwise_or.reduce(self.mod_bits[places]))
@@ -263,7 +307,7 @@ class _Index:
     def first_papers(self, node: str, limit: int) -> list[str]:
         """The ``limit`` first of an entity's or author's papers in ``order`` (all of them, in no
         particular order, when there are no more)."""
-        places = self.ranks_of.get(node, [])
+        places = self.places(node)
         if len(places) <= limit:
             return (self.papers_of if self.kind[node] != PERSON else self.works_of).get(node, [])
         if limit <= 0:
@@ -372,7 +416,7 @@ def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, .
         rows = [(paper, str(data.get("type") or key), "in", data)
                 for paper in top for key, data in adjacency[ix.raw[paper]].items()]
         rows.sort(key=lambda row: (rank[row[0]], row[1]))  # as the section's rows sort (newest first)
-        prepared["Papers"] = (ix.from_papers[node], rows[:limit])
+        prepared["Papers"] = (ix.papers_count(node), rows[:limit])
     listed: dict[str, list[dict[str, Any]]] = {}
     if ix.kind[node] in ENTITY_TYPES:
         # each paper lists the node once: taken out below
