@@ -12,8 +12,9 @@ import re
 from typing import Any
 
 import networkx as nx
+import orjson
 
-from kg.atomic import atomic_write_text
+from kg.atomic import atomic_open_binary
 from kg.export.html_views import (
     EDGE_COLOURS,
     NODE_STYLES,
@@ -34,12 +35,23 @@ _HINTS = {
 }
 
 
-def _json_for_script(payload: dict[str, Any]) -> str:
-    """JSON that cannot break out of ``<script type="application/json">``: every ``<``, ``>``
-    and ``&`` becomes a ``\\uXXXX`` escape (so ``</script>`` and ``<!--`` never occur raw)."""
-    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+#: What ``_json_for_script`` escapes: ``<``, ``>`` and ``&`` (so ``</script>`` and ``<!--`` never
+#: occur raw) and the two line separators that old JavaScript parsers read as line breaks.
+_SCRIPT_ESCAPES = tuple((char.encode(), f"\\u{ord(char):04x}".encode()) for char in "<>&\u2028\u2029")
+
+
+def _json_for_script(payload: dict[str, Any]) -> bytes:
+    """UTF-8 JSON (keys sorted, no spaces) that cannot break out of ``<script type="application/json">``:
+    every ``<``, ``>`` and ``&`` becomes a ``\\uXXXX`` escape. Made by orjson, as bytes: a big graph's
+    page data is tens of megabytes, which ``json.dumps`` makes 2–4 bytes a character, several times
+    over (the same text; ``json`` serves what orjson does not take, such as integers beyond 64 bits)."""
+    try:
+        data = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    for char, escape in _SCRIPT_ESCAPES:
+        data = data.replace(char, escape)
+    return data
 
 
 def _safe_script(js: str) -> str:
@@ -125,6 +137,11 @@ def render_html(graph: nx.MultiDiGraph, *, title: str = "NeuroAI knowledge graph
     (papers, their entities and claims; the best-connected ``max_nodes`` drawn; authors searchable and
     listed in the paper panel, not drawn), ``entities`` (methods × datasets × modalities by
     co-occurrence) or ``full`` (every node drawn, authors included)."""
+    return b"".join(_page_parts(graph, title=title, view=view, max_nodes=max_nodes)).decode("utf-8")
+
+
+def _page_parts(graph: nx.MultiDiGraph, *, title: str, view: str, max_nodes: int | None) -> list[bytes]:
+    """The page as UTF-8 pieces, in order: the template's text and what fills its placeholders."""
     payload = build_payload(graph, title=title, view=view, max_nodes=max_nodes)
     vis_js, vis_css = _vis_assets()
     years = payload["years"] or [0, 0]
@@ -142,14 +159,29 @@ def render_html(graph: nx.MultiDiGraph, *, title: str = "NeuroAI knowledge graph
         "VIS_JS": vis_js,
         "PAGE_CSS": _safe_style(_asset("html_page.css")),
         "PAGE_JS": _safe_script(_asset("html_page.js")),
-        "DATA_JSON": _json_for_script(payload),
     }
+    data = _json_for_script(payload)
+    del payload  # a big graph's page: the records go before the page's pieces are joined or written
     # one pass: inserted text (vis-network's code, the data) is never scanned for placeholders
-    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], _asset("html_template.html"))
+    parts: list[bytes] = []
+    template = _asset("html_template.html")
+    at = 0
+    for match in _PLACEHOLDER.finditer(template):
+        parts.append(template[at:match.start()].encode("utf-8"))
+        name = match.group(1)
+        parts.append(data if name == "DATA_JSON" else values[name].encode("utf-8"))
+        at = match.end()
+    parts.append(template[at:].encode("utf-8"))
+    return parts
 
 
 def write_html(graph: nx.MultiDiGraph, path: pathlib.Path, *, title: str = "NeuroAI knowledge graph",
                view: str = "auto", max_nodes: int | None = None) -> pathlib.Path:
     """Write the interactive page to ``path`` atomically (temp file in the same folder, then
     ``os.replace``) and return the path. ``view`` and ``max_nodes`` as in :func:`render_html`."""
-    return atomic_write_text(pathlib.Path(path), render_html(graph, title=title, view=view, max_nodes=max_nodes))
+    path = pathlib.Path(path)
+    parts = _page_parts(graph, title=title, view=view, max_nodes=max_nodes)
+    with atomic_open_binary(path) as stream:  # piece by piece: the page is never held twice
+        for part in parts:
+            stream.write(part)
+    return path
