@@ -7,7 +7,7 @@ import bisect
 import heapq
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import chain, combinations, repeat
 from operator import itemgetter
@@ -425,9 +425,14 @@ def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, .
         else:
             together = Counter(chain.from_iterable(map(ix.entities_of.__getitem__, ix.papers_of.get(node, ()))))
             together.pop(node, None)
-        top = sorted(together.items(), key=lambda kv: (-kv[1], ix.name[kv[0]].lower(), kv[0]))
+        shown = min(limit, COOCCUR_TOP)
+        candidates: Iterable[tuple[str, int]] = together.items()
+        if len(together) > shown > 0:  # only counts as high as the last one shown can be listed: name those
+            lowest = heapq.nlargest(shown, together.values())[-1]
+            candidates = [kv for kv in candidates if kv[1] >= lowest]
+        top = sorted(candidates, key=lambda kv: (-kv[1], ix.name[kv[0]].lower(), kv[0]))
         listed["Co-occurs most with"] = [
-            {"id": e, "rel": f"{n} paper{'s' if n != 1 else ''}", "n": n} for e, n in top[:min(limit, COOCCUR_TOP)]]
+            {"id": e, "rel": f"{n} paper{'s' if n != 1 else ''}", "n": n} for e, n in top[:shown]]
     order = {name: i for i, name in enumerate(_SECTION_ORDER)}
     out = []
     for name in sorted([*sections, *listed, *prepared], key=lambda s: (order.get(s, len(order)), s)):
