@@ -619,3 +619,29 @@ def test_an_entity_panel_says_the_same_in_both_views() -> None:
                       | ({modalities.index(node)} if node.startswith("modality/") else set()))
         for view in (entities_view, papers_view):
             assert (view[node]["years"], view[node]["mods"]) == (years, mods)
+
+
+def test_co_occurring_entities_are_the_top_ten_by_papers_then_name() -> None:
+    """The panel's "Co-occurs most with" names only the entities whose counts can still be listed:
+    with ties at the tenth count, the listed ten are still the first ten of the full order (most
+    papers, then name, then id), whichever counting path the view takes."""
+    g = nx.MultiDiGraph()
+    _entity(g, "method/hub", "Method", "Hub", ["Hub"], 0)
+    # 14 partners: m00-m03 share 3 papers with the hub, m04-m13 one each (a tie across the cut)
+    partners = [(f"method/m{i:02d}", f"Zeta {20 - i}" if i % 2 else f"Alpha {i}") for i in range(14)]
+    for node, label in partners:
+        _entity(g, node, "Method", label, [label], 0)
+    for i, (node, _) in enumerate(partners):
+        for copy in range(3 if i < 4 else 1):
+            paper = _paper(g, f"c{i:02d}{copy}", f"Paper {i} {copy}", "Text.", "2020-01-01")
+            _edge(g, paper, "method/hub", "usesMethod", [("Text.", "Hub")])
+            _edge(g, paper, node, "usesMethod", [("Text.", "x")])
+    names = dict(partners)
+    counts = {node: 3 if i < 4 else 1 for i, (node, _) in enumerate(partners)}
+    expected = sorted(counts, key=lambda n: (-counts[n], names[n].lower(), n))[:10]
+    for view in ("papers", "entities"):
+        data = build_payload(g, view=view)
+        hub = next(r for r in data["nodes"] + data["extra"] if r["id"] == "method/hub")
+        listed = next(s for s in hub["relations"] if s["name"] == "Co-occurs most with")["items"]
+        assert [it["id"] for it in listed] == expected
+        assert [it["n"] for it in listed] == [3, 3, 3, 3, 1, 1, 1, 1, 1, 1]
