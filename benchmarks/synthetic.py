@@ -57,8 +57,9 @@ def synthetic_records(n: int, seed: int = 13, diverse: bool = False) -> list[dic
     def word(syllables: int) -> str:
         return "".join(more.choice(_SYLLABLES) for _ in range(syllables)).capitalize()
 
-    firsts = sorted({word(more.randint(1, 3)) for _ in range(320)})
-    lasts = sorted({word(more.randint(2, 4)) for _ in range(1200)})
+    if diverse:  # the authors' first and last names (271 × 1,191)
+        firsts = sorted({word(more.randint(1, 3)) for _ in range(320)})
+        lasts = sorted({word(more.randint(2, 4)) for _ in range(1200)})
     records = []
     for i in range(n):
         head, tail = rng.choice(titles), rng.choice(titles)
