@@ -23,6 +23,7 @@ from kg.extract.pipeline import extract_batch, row_json
 from kg.extract.vocabulary import Vocabulary, default_ontology_dir
 from kg.graph import assemble
 from kg.graph.evidence import EVIDENCE_KEYS, Evidence, evidence_default
+from kg.graph.shared_keys import SharedKeyDicts, sharing_pays
 from kg.model import Extraction, Paper, StoredExtraction
 
 ITEM = {"sentence": "We use EEG.", "section": "abstract", "start": 7, "end": 10, "text": "EEG", "extractor": "vocabulary",
@@ -79,6 +80,40 @@ def test_assembly_from_stored_rows_gives_the_same_graph(nlp, tmp_path):
     direct = write_json(assemble(extractions, Vocabulary.load()), tmp_path / "direct.json")
     lazy = write_json(assemble(stored, Vocabulary.load()), tmp_path / "lazy.json")
     assert direct.read_bytes() == lazy.read_bytes()
+
+
+def test_shared_key_dicts_are_plain_dicts_that_keep_order_and_take_any_change():
+    shared = SharedKeyDicts()
+    made = [shared.make({"type": "usesMethod", "confidence": 0.9, "evidence": [n]}) for n in range(100)]
+    assert all(type(d) is dict for d in made) and made[7] == {"type": "usesMethod", "confidence": 0.9, "evidence": [7]}
+    other_order = shared.make({"confidence": 0.5, "type": "usesMethod", "evidence": []})
+    assert list(other_order) == ["confidence", "type", "evidence"]  # each dict keeps its own order
+    assert orjson.dumps(other_order) == b'{"confidence":0.5,"type":"usesMethod","evidence":[]}'
+    made[3]["papers"] = ["paper/a"]  # a key the others lack: only this dict has it
+    del made[4]["confidence"]
+    assert made[3]["papers"] == ["paper/a"] and "papers" not in made[5] and "confidence" not in made[4]
+    assert made[5] == {"type": "usesMethod", "confidence": 0.9, "evidence": [5]}
+    assert shared.single(3, "x") == {3: "x"} and shared.make({1: 2, "a": 3}) == {1: 2, "a": 3}  # any keys
+
+
+@pytest.mark.skipif(not sharing_pays(), reason="this interpreter has no smaller key-sharing dicts")
+def test_assembled_and_reloaded_graphs_keep_their_edge_dicts_compact(nlp, tmp_path):
+    """A big graph's edge dicts are a third of its memory: assembly, the snapshot a rebuild loads
+    and graph.json read back all make them sharing their keys (half the size of ordinary dicts)."""
+    from kg.export.json_graph import write_json
+    from kg.graph import snapshot
+
+    papers = [Paper(f"{paper.title}, part {n}", paper.abstract, source="a.jsonl", line=n)
+              for n, paper in enumerate(PAPERS * 100, start=1)]
+    graph = assemble(extract_batch(papers, nlp), Vocabulary.load())
+    loaded, _ = snapshot.load(snapshot.save(tmp_path / "graph.snapshot", graph))
+    again = read_json(write_json(graph, tmp_path / "graph.json"))
+    for made in (graph, loaded, again):
+        keyed = [keys for neighbours in made._succ.values() for keys in neighbours.values()]
+        attributes = [data for keys in keyed for data in keys.values()]
+        assert len(attributes) > 1000
+        assert sum(map(sys.getsizeof, keyed)) < 0.6 * sum(sys.getsizeof(dict(keys)) for keys in keyed)
+        assert sum(map(sys.getsizeof, attributes)) < 0.7 * sum(sys.getsizeof(dict(data)) for data in attributes)
 
 
 def _corpus(path: Path, count: int) -> Path:

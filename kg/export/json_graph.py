@@ -14,6 +14,7 @@ import orjson
 from kg.atomic import atomic_background_writer
 from kg.export.splice import Plan, copy_plan, no_copies, offsets, offsets_from, open_old
 from kg.graph.evidence import Evidence
+from kg.graph.shared_keys import SharedKeyDicts
 
 _HEADER = b'{"directed": true, "graph": {}, "multigraph": true,\n"nodes": [\n'
 _MIDDLE = b'\n],\n"edges": [\n'
@@ -161,6 +162,8 @@ def read_json(path: Path) -> nx.MultiDiGraph:
             continue
         succ[node], pred[node], nodes[node] = {}, {}, data
     from_mapping = Evidence.from_mapping
+    shared = SharedKeyDicts()  # the edges' dicts, as assembly makes them (kg.graph.shared_keys)
+    attributes, single = shared.make, shared.single
     for data in document["edges"]:
         source, target, key = data.pop("source"), data.pop("target"), data.pop("key")
         evidence = data.get("evidence")
@@ -171,9 +174,9 @@ def read_json(path: Path) -> nx.MultiDiGraph:
                 succ[node], pred[node], nodes[node] = {}, {}, {}
         keyed = succ[source].get(target)
         if keyed is None:
-            keyed = succ[source][target] = pred[target][source] = {}
-        if key in keyed:  # listed twice: attributes merge, as add_edge does
+            succ[source][target] = pred[target][source] = single(key, attributes(data))
+        elif key in keyed:  # listed twice: attributes merge, as add_edge does
             keyed[key].update(data)
         else:
-            keyed[key] = data
+            keyed[key] = attributes(data)
     return graph

@@ -28,7 +28,8 @@ Edges are keyed by their type (``G.edges(keys=True)``); every edge has ``type`` 
 ``confidence`` (float), ``extractor`` (str) and ``evidence`` (list of read-only mappings with
 ``sentence``, ``section``, ``start``, ``end``, ``text``, ``extractor``, ``confidence``: assembly
 makes them :class:`~kg.graph.evidence.Evidence` records, which read and compare like dicts; exporters
-accept any mapping):
+accept any mapping). The edges' attribute dicts, and networkx's dict of them per pair of nodes, are
+plain dicts that share their key tables (:mod:`kg.graph.shared_keys`: half the memory):
   Paper  -proposesMethod / usesMethod->      Method
   Paper  -proposesDataset / usesDataset->    Dataset
   Paper  -hasModality->                      Modality

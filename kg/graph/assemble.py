@@ -13,6 +13,7 @@ import networkx as nx
 from kg.extract.vocabulary import Vocabulary
 from kg.graph.evidence import Evidence
 from kg.graph.identity import paper_node_ids, person_key
+from kg.graph.shared_keys import SharedKeyDicts
 from kg.identifiers import curies
 from kg.keys import normalise_name
 from kg.model import Entity, Extraction, Paper, StoredExtraction
@@ -502,15 +503,19 @@ def _writers(graph: nx.MultiDiGraph) -> tuple[dict[str, dict], Callable[[str, di
     between existing nodes, ``has_edge(u, v, key)`` giving the edge's attrs or None. Nothing else
     touches the graph meanwhile, so networkx's (empty) cache needs no clearing."""
     succ, pred, node = graph._succ, graph._pred, graph._node
+    shared = SharedKeyDicts()  # the edges' dicts: half the memory of ordinary ones (kg.graph.shared_keys)
+    make, single = shared.make, shared.single
 
     def add_node(n: str, attrs: dict) -> None:
         succ[n], pred[n], node[n] = {}, {}, attrs
 
     def add_edge(u: str, v: str, key: str, attrs: dict) -> None:
+        attrs = make(attrs)
         keyed = succ[u].get(v)
-        if keyed is None:
-            keyed = succ[u][v] = pred[v][u] = {}  # one key dict shared by both directions, as networkx keeps it
-        keyed[key] = attrs
+        if keyed is None:  # one key dict shared by both directions, as networkx keeps it
+            succ[u][v] = pred[v][u] = single(key, attrs)
+        else:
+            keyed[key] = attrs
 
     def has_edge(u: str, v: str, key: str) -> dict | None:
         keyed = succ[u].get(v)

@@ -15,6 +15,7 @@ import networkx as nx
 
 from kg.atomic import atomic_open_binary
 from kg.graph.evidence import evidence_from_values, evidence_values
+from kg.graph.shared_keys import SharedKeyDicts
 
 #: What a snapshot file starts with; another value (an older layout, another Python) is not read.
 MAGIC = f"kg-graph-snapshot 6 python {sys.version_info[0]}.{sys.version_info[1]} marshal {marshal.version}\n".encode("ascii")
@@ -96,6 +97,8 @@ def load(path: Path) -> tuple[nx.MultiDiGraph, Any]:
     pred: dict[str, dict] = {}
     canonical: dict[str, str] = {}  # each id's one string object (a target may come before its node)
     make = evidence_from_values
+    shared = SharedKeyDicts()  # the edges' dicts, as assembly makes them (kg.graph.shared_keys)
+    attributes, single = shared.make, shared.single
     extra: Any = None
     with open(path, "rb") as stream:
         for kind, value in _read(stream, str(path)):
@@ -115,14 +118,16 @@ def load(path: Path) -> tuple[nx.MultiDiGraph, Any]:
                         if items is None:
                             items = made[id(evidence)] = list(starmap(make, evidence))
                         data["evidence"] = items
+                    data = attributes(data)
                     keyed = neighbours.get(target)
                     if keyed is None:  # one key dict shared by both directions, as networkx keeps it
-                        keyed = neighbours[target] = {}
+                        keyed = neighbours[target] = single(key, data)
                         into = pred.get(target)
                         if into is None:
                             into = pred[target] = {}
                         into[node] = keyed
-                    keyed[key] = data
+                    else:
+                        keyed[key] = data
     if not pred.keys() <= nodes.keys():
         raise ValueError(f"{path}: damaged graph snapshot (an edge to a node it does not hold)")
     # networkx's own dicts, as it fills them: every node's adjacency in the order of the nodes
