@@ -27,6 +27,7 @@ from kg.build_state import (
     BuildState,
     FirstRead,
     InputFile,
+    Packed,
     duplicate_warnings,
     stamp,
     warning_data,
@@ -278,8 +279,9 @@ def _build_all(files: list[Path], options: _Options, use_cache: bool, begun: flo
     for paper in papers:
         unique.setdefault(paper.content_hash, paper)
     spans, extracted = _extract(unique, options, use_cache)
-    cached, contents = len(unique) - extracted, set(unique)
-    del unique
+    cached = len(unique) - extracted
+    first_read, contents = Packed.of(first), Packed.of(list(unique))  # kept as bytes until the state is saved
+    del unique, first
     timings["extract"] = time.perf_counter() - started
 
     started = options.begin("assemble")
@@ -300,7 +302,7 @@ def _build_all(files: list[Path], options: _Options, use_cache: bool, begun: flo
     timings["save graph"] = time.perf_counter() - started
     snapshot_stamp = stamp(out_dir / SNAPSHOT_NAME) or (0, 0)
     files_written = _export(graph, options, timings, None, (), lambda indexes: BuildState(
-        options.fingerprint, options.fmt, inputs, first, warning_data(duplicates), contents, snapshot_stamp, [], indexes))
+        options.fingerprint, options.fmt, inputs, first_read, warning_data(duplicates), contents, snapshot_stamp, [], indexes))
     return BuildResult(graph, log, stats, [options.cache_path, *files_written], timings, extracted=extracted, cached=cached,
                        wall=time.perf_counter() - begun)
 
@@ -375,6 +377,10 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
         loaded = time.perf_counter() - loading
         spans, extracted, done = extraction.result()
     del unique
+    # kept as bytes until the state is saved (the previous state's objects let go)
+    first_read, packed_contents, read_count = Packed.of(first), Packed.of(sorted(contents)), len(contents)
+    del first, contents
+    previous.first_read, previous.contents = {}, set()
     timings["extract"] = done - started  # the two overlap: extraction from its start to its end
     timings["load graph"] = loaded
 
@@ -402,10 +408,10 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
     del state
     read_files = sorted([*previous.inputs, *inputs], key=lambda item: rank[item.path])
     files_written = _export(graph, options, timings, previous, changed, lambda indexes: BuildState(
-        options.fingerprint, options.fmt, read_files, first, warning_data(duplicates), contents, snapshot_stamp, journal,
+        options.fingerprint, options.fmt, read_files, first_read, warning_data(duplicates), packed_contents, snapshot_stamp, journal,
         indexes))
     return BuildResult(graph, log, stats, [options.cache_path, *files_written], timings, extracted=extracted,
-                       cached=len(contents) - extracted, wall=time.perf_counter() - begun,
+                       cached=read_count - extracted, wall=time.perf_counter() - begun,
                        incremental=f"added {len(papers)} records to the previous build's graph")
 
 

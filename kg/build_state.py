@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kg.atomic import atomic_open_binary
 from kg.ingest import IngestWarning, ReadLog
@@ -84,6 +85,23 @@ def duplicate_warnings(papers: list[Paper], first: FirstRead) -> list[IngestWarn
     return warnings
 
 
+@dataclass(frozen=True)
+class Packed:
+    """A value marshalled ahead of time: a build keeps the record of every paper it read (their
+    titles' first records and content hashes, ~35 MB of objects at 100,000 papers) as these few
+    megabytes of bytes while it assembles and exports, until :meth:`BuildState.saving` writes them
+    as they are (the bytes ``marshal.dump`` would write)."""
+
+    data: bytes
+
+    @classmethod
+    def of(cls, value: Any) -> Packed:
+        return cls(marshal.dumps(value))
+
+    def value(self) -> Any:
+        return marshal.loads(self.data)
+
+
 @dataclass
 class BuildState:
     """The record of one build (see the module's docstring)."""
@@ -91,9 +109,9 @@ class BuildState:
     fingerprint: str  # of the extraction pipeline (kg.extract.cache.pipeline_fingerprint)
     fmt: str | None  # the --format the inputs were read with
     inputs: list[InputFile]
-    first_read: FirstRead
+    first_read: FirstRead | Packed  # (Packed: while a build holds it, see Packed; a loaded state's is a dict)
     duplicates: list[tuple[str, int, str]]  # the duplicate-record warnings, in reading order
-    contents: set[str]  # the content hash of every paper read (kg.model.Paper.content_hash)
+    contents: set[str] | Packed  # the content hash of every paper read (kg.model.Paper.content_hash)
     snapshot: Stamp  # of the graph snapshot this state extends
     #: the input files added since the snapshot was written, build by build (their papers are
     #: added to the snapshot's graph again, in the same batches, to make this build's graph)
@@ -121,7 +139,10 @@ class BuildState:
         with atomic_open_binary(path, sync=False) as stream:  # checked when read, like the snapshot
             stream.write(_MAGIC)
             for part in (head, self.first_read, self.contents):
-                marshal.dump(part, stream)
+                if isinstance(part, Packed):
+                    stream.write(part.data)
+                else:
+                    marshal.dump(part, stream)
             for _, blob in blobs:
                 stream.write(blob)
             yield

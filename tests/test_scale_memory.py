@@ -16,6 +16,7 @@ import pytest
 
 from kg.atomic import atomic_open_binary, background_writer
 from kg.build import CACHE_NAME, build
+from kg.build_state import BuildState, Packed
 from kg.export.json_graph import read_json
 from kg.export.rdf import MENTION_PREDICATES, write_ntriples, write_rdf, write_turtle
 from kg.extract.cache import RowReader, index_cache, pipeline_fingerprint
@@ -114,6 +115,17 @@ def test_assembled_and_reloaded_graphs_keep_their_edge_dicts_compact(nlp, tmp_pa
         assert len(attributes) > 1000
         assert sum(map(sys.getsizeof, keyed)) < 0.6 * sum(sys.getsizeof(dict(keys)) for keys in keyed)
         assert sum(map(sys.getsizeof, attributes)) < 0.7 * sum(sys.getsizeof(dict(data)) for data in attributes)
+
+
+def test_a_state_saved_from_packed_records_reads_back_as_the_records(tmp_path):
+    """A build keeps what it read of every paper marshalled (Packed) until it saves its state: the
+    state a rebuild reads is the same as if it had kept the objects."""
+    first = {"a title": ("a.jsonl", 1, b"digest", {"doi": "10.1/x"}), "another": ("b.jsonl", 7, b"other", {})}
+    contents = {"ab12", "cd34"}
+    plain = BuildState("fingerprint", None, [], first, [], contents, (1, 2)).save(tmp_path / "plain.state")
+    packed = BuildState("fingerprint", None, [], Packed.of(first), [], Packed.of(sorted(contents)), (1, 2))
+    again = BuildState.load(packed.save(tmp_path / "packed.state"))
+    assert again == BuildState.load(plain) and again.first_read == first and again.contents == contents
 
 
 def _corpus(path: Path, count: int) -> Path:

@@ -123,6 +123,8 @@ def write_json_indexed(graph: nx.MultiDiGraph, path: Path, previous: JsonIndex |
             old = stack.enter_context(open_old(path, previous.size))
             todo = {("n", node) for node in changed} | {("e", node) for node in changed} | set(_MARKS)
             plan, where = copy_plan(owners, previous.owners, previous.starts, todo)
+            del todo
+            previous = JsonIndex([], previous.starts, previous.size)  # its owners (a big file's: ~100 MB) are done with
         writer = stack.enter_context(atomic_background_writer(path))
         writer.write(_HEADER)
         at = len(_HEADER)

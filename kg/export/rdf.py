@@ -596,6 +596,7 @@ def start_rdf(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path,
         old_nt = commit.enter_context(open_old(ntriples_path, previous.sizes[0]))
         old_turtle = (commit.enter_context(open_old(turtle_path, previous.sizes[1])), previous.turtle, previous.sizes[1])
         plan, where = copy_plan(owners, previous.owners, previous.ntriples, changed)
+        previous = RdfIndex([], previous.ntriples, previous.turtle, previous.sizes)  # its owners are done with (tens of MB)
     # on the way out, in this order: graph.nt all written, graph.ttl all made (or the error of the
     # process making it), graph.nt on disk and renamed into place, then graph.ttl
     turtle = commit.enter_context(TurtleWriter(turtle_path, turtle_header().encode("utf-8"), _turtle_terms(),
@@ -646,7 +647,7 @@ def start_rdf(kg_graph: nx.MultiDiGraph, ntriples_path: Path, turtle_path: Path,
             end = first + copied
             for offset in range(1, copied):
                 nt_starts[index + offset] = nt_at + previous.ntriples[first + offset] - previous.ntriples[first]
-            nt_end = previous.ntriples[end] if end < len(previous.owners) else previous.sizes[0]
+            nt_end = previous.ntriples[end] if end < len(previous.ntriples) else previous.sizes[0]  # one offset an owner
             ntriples.copy(old_nt, previous.ntriples[first], nt_end - previous.ntriples[first])
             turtle.copied(index, first, copied)
             nt_at += nt_end - previous.ntriples[first]

@@ -55,13 +55,14 @@ def copy_plan(owners: Sequence[Hashable], old_owners: Sequence[Hashable], old_st
     goes_on = np.zeros(count, dtype=bool)
     goes_on[:-1] = ok[:-1] & ok[1:] & (old[1:] == old[:-1] + 1)
     ends = np.flatnonzero(~goes_on)  # where each run ends (the last owner always ends one)
+    old_count = len(old_owners)  # the old owners themselves are not kept: the caller may let them go
 
     def plan(index: int) -> int:
         if not ok[index]:
             return 0
         n = int(ends[np.searchsorted(ends, index)]) - index + 1
         after = int(old[index]) + n
-        if after < len(old_owners) and starts[after] < 0:  # the next old owner shares the run's last place
+        if after < old_count and starts[after] < 0:  # the next old owner shares the run's last place
             n -= 1
         return n
 
