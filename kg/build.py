@@ -374,6 +374,7 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
         with _collector_paused():
             graph, data = snapshot.load(out_dir / SNAPSHOT_NAME)
         state = AssemblyState.from_data(data)
+        del data  # what the state does not keep of it (the records it replaces) goes with the state
         loaded = time.perf_counter() - loading
         spans, extracted, done = extraction.result()
     del unique
