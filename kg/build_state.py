@@ -98,9 +98,6 @@ class Packed:
     def of(cls, value: Any) -> Packed:
         return cls(marshal.dumps(value))
 
-    def value(self) -> Any:
-        return marshal.loads(self.data)
-
 
 @dataclass
 class BuildState:

@@ -1,17 +1,5 @@
 """Plain ``dict`` objects for the graph's edges that share one key table per shape (CPython's
-key-sharing dicts, PEP 412): read, written and serialised like any dict, in about half the memory.
-
-A dict made by a literal or ``dict()`` carries its own table of keys: 184 bytes on CPython 3.11 for
-one to five keys, a third of a big graph's memory spread over 1.5 million edges (each edge's
-attributes, and the dict keyed by edge type that networkx keeps per pair of nodes). An instance's
-``__dict__`` is the one dict CPython lets share its keys with every other instance of its class:
-80 bytes for one key, 104–112 for four or five. So each shape (the keys, in order) gets a class of
-its own, and a dict of that shape is the ``__dict__`` of a bare instance of it, filled key by key
-(``dict.update`` would unshare it). The instance is dropped; the dict lives on, a plain ``dict``
-(``type(d) is dict``): equal, ordered, mutable, marshalled, pickled and written by orjson as any
-other. A dict given a key its class has not seen, or one deleted, may stop sharing, and simply
-costs what an ordinary dict does. Where sharing would not save memory (an interpreter without
-key-sharing dicts, keys that are not all strings), the dicts made are ordinary ones."""
+key-sharing dicts, PEP 412): read, written and serialised like any dict, in about half the memory."""
 
 from __future__ import annotations
 
@@ -27,7 +15,20 @@ _UNKNOWN = object()  # a shape not met before
 
 class SharedKeyDicts:
     """Makes dicts whose keys are shared with the other dicts of the same shape it made.
-    ``make(items)``: a dict equal to ``items``; ``single(key, value)``: ``{key: value}``."""
+    ``make(items)``: a dict equal to ``items``; ``single(key, value)``: ``{key: value}``.
+
+    A dict made by a literal or ``dict()`` carries its own table of keys: 184 bytes on CPython 3.11
+    for one to five keys, a third of a big graph's memory over 1.5 million edges (each edge's
+    attributes, and the dict keyed by edge type that networkx keeps per pair of nodes). An
+    instance's ``__dict__`` is the one dict CPython lets share its keys with every other instance
+    of its class: 80 bytes for one key, 104–112 for four or five. So each shape (the keys, in order)
+    gets a class of its own, and a dict of that shape is the ``__dict__`` of a bare instance of it,
+    filled key by key (``dict.update`` would unshare it). The instance is dropped; the dict lives
+    on, a plain ``dict`` (``type(d) is dict``): equal, ordered, mutable, marshalled, pickled and
+    written by orjson as any other. A dict given a key its class has not seen, or one deleted, may
+    stop sharing, and simply costs what an ordinary dict does. Where sharing would not save memory
+    (an interpreter without key-sharing dicts, keys that are not all strings), the dicts made are
+    ordinary ones."""
 
     __slots__ = ("_classes", "_on")
 
