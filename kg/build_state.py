@@ -21,7 +21,7 @@ from kg.model import Paper
 SNAPSHOT_NAME = "graph.snapshot"
 #: This module's record, rewritten by every build.
 STATE_NAME = "build.state"
-_MAGIC = b"kg-build-state 4\n"
+_MAGIC = b"kg-build-state 5\n"
 
 Stamp = tuple[int, int]  # a file's size and modification time (ns): changed when either differs
 

@@ -127,3 +127,26 @@ def test_a_write_that_fails_midway_stops_the_turtle_process_and_leaves_the_old_f
         rdf.write_rdf_indexed(assemble(extract_batch(PAPERS[:5], nlp)), nt, ttl)
     assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
     assert {child.pid for child in psutil.Process().children() if child.status() != psutil.STATUS_ZOMBIE} <= children_before
+
+
+def test_graph_json_parts_are_found_in_the_old_file_as_a_table_of_them_finds_them():
+    """A rebuild finds where each part of graph.json was in the previous file by merging the two
+    sorted node lists (no table of a big file's parts): the same places a table gives, for nodes
+    kept, added and gone, and for nodes whose edges appeared or went."""
+    import networkx as nx
+
+    old_graph, new_graph = nx.MultiDiGraph(), nx.MultiDiGraph()
+    old_graph.add_nodes_from(f"node/{n:02d}" for n in range(0, 40, 2))  # even ids
+    new_graph.add_nodes_from(f"node/{n:02d}" for n in range(0, 50, 3))  # some kept, some new, some gone
+    for graph, step in ((old_graph, 4), (new_graph, 6)):
+        nodes = sorted(graph)
+        for k in range(0, len(nodes) - 1, step // 2):
+            graph.add_edge(nodes[k], nodes[-1], "usesMethod")
+    old = json_graph.JsonIndex(*json_graph._ordered(old_graph), [], 0)
+    nodes, edges = json_graph._ordered(new_graph)
+    owners, old_owners = json_graph._owners_of(nodes, edges), old.owners
+    table = {owner: i for i, owner in enumerate(old_owners)}
+    found = json_graph._old_places(nodes, edges, old).tolist()
+    assert found == [table.get(owner, -1) for owner in owners]
+    assert 0 < sum(place >= 0 for place in found) < len(owners)  # some parts found, some not
+    assert any(place >= 0 and owner[0] == "e" for place, owner in zip(found, owners))

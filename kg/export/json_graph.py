@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import orjson
 
 from kg.atomic import atomic_background_writer
-from kg.export.splice import Plan, copy_plan, no_copies, offsets, offsets_from, open_old
+from kg.export.splice import Plan, copy_plan_at, no_copies, offsets, offsets_from, open_old
 from kg.graph.evidence import Evidence
 from kg.graph.shared_keys import SharedKeyDicts
 
@@ -29,37 +30,74 @@ Owner = tuple[str, str]  # ("n", node): its record; ("e", node): its outgoing ed
 @dataclass
 class JsonIndex:
     """Where each part of a ``graph.json`` begins (-1 for the first of the nodes or of the edges,
-    which has no separator before it), so that a later build can copy what did not change."""
+    which has no separator before it), so that a later build can copy what did not change. The
+    parts are those of :func:`_owners_of`: kept as the sorted node ids and, for each, whether it
+    has an edges part (a tuple per part took twice the memory, read back at every rebuild)."""
 
-    owners: list[Owner]
+    nodes: list[str]
+    edges: bytes  # 1 for each node (of ``nodes``) with outgoing edges, else 0
     starts: Sequence[int]
     size: int
 
+    @property
+    def owners(self) -> list[Owner]:
+        return _owners_of(self.nodes, self.edges)
+
     def to_data(self) -> tuple:
         """Plain data (for ``marshal``), read back by :meth:`from_data`."""
-        return self.owners, bytes(memoryview(self.starts)), self.size
+        return self.nodes, self.edges, bytes(memoryview(self.starts)), self.size
 
     @classmethod
     def from_data(cls, data: tuple) -> JsonIndex:
-        owners, starts, size = data
-        return cls(owners, offsets_from(starts), size)
+        nodes, edges, starts, size = data
+        return cls(nodes, edges, offsets_from(starts), size)
 
 
-def _owners(graph: nx.MultiDiGraph, hint: Sequence[Owner] = ()) -> list[Owner]:
-    """The parts of the file in order: every node's record, the middle, every node's outgoing
-    edges (nodes that have some), the end. ``hint``: an earlier file's parts, whose nodes are
-    most likely in order already (those still in the graph go first: the sort has little to do)."""
-    nodes = graph._node
-    if hint:
-        kept = [node for kind, node in hint if kind == "n" and node in nodes]
-        known = set(kept)
-        ordered = kept + [node for node in nodes if node not in known]
-        ordered.sort()
-    else:
-        ordered = sorted(nodes)
+def _ordered(graph: nx.MultiDiGraph) -> tuple[list[str], bytes]:
+    """The graph's nodes in the file's order (sorted) and, for each, whether it has outgoing edges."""
+    ordered = sorted(graph._node)
     succ = graph._succ
-    return ([("n", node) for node in ordered] + [_MARKS[0]]
-            + [("e", node) for node in ordered if succ[node]] + [_MARKS[1]])
+    return ordered, bytes(1 if succ[node] else 0 for node in ordered)
+
+
+def _owners_of(nodes: list[str], edges: bytes) -> list[Owner]:
+    """The parts of the file in order: every node's record, the middle, the outgoing edges of the
+    nodes that have some, the end."""
+    return ([("n", node) for node in nodes] + [_MARKS[0]]
+            + [("e", node) for node, has in zip(nodes, edges) if has] + [_MARKS[1]])
+
+
+def _owners(graph: nx.MultiDiGraph) -> list[Owner]:
+    return _owners_of(*_ordered(graph))
+
+
+def _old_places(nodes: list[str], edges: bytes, old: JsonIndex) -> np.ndarray:
+    """Where each part of :func:`_owners_of` ``(nodes, edges)`` was among the old file's parts
+    (-1 where it was not): both node lists are sorted, so one merge over them finds every node
+    (no table of a big file's parts, which cost more than the parts themselves)."""
+    old_nodes = old.nodes
+    new_count, old_count = len(nodes), len(old_nodes)
+    at = np.full(new_count, -1, dtype=np.int64)  # each node's place among the old nodes
+    i = j = 0
+    while i < new_count and j < old_count:
+        a, b = nodes[i], old_nodes[j]
+        if a == b:
+            at[i] = j
+            i += 1
+            j += 1
+        elif a < b:
+            i += 1
+        else:
+            j += 1
+    has_edges = np.frombuffer(edges, dtype=np.uint8).astype(bool)
+    had_edges = np.frombuffer(old.edges, dtype=np.uint8).astype(bool)
+    edge_rank = np.cumsum(had_edges) - 1  # an old node's place among the old edges parts
+    edge_nodes = at[has_edges]  # the old place of each node with an edges part now
+    edge_at = np.full(len(edge_nodes), -1, dtype=np.int64)
+    was = edge_nodes >= 0
+    was[was] = had_edges[edge_nodes[was]]
+    edge_at[was] = old_count + 1 + edge_rank[edge_nodes[was]]
+    return np.concatenate([at, [old_count], edge_at, [old_count + 1 + int(had_edges.sum())]]).astype(np.int64)
 
 
 def _part(graph: nx.MultiDiGraph, owner: Owner, first: bool) -> bytes:
@@ -112,7 +150,8 @@ def write_json_indexed(graph: nx.MultiDiGraph, path: Path, previous: JsonIndex |
     at ``path``) and ``changed`` (the nodes whose data or outgoing edges changed since, new ones
     included), the other parts are copied from the old file; byte-identical to writing everything.
     With ``commit``, the file is finished when that stack closes (see ``kg.export.rdf.write_rdf_indexed``)."""
-    owners = _owners(graph, previous.owners if previous is not None else ())
+    nodes, edges = _ordered(graph)
+    owners = _owners_of(nodes, edges)
     starts = offsets(len(owners))
     with contextlib.ExitStack() as local:
         stack = commit if commit is not None else local
@@ -122,9 +161,9 @@ def write_json_indexed(graph: nx.MultiDiGraph, path: Path, previous: JsonIndex |
         if previous is not None:
             old = stack.enter_context(open_old(path, previous.size))
             todo = {("n", node) for node in changed} | {("e", node) for node in changed} | set(_MARKS)
-            plan, where = copy_plan(owners, previous.owners, previous.starts, todo)
+            plan, where = copy_plan_at(owners, _old_places(nodes, edges, previous), previous.starts, todo)
             del todo
-            previous = JsonIndex([], previous.starts, previous.size)  # its owners (a big file's: ~100 MB) are done with
+            previous = JsonIndex([], b"", previous.starts, previous.size)  # its nodes (a big file's: ~50 MB) are done with
         writer = stack.enter_context(atomic_background_writer(path))
         writer.write(_HEADER)
         at = len(_HEADER)
@@ -148,7 +187,7 @@ def write_json_indexed(graph: nx.MultiDiGraph, path: Path, previous: JsonIndex |
             writer.copy(old, previous.starts[first], length)
             at += length
         writer.write(b"".join(done))
-    return JsonIndex(owners, starts, at)
+    return JsonIndex(nodes, edges, starts, at)
 
 
 def read_json(path: Path) -> nx.MultiDiGraph:

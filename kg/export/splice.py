@@ -43,11 +43,18 @@ def copy_plan(owners: Sequence[Hashable], old_owners: Sequence[Hashable], old_st
     (by its index in ``owners``; -1 where it was not). The runs are found for all owners at once
     (arrays): asking is cheap wherever it is asked, and no table of the old owners outlives the call."""
     positions = {owner: i for i, owner in enumerate(old_owners)}
+    old = np.fromiter(map(positions.get, owners, repeat(-1)), dtype=np.int64, count=len(owners))  # -1: not there
+    del positions  # a big file's owners: tens of megabytes
+    return copy_plan_at(owners, old, old_starts, changed)
+
+
+def copy_plan_at(owners: Sequence[Hashable], old: np.ndarray, old_starts: Sequence[int],
+                 changed: Collection[Hashable]) -> tuple[Plan, Callable[[int], int]]:
+    """:func:`copy_plan` for a caller that knows where each owner was in the old file already
+    (``old[i]``: the old index of ``owners[i]``, -1 where it was not there)."""
     changed = changed if isinstance(changed, (set, frozenset, dict)) else set(changed)
     count = len(owners)
     starts = np.asarray(old_starts, dtype=np.int64)
-    old = np.fromiter(map(positions.get, owners, repeat(-1)), dtype=np.int64, count=count)  # -1: not there
-    del positions  # a big file's owners: tens of megabytes
     # an owner can be copied: it is in the old file, did not change, and began a place of its own
     ok = (old >= 0) & ~np.fromiter(map(changed.__contains__, owners), dtype=bool, count=count)
     ok[ok] = starts[old[ok]] >= 0
@@ -55,7 +62,7 @@ def copy_plan(owners: Sequence[Hashable], old_owners: Sequence[Hashable], old_st
     goes_on = np.zeros(count, dtype=bool)
     goes_on[:-1] = ok[:-1] & ok[1:] & (old[1:] == old[:-1] + 1)
     ends = np.flatnonzero(~goes_on)  # where each run ends (the last owner always ends one)
-    old_count = len(old_owners)  # the old owners themselves are not kept: the caller may let them go
+    old_count = len(starts)
 
     def plan(index: int) -> int:
         if not ok[index]:
