@@ -68,6 +68,7 @@ def _owners_of(nodes: list[str], edges: bytes) -> list[Owner]:
 
 
 def _owners(graph: nx.MultiDiGraph) -> list[Owner]:
+    """The parts of the graph's file in order (see :func:`_owners_of`)."""
     return _owners_of(*_ordered(graph))
 
 
