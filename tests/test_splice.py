@@ -144,7 +144,7 @@ def test_graph_json_parts_are_found_in_the_old_file_as_a_table_of_them_finds_the
             graph.add_edge(nodes[k], nodes[-1], "usesMethod")
     old = json_graph.JsonIndex(*json_graph._ordered(old_graph), [], 0)
     nodes, edges = json_graph._ordered(new_graph)
-    owners, old_owners = json_graph._owners_of(nodes, edges), old.owners
+    owners, old_owners = json_graph._owners_of(nodes, edges), json_graph._owners_of(old.nodes, old.edges)
     table = {owner: i for i, owner in enumerate(old_owners)}
     found = json_graph._old_places(nodes, edges, old).tolist()
     assert found == [table.get(owner, -1) for owner in owners]

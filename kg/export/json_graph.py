@@ -39,10 +39,6 @@ class JsonIndex:
     starts: Sequence[int]
     size: int
 
-    @property
-    def owners(self) -> list[Owner]:
-        return _owners_of(self.nodes, self.edges)
-
     def to_data(self) -> tuple:
         """Plain data (for ``marshal``), read back by :meth:`from_data`."""
         return self.nodes, self.edges, bytes(memoryview(self.starts)), self.size
