@@ -192,23 +192,22 @@ class _Index:
     name: dict[str, str] = field(default_factory=dict)
     degree: dict[str, int] = field(default_factory=dict)
     year: dict[str, int] = field(default_factory=dict)
-    # neighbour lists, each name once (a pair of nodes is one adjacency entry, whatever its edges)
+    # neighbour lists, each name once (a pair of nodes is one adjacency entry, whatever its edges);
+    # an author's papers and an entity's roles are read from the graph when asked for (see works
+    # and roles): hundreds of thousands of small lists and sets a big graph's page would hold
     papers_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    roles_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     entities_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    #: each paper's modalities, only kept when there are more than ``mod_bits`` holds (else the bits say)
     mods_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    works_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     #: edges from papers into each entity (its "Papers" panel section, listed in bulk; an author's
     #: are counted when asked for, see papers_count)
     from_papers: Counter[str] = field(default_factory=Counter)
     odd: set[str] = field(default_factory=set)  # nodes with a hasClaim edge from a paper: listed one by one
-    #: the papers in ordered_papers' order (newest first, then by title), and each one's place there
+    #: the papers in ordered_papers' order (newest first, then by title), and each one's place there;
+    #: an entity's or author's papers are turned into places when asked for (see places): their
+    #: years and modalities are then read from arrays, in that order, not from dicts at random
     order: list[str] = field(default_factory=list)
     rank: dict[str, int] = field(default_factory=dict)
-    #: each entity's papers by their place in ``order`` (beside papers_of; an author's are worked out
-    #: from works_of when asked for, see places): their years and modalities are then read from
-    #: arrays, in that order, not from dicts at random
-    ranks_of: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     year_at: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     #: each paper's modalities (by ``order``) as bits, bit i for the i-th of ``modalities``; None
     #: when there are more modalities than bits (the sets are then made from mods_of)
@@ -239,55 +238,83 @@ class _Index:
         ix.order = sorted(year, key=ix._paper_key)
         rank = ix.rank = {paper: i for i, paper in enumerate(ix.order)}
         ix.year_at = np.fromiter(map(year.__getitem__, ix.order), dtype=np.int64, count=len(ix.order))
-        papers_of, entities_of, mods_of, works_of, roles_of = ix.papers_of, ix.entities_of, ix.mods_of, ix.works_of, ix.roles_of
-        from_papers, odd, ranks_of = ix.from_papers, ix.odd, ix.ranks_of
+        ix.modalities = sorted((n for n, k in kind.items() if k == "Modality"), key=lambda n: (name[n].lower(), n))
+        bit = {m: 1 << i for i, m in enumerate(ix.modalities)} if len(ix.modalities) <= 64 else None
+        bits = [0] * len(ix.order)
+        papers_of, entities_of, mods_of = ix.papers_of, ix.entities_of, ix.mods_of
+        from_papers, odd = ix.from_papers, ix.odd
         for su in year:  # the papers, in the graph's order
-            place = rank[su]
+            mods = 0
             for v, keyed in succ[raw[su]].items():
                 sv = v if type(v) is str else str(v)
                 tv = kind[sv]
                 if tv in ENTITY_TYPES:
                     papers_of[sv].append(su)
-                    ranks_of[sv].append(place)
                     entities_of[su].append(sv)
                     if tv == "Modality":
-                        mods_of[su].append(sv)
-                    roles = roles_of[sv]
+                        if bit is None:
+                            mods_of[su].append(sv)
+                        else:
+                            mods |= bit[sv]
                     for key, data in keyed.items():
-                        edge_type = str(data.get("type") or key)
-                        roles.add(ROLE_OF_EDGE.get(edge_type, "used" if tv != "Modality" else ""))
-                        if edge_type == "hasClaim":
+                        if str(data.get("type") or key) == "hasClaim":
                             odd.add(sv)
                     from_papers[sv] += len(keyed)
                 elif tv == PERSON:
-                    works_of[sv].append(su)
                     data = keyed.get("hasAuthor")  # the one edge a byline makes, or else look closer
                     if (len(keyed) != 1 or data is None or data.get("type", "hasAuthor") != "hasAuthor") and any(
                             str(data.get("type") or key) == "hasClaim" for key, data in keyed.items()):
                         odd.add(sv)
-        for roles in roles_of.values():
-            roles.discard("")
-        ix.modalities = sorted((n for n, k in kind.items() if k == "Modality"), key=lambda n: (name[n].lower(), n))
-        if len(ix.modalities) <= 64:
-            bit = {m: 1 << i for i, m in enumerate(ix.modalities)}
-            bits = [0] * len(ix.order)
-            for paper, mods in mods_of.items():
-                bits[rank[paper]] = sum(bit[m] for m in set(mods))
+            bits[rank[su]] = mods
+        if bit is not None:
             ix.mod_bits = np.array(bits, dtype=np.uint64)
         return ix
 
+    def works(self, node: str) -> list[str]:
+        """An author's papers: those with an edge into it, in its adjacency's order (not the
+        graph's: every use of them counts or ranks them)."""
+        kind, papers = self.kind, []
+        for u in self.graph._pred[self.raw[node]]:
+            su = u if type(u) is str else str(u)
+            if kind[su] == "Paper":
+                papers.append(su)
+        return papers
+
+    def papers(self, node: str) -> list[str]:
+        """An entity's papers (in the graph's order) or an author's (see works); else none."""
+        if self.kind[node] == PERSON:
+            return self.works(node)
+        return self.papers_of.get(node, [])
+
+    def roles(self, node: str) -> list[str]:
+        """How an entity's papers use it ("used", "proposed", …), sorted."""
+        roles = set()
+        pred, raw, kind = self.graph._pred[self.raw[node]], self.raw, self.kind
+        default = "used" if kind[node] != "Modality" else ""
+        for paper in self.papers_of.get(node, ()):
+            for key, data in pred[raw[paper]].items():
+                roles.add(ROLE_OF_EDGE.get(str(data.get("type") or key), default))
+        roles.discard("")
+        return sorted(roles)
+
+    def paper_mods(self, paper: str) -> list[int]:
+        """A paper's modalities, as their positions in ``modalities``."""
+        if self.mod_bits is not None:
+            found = int(self.mod_bits[self.rank[paper]])
+            return [i for i in range(len(self.modalities)) if found >> i & 1]
+        position = {m: i for i, m in enumerate(self.modalities)}
+        return sorted(position[m] for m in self.mods_of.get(paper, ()))
+
     def places(self, node: str) -> list[int]:
-        """The places in ``order`` of an entity's or author's papers, in the graph's order."""
-        if self.kind[node] == PERSON:  # hundreds of thousands in a big graph, a few thousand listed
-            return list(map(self.rank.__getitem__, self.works_of.get(node, ())))
-        return self.ranks_of.get(node, [])
+        """The places in ``order`` of an entity's or author's papers, in ``papers``' order."""
+        return list(map(self.rank.__getitem__, self.papers(node)))
 
     def papers_count(self, node: str) -> int:
         """The number of edges from papers into an entity or author (its "Papers" section's total)."""
         if self.kind[node] == PERSON:
             raw, succ = self.raw, self.graph._succ
             person = raw[node]
-            return sum(len(succ[raw[paper]][person]) for paper in self.works_of.get(node, ()))
+            return sum(len(succ[raw[paper]][person]) for paper in self.works(node))
         return self.from_papers[node]
 
     def years_and_mods(self, node: str) -> tuple[list[int], list[int]]:
@@ -300,16 +327,16 @@ class _Index:
             mods = [i for i in range(len(self.modalities)) if bits >> i & 1]
         else:
             position = {m: i for i, m in enumerate(self.modalities)}
-            papers = (self.papers_of if self.kind[node] != PERSON else self.works_of).get(node, ())
-            mods = sorted({position[m] for m in chain.from_iterable(map(self.mods_of.get, papers, repeat(())))})
+            mods = sorted({position[m] for m in chain.from_iterable(map(self.mods_of.get, self.papers(node), repeat(())))})
         return years[years != 0].tolist(), mods
 
     def first_papers(self, node: str, limit: int) -> list[str]:
         """The ``limit`` first of an entity's or author's papers in ``order`` (all of them, in no
         particular order, when there are no more)."""
-        places = self.places(node)
-        if len(places) <= limit:
-            return (self.papers_of if self.kind[node] != PERSON else self.works_of).get(node, [])
+        papers = self.papers(node)
+        if len(papers) <= limit:
+            return papers
+        places = list(map(self.rank.__getitem__, papers))
         if limit <= 0:
             return []
         chosen = np.partition(np.array(places, dtype=np.int64), limit - 1)[:limit]
@@ -365,8 +392,7 @@ def _relations(ix: _Index, node: str, limit: int = LIST_MAX, kinds: tuple[str, .
     ranked from the index, only the listed ones read from the graph."""
     graph = ix.graph
     raw = ix.raw[node]
-    papers = ix.papers_of if ix.kind[node] in ENTITY_TYPES else ix.works_of if ix.kind[node] == PERSON else {}
-    by_paper = papers.get(node) if bulk and not kinds and node not in ix.odd else None  # each paper once
+    by_paper = ix.papers(node) if bulk and not kinds and node not in ix.odd else None  # each paper once
     # (neighbour, edge type, direction, edge data) per section; item dicts only for what is listed
     sections: dict[str, list[tuple[str, str, str, dict[str, Any]]]] = defaultdict(list)
     kind_of = ix.kind
@@ -497,7 +523,7 @@ def _record(ix: _Index, node: str, mod_index: dict[str, int], *, limit: int = LI
     if kind == "Paper":
         record["links"] = _identifier_links(attrs)
         record["years"] = [ix.year[node]] if ix.year.get(node) else []
-        record["mods"] = sorted(mod_index[m] for m in ix.mods_of.get(node, ()))
+        record["mods"] = ix.paper_mods(node)
         if not light:
             record["marks"] = ix.marks_of(node)
     elif kind in ENTITY_TYPES or kind == PERSON:
@@ -506,7 +532,7 @@ def _record(ix: _Index, node: str, mod_index: dict[str, int], *, limit: int = LI
             bisect.insort(mods, mod_index[node])
         record["mods"] = mods
         if kind != PERSON:
-            record["roles"] = sorted(ix.roles_of.get(node, ()))
+            record["roles"] = ix.roles(node)
     elif kind == "Claim":
         paper = str(attrs.get("paper") or "")
         record["paper"] = paper if paper in ix.kind else ""
@@ -625,8 +651,12 @@ def _people_extra(ix: _Index, drawn: list[str], extra: list[str]) -> list[str]:
     most drawn papers first, then most papers."""
     taken, shown = set(drawn) | set(extra), set(drawn)
     people = [n for n, k in ix.kind.items() if k == PERSON and n not in taken]
-    works = ix.works_of
-    people.sort(key=lambda n: (-len(shown.intersection(works.get(n, ()))), -len(works.get(n, ())), n))
+
+    def key(person: str) -> tuple[int, int, str]:
+        works = ix.works(person)
+        return -len(shown.intersection(works)), -len(works), person
+
+    people.sort(key=key)
     return sorted(set(extra) | set(people[:PEOPLE_SEARCH_MAX]))
 
 
