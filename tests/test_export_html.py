@@ -645,3 +645,28 @@ def test_co_occurring_entities_are_the_top_ten_by_papers_then_name() -> None:
         listed = next(s for s in hub["relations"] if s["name"] == "Co-occurs most with")["items"]
         assert [it["id"] for it in listed] == expected
         assert [it["n"] for it in listed] == [3, 3, 3, 3, 1, 1, 1, 1, 1, 1]
+
+
+@pytest.mark.parametrize("view", ["papers", "entities", "full"])
+def test_page_data_is_the_payload_with_records_written_one_by_one(tmp_path: pathlib.Path, view: str) -> None:
+    """The page writes each node record's JSON as soon as it is finished (a big graph's records are
+    never all held as dicts): the data must be exactly the JSON of the payload built as dicts, text
+    escapes included (a hostile title in records, edges and names)."""
+    from kg.export.html import _script_safe
+
+    g = make_graph(hostile=True)
+    page = write_html(g, tmp_path / "g.html", view=view, title=HOSTILE_TITLE).read_text(encoding="utf-8")
+    text = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', page, re.S).group(1)
+    payload = build_payload(g, view=view, title=HOSTILE_TITLE)
+    expected = _script_safe(json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode())
+    assert text.encode() == expected
+    assert payload["nodes"] and (view != "entities" or payload["papers"])
+
+
+def test_a_value_orjson_refuses_still_makes_the_page(tmp_path: pathlib.Path) -> None:
+    """An integer beyond 64 bits in a node's attributes: orjson refuses it, so the page's data is
+    made by json from a payload of dicts, with the number as it is."""
+    g = make_graph()
+    g.nodes["method/cnn"]["papers"] = 2**70
+    data = embedded_data(write_html(g, tmp_path / "g.html", view="papers").read_text(encoding="utf-8"))
+    assert {n["id"]: n for n in data["nodes"]}["method/cnn"]["attrs"]["papers"] == 2**70

@@ -35,23 +35,56 @@ _HINTS = {
 }
 
 
-#: What ``_json_for_script`` escapes: ``<``, ``>`` and ``&`` (so ``</script>`` and ``<!--`` never
+#: What ``_script_safe`` escapes: ``<``, ``>`` and ``&`` (so ``</script>`` and ``<!--`` never
 #: occur raw) and the two line separators that old JavaScript parsers read as line breaks.
 _SCRIPT_ESCAPES = tuple((char.encode(), f"\\u{ord(char):04x}".encode()) for char in "<>&\u2028\u2029")
 
 
-def _json_for_script(payload: dict[str, Any]) -> bytes:
-    """UTF-8 JSON (keys sorted, no spaces) that cannot break out of ``<script type="application/json">``:
-    every ``<``, ``>`` and ``&`` becomes a ``\\uXXXX`` escape. Made by orjson, as bytes: a big graph's
-    page data is tens of megabytes, which ``json.dumps`` makes 2–4 bytes a character, several times
-    over (the same text; ``json`` serves what orjson does not take, such as integers beyond 64 bits)."""
-    try:
-        data = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
-    except TypeError:
-        data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+def _script_safe(data: bytes) -> bytes:
+    """JSON text that cannot break out of ``<script type="application/json">``: every ``<``, ``>``
+    and ``&`` (and the two line separators) as a ``\\uXXXX`` escape (the text itself when it has none)."""
     for char, escape in _SCRIPT_ESCAPES:
         data = data.replace(char, escape)
     return data
+
+
+def _packed(record: dict[str, Any]) -> bytes:
+    """A finished node record as the page's data will hold it: JSON (keys sorted), script-safe."""
+    return _script_safe(orjson.dumps(record, option=orjson.OPT_SORT_KEYS))
+
+
+#: the payload's lists of node records, which :func:`_page_data` has packed one by one
+_RECORD_LISTS = frozenset({"nodes", "extra", "papers"})
+
+
+def _page_data(graph: nx.MultiDiGraph, *, title: str, view: str, max_nodes: int | None
+               ) -> tuple[dict[str, Any], list[bytes]]:
+    """The page's payload and its data as pieces of script-safe UTF-8 JSON (keys sorted, no spaces;
+    see :func:`_script_safe`). Made by orjson, as bytes (a big graph's page data is tens of
+    megabytes, which ``json.dumps`` makes 2–4 bytes a character, several times over), each node
+    record as soon as it is finished and kept as its own piece: thousands of records are never all
+    held as dicts, nor their text twice. ``json`` makes the same text from a payload of dicts when
+    orjson refuses a value (an integer beyond 64 bits)."""
+    try:
+        payload = build_payload(graph, title=title, view=view, max_nodes=max_nodes, pack=_packed)
+        pieces = [b"{"]
+        for i, key in enumerate(sorted(payload)):
+            pieces.append(b"," * bool(i) + orjson.dumps(key) + b":")
+            if key in _RECORD_LISTS:
+                pieces.append(b"[")
+                for j, record in enumerate(payload[key]):
+                    if j:
+                        pieces.append(b",")
+                    pieces.append(record)
+                pieces.append(b"]")
+            else:
+                pieces.append(_script_safe(orjson.dumps(payload[key], option=orjson.OPT_SORT_KEYS)))
+        pieces.append(b"}")
+    except TypeError:
+        payload = build_payload(graph, title=title, view=view, max_nodes=max_nodes)
+        text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        pieces = [_script_safe(text.encode("utf-8"))]
+    return payload, pieces
 
 
 def _safe_script(js: str) -> str:
@@ -142,7 +175,7 @@ def render_html(graph: nx.MultiDiGraph, *, title: str = "NeuroAI knowledge graph
 
 def _page_parts(graph: nx.MultiDiGraph, *, title: str, view: str, max_nodes: int | None) -> list[bytes]:
     """The page as UTF-8 pieces, in order: the template's text and what fills its placeholders."""
-    payload = build_payload(graph, title=title, view=view, max_nodes=max_nodes)
+    payload, data = _page_data(graph, title=title, view=view, max_nodes=max_nodes)
     vis_js, vis_css = _vis_assets()
     years = payload["years"] or [0, 0]
     values = {
@@ -160,7 +193,6 @@ def _page_parts(graph: nx.MultiDiGraph, *, title: str, view: str, max_nodes: int
         "PAGE_CSS": _safe_style(_asset("html_page.css")),
         "PAGE_JS": _safe_script(_asset("html_page.js")),
     }
-    data = _json_for_script(payload)
     del payload  # a big graph's page: the records go before the page's pieces are joined or written
     # one pass: inserted text (vis-network's code, the data) is never scanned for placeholders
     parts: list[bytes] = []
@@ -169,7 +201,10 @@ def _page_parts(graph: nx.MultiDiGraph, *, title: str, view: str, max_nodes: int
     for match in _PLACEHOLDER.finditer(template):
         parts.append(template[at:match.start()].encode("utf-8"))
         name = match.group(1)
-        parts.append(data if name == "DATA_JSON" else values[name].encode("utf-8"))
+        if name == "DATA_JSON":
+            parts.extend(data)
+        else:
+            parts.append(values[name].encode("utf-8"))
         at = match.end()
     parts.append(template[at:].encode("utf-8"))
     return parts

@@ -661,10 +661,12 @@ def _people_extra(ix: _Index, drawn: list[str], extra: list[str]) -> list[str]:
 
 
 def build_payload(graph: nx.MultiDiGraph, *, title: str = "NeuroAI knowledge graph", view: str = "auto",
-                  max_nodes: int | None = None) -> dict[str, Any]:
+                  max_nodes: int | None = None, pack: Callable[[dict[str, Any]], Any] | None = None
+                  ) -> dict[str, Any]:
     """The JSON document embedded in the page: drawn nodes (with positions) and edges, searchable
     records that are not drawn (authors included), the papers the panels link to, filter options
-    and per-type styles."""
+    and per-type styles. ``pack``: what each node record is turned into once it is complete (the
+    page serialises them one by one, so that a big graph's records are never all held as dicts)."""
     requested = view
     view, budget = resolve_view(graph, view, max_nodes)
     ix = _Index.of(graph)
@@ -676,27 +678,38 @@ def build_payload(graph: nx.MultiDiGraph, *, title: str = "NeuroAI knowledge gra
         drawn, extra, edges = _entities_view(ix, budget)
     extra = _people_extra(ix, drawn, extra)
 
+    # what the records name (their panels' items, marks and claim papers), gathered as each is made
+    referenced: set[str] = set()
+    listed: tuple[set[str], set[str]] = (set(), set())  # the papers the drawn and the other records list
+
+    def finish(record: dict[str, Any], group: int = -1) -> Any:
+        items = [it["id"] for section in record["relations"] for it in section["items"]]
+        referenced.update(items)
+        referenced.update(m[3] for m in record.get("marks", ()))
+        if record.get("paper"):
+            referenced.add(record["paper"])
+        if group >= 0:
+            listed[group].update(item for item in items if ix.kind[item] == "Paper")
+        return record if pack is None else pack(record)
+
     nodes = [_record(ix, n, mod_index) for n in drawn]
     where = {n: i for i, n in enumerate(drawn)}
     _place(nodes, [(where[e["from"]], where[e["to"]]) for e in edges])
-    extras = [_record(ix, n, mod_index, limit=LIST_MAX if ix.kind[n] == PERSON else EXTRA_LIST_MAX) for n in extra]
+    nodes = [finish(record, 0) for record in nodes]
+    extras = [finish(_record(ix, n, mod_index, limit=LIST_MAX if ix.kind[n] == PERSON else EXTRA_LIST_MAX), 1)
+              for n in extra]
 
     # the entities view draws no papers: carry the ones its panels list (abstracts while few)
-    papers: list[dict[str, Any]] = []
+    papers: list[Any] = []
+    keep: list[str] = []
     if view == "entities":
-        listed: Counter[str] = Counter()
-        for weight, group in ((1000, nodes), (1, extras)):  # drawn entities' papers first
-            listed.update({it["id"]: weight for r in group for s in r["relations"] for it in s["items"]
-                           if ix.kind[it["id"]] == "Paper"})
-        keep = sorted(sorted(listed, key=lambda p: (-listed[p], p))[:PAPERS_MAX])
+        weights = Counter(dict.fromkeys(listed[0], 1000))  # drawn entities' papers first
+        weights.update(dict.fromkeys(listed[1], 1))
+        keep = sorted(sorted(weights, key=lambda p: (-weights[p], p))[:PAPERS_MAX])
         light = len(keep) > FULL_PAPERS_MAX
-        papers = [_record(ix, p, mod_index, limit=EXTRA_LIST_MAX if light else LIST_MAX, light=light)
+        papers = [finish(_record(ix, p, mod_index, limit=EXTRA_LIST_MAX if light else LIST_MAX, light=light))
                   for p in keep]
-    records = nodes + extras + papers
-    known = {r["id"] for r in records}
-    referenced = {it["id"] for r in records for s in r["relations"] for it in s["items"]}
-    referenced |= {m[3] for r in records for m in r.get("marks", ())}
-    referenced |= {r["paper"] for r in records if r.get("paper")}
+    known = {*drawn, *extra, *keep}
     referenced |= {e[end] for e in edges for end in ("from", "to", "paper", "on") if e.get(end)}
     names = {n: [ix.kind[n], _truncate(ix.name[n], 240)] for n in sorted(referenced - known) if n in ix.kind}
 
