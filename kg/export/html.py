@@ -49,8 +49,10 @@ def _script_safe(data: bytes) -> bytes:
 
 
 def _packed(record: dict[str, Any]) -> bytes:
-    """A finished node record as the page's data will hold it: JSON (keys sorted), script-safe."""
-    return _script_safe(orjson.dumps(record, option=orjson.OPT_SORT_KEYS))
+    """A finished node record as the page's data will hold it: JSON (keys sorted), script-safe, in
+    a copy of its own size (orjson's bytes keep its writer's buffer, 4 KiB and up: 4 KiB for a
+    1 KiB record, ~56 MiB in all for a big graph's 14,000 records instead of ~14 MiB)."""
+    return _script_safe(bytes(memoryview(orjson.dumps(record, option=orjson.OPT_SORT_KEYS))))
 
 
 #: the payload's lists of node records, which :func:`_page_data` has packed one by one

@@ -16,10 +16,16 @@ _GRAVITY = 0.02
 
 
 def _pairwise(pos: np.ndarray) -> np.ndarray:
-    """Euclidean distance matrix via the Gram trick (no ``n x n x 2`` temporaries)."""
+    """Euclidean distance matrix via the Gram trick (no ``n x n x 2`` temporaries; two ``n x n``
+    arrays at most, the operations done in place)."""
     sq = (pos * pos).sum(axis=1)
-    d2 = sq[:, None] + sq[None, :] - 2.0 * (pos @ pos.T)
-    return np.sqrt(np.maximum(d2, 0.0))
+    gram = pos @ pos.T
+    gram *= 2.0
+    d2 = sq[:, None] + sq[None, :]
+    d2 -= gram
+    del gram
+    np.maximum(d2, 0.0, out=d2)
+    return np.sqrt(d2, out=d2)
 
 
 def _weighted_deltas(pos: np.ndarray, weight: np.ndarray) -> np.ndarray:
@@ -96,9 +102,16 @@ def _force(n: int, edges: list[tuple[int, int]], seed: int) -> np.ndarray:
     for _ in range(iterations):
         dist = _pairwise(pos)
         np.clip(dist, 0.01, None, out=dist)
-        force = (k * k) / (dist * dist) - adj * dist / k
+        # (k * k) / (dist * dist) - adj * dist / k, with three n x n arrays at most
+        attraction = adj * dist
+        attraction /= k
+        force = np.multiply(dist, dist, out=dist)
+        np.divide(k * k, force, out=force)
+        force -= attraction
+        del attraction
         np.fill_diagonal(force, 0.0)
         disp = _weighted_deltas(pos, force) - _GRAVITY * pos * (n * k)
+        del force, dist  # one array: gone before the next round's distances are made
         length = np.sqrt((disp ** 2).sum(axis=-1))
         length = np.where(length < 0.01, 0.1, length)
         pos = pos + disp * (np.minimum(length, temperature) / length)[:, None]
@@ -122,10 +135,13 @@ def spread(xy: np.ndarray, sizes: np.ndarray, gap: float = 28.0, rounds: int = 4
     for _ in range(rounds):
         dist = _pairwise(xy)
         np.fill_diagonal(dist, np.inf)
-        short = np.where(dist < need, need - dist, 0.0)
+        short = need - dist  # where closer than needed, else 0
+        short[dist >= need] = 0.0
         if not short.any():
             break
-        push = _weighted_deltas(xy, short / np.maximum(dist, 1e-6)) * 0.5
+        short /= np.maximum(dist, 1e-6, out=dist)
+        push = _weighted_deltas(xy, short) * 0.5
+        del short, dist  # gone before the next round's distances are made
         xy = xy + push
     xy[:, 0] *= aspect
     return xy.astype(np.float64)

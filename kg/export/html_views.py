@@ -607,19 +607,22 @@ def _entities_view(ix: _Index, max_nodes: int) -> tuple[list[str], list[str], li
     else:
         members = [sorted(e for e in ix.entities_of[paper] if e in shown) for paper in papers]
     pairs = Counter(chain.from_iterable(map(combinations, members, repeat(2))))
-    strongest: dict[str, list[tuple[int, tuple[str, str]]]] = defaultdict(list)
-    for pair, n in pairs.items():
-        strongest[pair[0]].append((n, pair))
-        strongest[pair[1]].append((n, pair))
     if len(shown) == len(entities):  # every entity's co-occurrence, counted: its panel reads it here
         together: dict[str, dict[str, int]] = defaultdict(dict)
         for (a, b), n in pairs.items():
             together[a][b] = together[b][a] = n
         ix.cooccur = together
+    # each entity's EDGES_PER_ENTITY strongest pairs (most papers, then by name): in one order of all
+    # the pairs (by papers, stable over their sorted order), a pair is among an entity's strongest
+    # while fewer than that many of its pairs came before (no list of options per entity)
     keep: set[tuple[str, str]] = set()
-    for options in strongest.values():
-        options.sort(key=lambda t: (-t[0], t[1]))
-        keep.update(pair for _, pair in options[:EDGES_PER_ENTITY])
+    before: Counter[str] = Counter()
+    for pair in sorted(sorted(pairs), key=pairs.__getitem__, reverse=True):
+        a, b = pair
+        if before[a] < EDGES_PER_ENTITY or before[b] < EDGES_PER_ENTITY:
+            keep.add(pair)
+        before[a] += 1
+        before[b] += 1
     # each kept link's first three papers (newest first): read until every one has its examples
     examples: dict[tuple[str, str], list[str]] = {pair: [] for pair in keep}
     missing = len(keep)
@@ -656,8 +659,8 @@ def _people_extra(ix: _Index, drawn: list[str], extra: list[str]) -> list[str]:
         works = ix.works(person)
         return -len(shown.intersection(works)), -len(works), person
 
-    people.sort(key=key)
-    return sorted(set(extra) | set(people[:PEOPLE_SEARCH_MAX]))
+    # the first of them by that key, without a key held for every author of a big graph
+    return sorted(set(extra) | set(heapq.nsmallest(PEOPLE_SEARCH_MAX, people, key=key)))
 
 
 def build_payload(graph: nx.MultiDiGraph, *, title: str = "NeuroAI knowledge graph", view: str = "auto",
