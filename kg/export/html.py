@@ -48,11 +48,11 @@ def _script_safe(data: bytes) -> bytes:
     return data
 
 
-def _packed(record: dict[str, Any]) -> bytes:
-    """A finished node record as the page's data will hold it: JSON (keys sorted), script-safe, in
-    a copy of its own size (orjson's bytes keep its writer's buffer, 4 KiB and up: 4 KiB for a
-    1 KiB record, ~56 MiB in all for a big graph's 14,000 records instead of ~14 MiB)."""
-    return _script_safe(bytes(memoryview(orjson.dumps(record, option=orjson.OPT_SORT_KEYS))))
+def _packed(value: Any) -> bytes:
+    """A value (a finished node record) as the page's data will hold it: JSON (keys sorted),
+    script-safe, in a copy of its own size (orjson's bytes keep its writer's buffer, 4 KiB and up:
+    4 KiB for a 1 KiB record, ~56 MiB in all for a big graph's 14,000 records instead of ~14 MiB)."""
+    return _script_safe(bytes(memoryview(orjson.dumps(value, option=orjson.OPT_SORT_KEYS))))
 
 
 #: the payload's lists of node records, which :func:`_page_data` has packed one by one
@@ -80,7 +80,7 @@ def _page_data(graph: nx.MultiDiGraph, *, title: str, view: str, max_nodes: int 
                     pieces.append(record)
                 pieces.append(b"]")
             else:
-                pieces.append(_script_safe(orjson.dumps(payload[key], option=orjson.OPT_SORT_KEYS)))
+                pieces.append(_packed(payload[key]))
         pieces.append(b"}")
     except TypeError:
         payload = build_payload(graph, title=title, view=view, max_nodes=max_nodes)
@@ -195,7 +195,7 @@ def _page_parts(graph: nx.MultiDiGraph, *, title: str, view: str, max_nodes: int
         "PAGE_CSS": _safe_style(_asset("html_page.css")),
         "PAGE_JS": _safe_script(_asset("html_page.js")),
     }
-    del payload  # a big graph's page: the records go before the page's pieces are joined or written
+    del payload  # a big graph's page: its links and names go before the page's pieces are written
     # one pass: inserted text (vis-network's code, the data) is never scanned for placeholders
     parts: list[bytes] = []
     template = _asset("html_template.html")

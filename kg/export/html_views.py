@@ -288,7 +288,7 @@ class _Index:
 
     def roles(self, node: str) -> list[str]:
         """How an entity's papers use it ("used", "proposed", …), sorted."""
-        roles = set()
+        roles: set[str] = set()
         pred, raw, kind = self.graph._pred[self.raw[node]], self.raw, self.kind
         default = "used" if kind[node] != "Modality" else ""
         for paper in self.papers_of.get(node, ()):
@@ -620,7 +620,7 @@ def _entities_view(ix: _Index, max_nodes: int) -> tuple[list[str], list[str], li
     for pair in sorted(sorted(pairs), key=pairs.__getitem__, reverse=True):
         a, b = pair
         if before[a] < EDGES_PER_ENTITY or before[b] < EDGES_PER_ENTITY:
-            keep.add(pair)
+            keep.add((a, b))
         before[a] += 1
         before[b] += 1
     # each kept link's first three papers (newest first): read until every one has its examples
