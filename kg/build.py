@@ -99,7 +99,7 @@ def _index_bytes(data: tuple) -> bytes:
     """A file index's plain data (hundreds of thousands of node ids, each once) marshalled for the
     build state in marshal's format 2, which keeps no table of the objects written (format 3 and
     later look every object up in one to share repeats, which these ids are not): at 100,000
-    papers about 77 → 43 MB at its peak and twice as fast; ``marshal.loads`` reads any format."""
+    papers about 77 → 43 MiB at its peak and twice as fast; ``marshal.loads`` reads any format."""
     return marshal.dumps(data, 2)
 
 
