@@ -1,16 +1,93 @@
 """Atomic file writes: write to a temporary file in the target folder, then rename over the
-target, so a killed run never leaves a half-written output behind."""
+target, so a killed run never leaves a half-written output behind; outputs leave the page cache
+as they are written (:class:`StreamedFile`)."""
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import functools
+import io
 import os
 import queue
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
+
+#: An output file being written is sent to disk this many bytes at a time (see :class:`StreamedFile`).
+DROP_BEHIND = 32 << 20
+_WRITE, _WAIT = 2, 1 | 2 | 4  # sync_file_range: start writing; wait, write, wait (linux/fs.h)
+
+
+@functools.cache
+def _sync_file_range() -> Callable[[int, int, int, int], int] | None:
+    """Linux's ``sync_file_range`` (through the C library; None elsewhere). ctypes lets go of the
+    GIL while it runs."""
+    if not hasattr(os, "posix_fadvise"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (OSError, AttributeError, TypeError):  # not glibc/musl, or no C library to open by None
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function  # type: ignore[no-any-return]
+
+
+class StreamedFile(io.FileIO):
+    """A file written once, front to back, that this process does not read again (an output):
+    every :data:`DROP_BEHIND` bytes, the range just written starts going to disk, and the range
+    before it, on disk by then, is dropped from the page cache (Linux; elsewhere a plain
+    ``FileIO``). The data is on disk sooner, which every output is made to be before it is renamed
+    into place anyway, and the files of a big build (5 GB of N-Triples, Turtle and JSON at 100,000
+    papers) do not fill the memory with cache that the kernel must then reclaim while the build
+    goes on: on this project's benchmark machine (a virtual machine) writing 4 GB took 30 s that
+    way, 25 s of it in the kernel, against 2 s like this. Bytes put in the file by other means
+    (``os.copy_file_range``) are counted with :meth:`wrote`."""
+
+    def __init__(self, fd: int, mode: str = "w") -> None:
+        super().__init__(fd, mode)
+        self._sync = _sync_file_range()
+        self._at = self._started = self._dropped = 0  # written; sent to disk from; dropped up to
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        written = super().write(data)
+        if written:
+            self.wrote(written)
+        return written
+
+    def wrote(self, count: int) -> None:
+        """``count`` more bytes are in the file."""
+        self._at += count
+        if self._sync is None or self._at - self._started < DROP_BEHIND:
+            return
+        fd = self.fileno()
+        # a file the calls do not apply to (a pipe, a file system without them): written as it is
+        if self._sync(fd, self._started, self._at - self._started, _WRITE) != 0:
+            self._sync = None
+            return
+        if self._dropped < self._started:
+            if self._sync(fd, self._dropped, self._started - self._dropped, _WAIT) == 0:
+                with contextlib.suppress(OSError):
+                    os.posix_fadvise(fd, self._dropped, self._started - self._dropped, os.POSIX_FADV_DONTNEED)
+            self._dropped = self._started
+        self._started = self._at
+
+
+def open_streamed(fd: int, mode: str = "wb", buffering: int = io.DEFAULT_BUFFER_SIZE, **options: str) -> IO:
+    """``os.fdopen(fd, mode, buffering)`` for writing, on a :class:`StreamedFile`: binary (``"wb"``)
+    or text (``"w"``, with ``encoding`` and ``newline`` in ``options``)."""
+    raw = StreamedFile(fd, "w")
+    try:
+        stream: IO = io.BufferedWriter(raw, buffering)
+        if "b" not in mode:
+            stream = io.TextIOWrapper(stream, write_through=False, **options)  # type: ignore[arg-type]
+    except BaseException:
+        raw.close()
+        raise
+    return stream
 
 
 def atomic_write_text(path: Path, text: str) -> Path:
@@ -49,7 +126,7 @@ def _atomic(path: Path, mode: str, sync: bool = True, **options: str) -> Iterato
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(handle, mode, **options) as stream:
+        with open_streamed(handle, mode, **options) as stream:
             yield stream
             stream.flush()
             if sync:
@@ -143,6 +220,8 @@ def copy_range(stream: IO[bytes], source: int, offset: int, length: int) -> None
         if done <= 0:
             raise OSError(f"could not copy bytes {offset}-{end} of an earlier output (file shorter than its index says)")
         offset += done
+        if isinstance(raw := getattr(stream, "raw", None), StreamedFile):
+            raw.wrote(done)
 
 
 @contextlib.contextmanager

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, Self
 
-from kg.atomic import BackgroundWriter, copy_range
+from kg.atomic import BackgroundWriter, copy_range, open_streamed
 
 try:
     import fcntl
@@ -318,7 +318,7 @@ def serve(incoming: IO[bytes], outgoing: IO[bytes]) -> None:
     starts = array("q", [-1]) * setup["owners"]
     old_starts = array("q")
     old_starts.frombytes(setup.get("old_starts", b""))
-    with open(setup["turtle"], "wb", buffering=1 << 20) as turtle:
+    with open_streamed(setup["turtle"], "wb", 1 << 20) as turtle:  # a descriptor of the file's temporary copy
         turtle.write(setup["header"])
         at = len(setup["header"])
 
