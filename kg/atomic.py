@@ -14,7 +14,10 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover - types only
+    from _typeshed import ReadableBuffer
 
 #: An output file being written is sent to disk this many bytes at a time (see :class:`StreamedFile`).
 DROP_BEHIND = 32 << 20
@@ -52,7 +55,7 @@ class StreamedFile(io.FileIO):
         self._sync = _sync_file_range()
         self._at = self._started = self._dropped = 0  # written; sent to disk from; dropped up to
 
-    def write(self, data: bytes) -> int:  # type: ignore[override]
+    def write(self, data: ReadableBuffer, /) -> int:
         written = super().write(data)
         if written:
             self.wrote(written)
@@ -76,14 +79,15 @@ class StreamedFile(io.FileIO):
         self._started = self._at
 
 
-def open_streamed(fd: int, mode: str = "wb", buffering: int = io.DEFAULT_BUFFER_SIZE, **options: str) -> IO:
-    """``os.fdopen(fd, mode, buffering)`` for writing, on a :class:`StreamedFile`: binary (``"wb"``)
-    or text (``"w"``, with ``encoding`` and ``newline`` in ``options``)."""
+def open_streamed(fd: int, mode: str = "wb", buffering: int = io.DEFAULT_BUFFER_SIZE, *, encoding: str | None = None,
+                  newline: str | None = None) -> IO:
+    """``os.fdopen(fd, mode, buffering, encoding, newline=newline)`` for writing, on a
+    :class:`StreamedFile`: binary (``"wb"``) or text (``"w"``)."""
     raw = StreamedFile(fd, "w")
     try:
         stream: IO = io.BufferedWriter(raw, buffering)
         if "b" not in mode:
-            stream = io.TextIOWrapper(stream, write_through=False, **options)  # type: ignore[arg-type]
+            stream = io.TextIOWrapper(stream, encoding=encoding, newline=newline)  # type: ignore[arg-type]
     except BaseException:
         raw.close()
         raise
@@ -121,12 +125,12 @@ def atomic_open_binary(path: Path, *, sync: bool = True) -> Iterator[IO[bytes]]:
 
 
 @contextlib.contextmanager
-def _atomic(path: Path, mode: str, sync: bool = True, **options: str) -> Iterator[IO]:
+def _atomic(path: Path, mode: str, sync: bool = True, encoding: str | None = None, newline: str | None = None) -> Iterator[IO]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with open_streamed(handle, mode, **options) as stream:
+        with open_streamed(handle, mode, encoding=encoding, newline=newline) as stream:
             yield stream
             stream.flush()
             if sync:

@@ -40,8 +40,7 @@ def test_every_byte_lands_where_it_was_written_across_many_ranges(tmp_path, smal
 def test_text_outputs_keep_their_encoding_and_line_ends(tmp_path, small_ranges):
     lines = [f"{i}\tsynapse — 突触 \u2028 end\n" for i in range(5_000)]
     with atomic_open(tmp_path / "out.tsv") as stream:
-        for line in lines:
-            stream.write(line)
+        stream.writelines(lines)
     assert (tmp_path / "out.tsv").read_bytes() == "".join(lines).encode("utf-8")
 
 
@@ -59,16 +58,14 @@ def test_a_big_output_leaves_the_page_cache_as_it_is_written(tmp_path, monkeypat
     size, chunk = 32 << 20, b"t" * (1 << 16)
     plain = tmp_path / "plain.bin"
     with open(plain, "wb") as stream:  # what an ordinary write leaves in memory
-        for _ in range(size // len(chunk)):
-            stream.write(chunk)
+        stream.writelines(chunk for _ in range(size // len(chunk)))
         stream.flush()
         os.fsync(stream.fileno())
     if _resident(plain) < size // 2:
         pytest.skip("this file system does not keep written files in the page cache")
     streamed = tmp_path / "graph.nt"
     with atomic_open_binary(streamed) as stream:
-        for _ in range(size // len(chunk)):
-            stream.write(chunk)
+        stream.writelines(chunk for _ in range(size // len(chunk)))
     assert streamed.stat().st_size == size
     assert _resident(plain) >= size // 2  # still cached: the other file's pages went, not all of them
     assert _resident(streamed) <= 3 << 20  # the last ranges at most, not 32 MiB
