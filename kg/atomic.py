@@ -43,12 +43,12 @@ class StreamedFile(io.FileIO):
     """A file written once, front to back, that this process does not read again (an output):
     every :data:`DROP_BEHIND` bytes, the range just written starts going to disk, and the range
     before it, on disk by then, is dropped from the page cache (Linux; elsewhere a plain
-    ``FileIO``). The data is on disk sooner, which every output is made to be before it is renamed
-    into place anyway, and the files of a big build (5 GB of N-Triples, Turtle and JSON at 100,000
-    papers) do not fill the memory with cache that the kernel must then reclaim while the build
-    goes on: on this project's benchmark machine (a virtual machine) writing 4 GB took 30 s that
-    way, 25 s of it in the kernel, against 2 s like this. Bytes put in the file by other means
-    (``os.copy_file_range``) are counted with :meth:`wrote`."""
+    ``FileIO``). The data is on disk sooner, where the outputs (not the caches) are forced before
+    they are renamed into place anyway, and the files of a big build (5 GB of N-Triples, Turtle and
+    JSON at 100,000 papers) do not pile up in memory as dirty and cached pages, which some kernels
+    handle at a high cost: on this project's benchmark machine (a virtual machine) writing 4 GB
+    took 30 s that way, 25 s of it in the kernel, against 2 s like this. Bytes put in the file by
+    other means (``os.copy_file_range``) are counted with :meth:`wrote`."""
 
     def __init__(self, fd: int, mode: str = "w") -> None:
         super().__init__(fd, mode)
