@@ -213,6 +213,7 @@ class _Index:
     #: when there are more modalities than bits (the sets are then made from mods_of)
     mod_bits: np.ndarray | None = None
     modalities: list[str] = field(default_factory=list)  # by name, as the page's filter lists them
+    position: dict[str, int] = field(default_factory=dict)  # each modality's place in ``modalities``
     #: every entity's co-occurring entities and their paper counts, when the entities view counted
     #: the pairs over all of them (else counted per entity, for the panels that list it)
     cooccur: dict[str, dict[str, int]] | None = None
@@ -239,7 +240,8 @@ class _Index:
         rank = ix.rank = {paper: i for i, paper in enumerate(ix.order)}
         ix.year_at = np.fromiter(map(year.__getitem__, ix.order), dtype=np.int64, count=len(ix.order))
         ix.modalities = sorted((n for n, k in kind.items() if k == "Modality"), key=lambda n: (name[n].lower(), n))
-        bit = {m: 1 << i for i, m in enumerate(ix.modalities)} if len(ix.modalities) <= 64 else None
+        ix.position = {m: i for i, m in enumerate(ix.modalities)}
+        bit = {m: 1 << i for m, i in ix.position.items()} if len(ix.modalities) <= 64 else None
         bits = [0] * len(ix.order)
         papers_of, entities_of, mods_of = ix.papers_of, ix.entities_of, ix.mods_of
         from_papers, odd = ix.from_papers, ix.odd
@@ -297,13 +299,15 @@ class _Index:
         roles.discard("")
         return sorted(roles)
 
+    def _set_bits(self, bits: int) -> list[int]:
+        """The positions in ``modalities`` of the bits set in ``bits`` (see ``mod_bits``)."""
+        return [i for i in range(len(self.modalities)) if bits >> i & 1]
+
     def paper_mods(self, paper: str) -> list[int]:
         """A paper's modalities, as their positions in ``modalities``."""
         if self.mod_bits is not None:
-            found = int(self.mod_bits[self.rank[paper]])
-            return [i for i in range(len(self.modalities)) if found >> i & 1]
-        position = {m: i for i, m in enumerate(self.modalities)}
-        return sorted(position[m] for m in self.mods_of.get(paper, ()))
+            return self._set_bits(int(self.mod_bits[self.rank[paper]]))
+        return sorted(self.position[m] for m in self.mods_of.get(paper, ()))
 
     def places(self, node: str) -> list[int]:
         """The places in ``order`` of an entity's or author's papers, in ``papers``' order."""
@@ -323,10 +327,9 @@ class _Index:
         places = np.array(self.places(node), dtype=np.int64)
         years = np.unique(self.year_at[places])
         if self.mod_bits is not None:
-            bits = int(np.bitwise_or.reduce(self.mod_bits[places]))
-            mods = [i for i in range(len(self.modalities)) if bits >> i & 1]
+            mods = self._set_bits(int(np.bitwise_or.reduce(self.mod_bits[places])))
         else:
-            position = {m: i for i, m in enumerate(self.modalities)}
+            position = self.position
             mods = sorted({position[m] for m in chain.from_iterable(map(self.mods_of.get, self.papers(node), repeat(())))})
         return years[years != 0].tolist(), mods
 
@@ -501,7 +504,7 @@ _KEEP = {
 _ENTITY_KEEP = ("aliases", "vocab", "broader", "papers")
 
 
-def _record(ix: _Index, node: str, mod_index: dict[str, int], *, limit: int = LIST_MAX,
+def _record(ix: _Index, node: str, *, limit: int = LIST_MAX,
             light: bool = False) -> dict[str, Any]:
     """Everything the panel, search and filters need about one node (``light``: a paper without
     its abstract and claims)."""
@@ -528,8 +531,8 @@ def _record(ix: _Index, node: str, mod_index: dict[str, int], *, limit: int = LI
             record["marks"] = ix.marks_of(node)
     elif kind in ENTITY_TYPES or kind == PERSON:
         record["years"], mods = ix.years_and_mods(node)
-        if kind == "Modality" and mod_index[node] not in mods:
-            bisect.insort(mods, mod_index[node])
+        if kind == "Modality" and ix.position[node] not in mods:
+            bisect.insort(mods, ix.position[node])
         record["mods"] = mods
         if kind != PERSON:
             record["roles"] = ix.roles(node)
@@ -674,7 +677,6 @@ def build_payload(graph: nx.MultiDiGraph, *, title: str = "NeuroAI knowledge gra
     view, budget = resolve_view(graph, view, max_nodes)
     ix = _Index.of(graph)
     modalities = ix.modalities
-    mod_index = {m: i for i, m in enumerate(modalities)}
     if view == "papers":
         drawn, extra, edges = _papers_view(ix, budget, people=requested == "full")
     else:
@@ -695,11 +697,11 @@ def build_payload(graph: nx.MultiDiGraph, *, title: str = "NeuroAI knowledge gra
             listed[group].update(item for item in items if ix.kind[item] == "Paper")
         return record if pack is None else pack(record)
 
-    nodes = [_record(ix, n, mod_index) for n in drawn]
+    nodes = [_record(ix, n) for n in drawn]
     where = {n: i for i, n in enumerate(drawn)}
     _place(nodes, [(where[e["from"]], where[e["to"]]) for e in edges])
     nodes = [finish(record, 0) for record in nodes]
-    extras = [finish(_record(ix, n, mod_index, limit=LIST_MAX if ix.kind[n] == PERSON else EXTRA_LIST_MAX), 1)
+    extras = [finish(_record(ix, n, limit=LIST_MAX if ix.kind[n] == PERSON else EXTRA_LIST_MAX), 1)
               for n in extra]
 
     # the entities view draws no papers: carry the ones its panels list (abstracts while few)
@@ -710,7 +712,7 @@ def build_payload(graph: nx.MultiDiGraph, *, title: str = "NeuroAI knowledge gra
         weights.update(dict.fromkeys(listed[1], 1))
         keep = sorted(sorted(weights, key=lambda p: (-weights[p], p))[:PAPERS_MAX])
         light = len(keep) > FULL_PAPERS_MAX
-        papers = [finish(_record(ix, p, mod_index, limit=EXTRA_LIST_MAX if light else LIST_MAX, light=light))
+        papers = [finish(_record(ix, p, limit=EXTRA_LIST_MAX if light else LIST_MAX, light=light))
                   for p in keep]
     known = {*drawn, *extra, *keep}
     referenced |= {e[end] for e in edges for end in ("from", "to", "paper", "on") if e.get(end)}
