@@ -670,3 +670,24 @@ def test_a_value_orjson_refuses_still_makes_the_page(tmp_path: pathlib.Path) -> 
     g.nodes["method/cnn"]["papers"] = 2**70
     data = embedded_data(write_html(g, tmp_path / "g.html", view="papers").read_text(encoding="utf-8"))
     assert {n["id"]: n for n in data["nodes"]}["method/cnn"]["attrs"]["papers"] == 2**70
+
+
+def test_spread_finds_every_close_pair_and_parts_them() -> None:
+    """The overlap pass looks only at pairs in neighbouring grid cells: it must still see every pair
+    closer than the reach (else two nodes stay drawn on top of each other)."""
+    import kg.export.html_layout as mod
+
+    rng = np.random.RandomState(3)
+    xy = rng.rand(400, 2) * 2000.0
+    first, second = mod._close_pairs(xy, 150.0)
+    found = {(min(a, b), max(a, b)) for a, b in zip(first.tolist(), second.tolist())}
+    assert len(found) == len(first)  # each pair once
+    gaps = np.linalg.norm(xy[:, None] - xy[None], axis=-1)
+    assert {(a, b) for a, b in zip(*np.nonzero(np.triu(gaps < 150.0, 1)))} <= found
+    sizes = rng.choice([8.0, 12.0, 20.0], 400)
+    placed = mod.spread(xy, sizes, gap=10.0, aspect=2.0)
+    squeezed = placed / [2.0, 1.0]
+    gaps = np.linalg.norm(squeezed[:, None] - squeezed[None], axis=-1)
+    np.fill_diagonal(gaps, np.inf)
+    assert (gaps >= sizes[:, None] + sizes[None] + 10.0 - 0.5).all()  # nobody overlaps (by half a pixel at most)
+    assert np.abs(placed - xy).max() < 200.0  # and nodes stay where the layout put them, near enough
