@@ -117,20 +117,25 @@ def atomic_open(path: Path) -> Iterator[IO[str]]:
 
 
 @contextlib.contextmanager
-def atomic_open_binary(path: Path, *, sync: bool = True) -> Iterator[IO[bytes]]:
+def atomic_open_binary(path: Path, *, sync: bool = True, cached: bool = False) -> Iterator[IO[bytes]]:
     """Like :func:`atomic_open`, for bytes. ``sync=False``: the data is not forced to disk before the
-    rename (for caches that are checked when read: a crash of the machine may leave one damaged)."""
-    with _atomic(path, "wb", sync=sync) as stream:
+    rename (for caches that are checked when read: a crash of the machine may leave one damaged).
+    ``cached``: a file the build reads back soon (the extraction cache, read by assembly), kept in
+    the page cache as an ordinary write keeps it (not a :class:`StreamedFile`)."""
+    with _atomic(path, "wb", sync=sync, cached=cached) as stream:
         yield stream
 
 
 @contextlib.contextmanager
-def _atomic(path: Path, mode: str, sync: bool = True, encoding: str | None = None, newline: str | None = None) -> Iterator[IO]:
+def _atomic(path: Path, mode: str, sync: bool = True, encoding: str | None = None, newline: str | None = None,
+            cached: bool = False) -> Iterator[IO]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with open_streamed(handle, mode, encoding=encoding, newline=newline) as stream:
+        opened = os.fdopen(handle, mode, encoding=encoding, newline=newline) if cached else \
+            open_streamed(handle, mode, encoding=encoding, newline=newline)
+        with opened as stream:
             yield stream
             stream.flush()
             if sync:

@@ -93,3 +93,23 @@ def test_an_earlier_output_copied_from_leaves_the_page_cache_too(tmp_path, monke
             copy_range(stream, source.fileno(), size // 2, size // 2)
     assert _resident(old) <= 1 << 20  # not the 16 MiB it had
     assert (tmp_path / "graph.nt").read_bytes() == old.read_bytes()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or shutil.which("fincore") is None,
+                    reason="needs Linux's page cache calls and util-linux's fincore")
+def test_the_extraction_cache_stays_in_the_page_cache_for_assembly(tmp_path, monkeypatch):
+    """Assembly reads every row of the cache back right after extraction: dropped from the page
+    cache, they come from disk (100,000 rows on the benchmark machine: 0.8 s instead of 0.15 s in
+    file order, 2.6 s instead of 0.4 s in random order)."""
+    from kg.extract.cache import RowReader, write_cache
+
+    monkeypatch.setattr(kg.atomic, "DROP_BEHIND", 1 << 16)
+    path = tmp_path / "extractions.jsonl"
+    row = '[["Method","m","M"]]' + " " * 4000
+    with write_cache(path, "fingerprint") as cache:
+        spans = [cache.add(f"{i:064x}", row) for i in range(1000)]
+    if _resident(path) == 0:
+        pytest.skip("this file system does not keep written files in the page cache")
+    assert _resident(path) >= path.stat().st_size - (64 << 10)  # all of it, to a page or so
+    with RowReader(path) as read:
+        assert read.raw(spans[500]) == row.encode()

@@ -125,7 +125,7 @@ def write_cache(path: Path, fingerprint: str, keep: int | None = None) -> Iterat
     """A writer for new records, replacing the file atomically when the block ends. With ``keep``
     (the number of records :func:`index_cache` counted) the file's current lines come first, byte
     for byte: a rebuild appends only what it extracted, and every span found there stays valid."""
-    with atomic_open_binary(path) as stream:
+    with atomic_open_binary(path, cached=True) as stream:  # assembly reads every row back at once
         if keep is not None:
             with path.open("rb") as old:
                 shutil.copyfileobj(old, stream, 1 << 22)
