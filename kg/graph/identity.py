@@ -17,6 +17,8 @@ from kg.model import Paper
 _LATIN = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss", "ł": "l",
                         "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i"})
 _UNSAFE = re.compile(r"[^a-z0-9._-]+")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")  # compiled once: person_key runs for every author of every paper
+_NOT_WORD = re.compile(r"\W+")
 _DOI_PREFIX = re.compile(r"^10\.[0-9.]+$")
 
 
@@ -98,8 +100,8 @@ def person_key(name: str) -> str:
     """Node id of an author: accents and case folded, so "José García" and "Jose Garcia" are one
     person ("person/jose-garcia"); names with no Latin letters get a hash."""
     folded = unicodedata.normalize("NFKD", name.translate(_LATIN)).encode("ascii", "ignore").decode().lower()
-    base = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
-    if not base or len(base) < len(re.sub(r"\W+", "", name)) / 2:
+    base = _NOT_ALNUM.sub("-", folded).strip("-")
+    if not base or len(base) < len(_NOT_WORD.sub("", name)) / 2:
         digest = hashlib.sha1(unicodedata.normalize("NFC", name).casefold().encode("utf-8")).hexdigest()[:10]
         base = f"{base[:40]}-{digest}".strip("-")
     return f"person/{base}"
