@@ -16,8 +16,10 @@ _GRAVITY = 0.02
 
 
 def _weighted_deltas(pos: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """``sum_j weight[i, j] * (pos[i] - pos[j])`` for every ``i``."""
-    return pos * weight.sum(axis=1)[:, None] - weight @ pos
+    """``sum_j weight[i, j] * (pos[i] - pos[j])`` for every ``i`` (the weights' row sums and the
+    weighted positions in one matrix product)."""
+    both = weight @ np.column_stack([pos, np.ones(len(pos), dtype=pos.dtype)])
+    return pos * both[:, 2:] - both[:, :2]
 
 
 def layout(n: int, edges: list[tuple[int, int]], seed: int = _SEED) -> np.ndarray:
@@ -72,13 +74,14 @@ def _anchored(n: int, edges: list[tuple[int, int]], seed: int) -> np.ndarray:
 
 
 def _squared_distances(pos: np.ndarray, floor: float) -> np.ndarray:
-    """Squared Euclidean distances of every pair, at least ``floor``, via the Gram trick: one
-    ``n x n`` array, the operations done in place."""
+    """Squared Euclidean distances of every pair, at least ``floor``: ``|p|² + |q|² - 2 p·q`` as one
+    matrix product of ``(x, y, |p|², 1)`` and ``(-2x, -2y, 1, |q|²)`` (one ``n x n`` array, made in
+    one pass)."""
     sq = (pos * pos).sum(axis=1)
-    d2 = pos @ pos.T
-    d2 *= -2.0
-    d2 += sq[:, None]
-    d2 += sq[None, :]
+    ones = np.ones_like(sq)
+    left = np.column_stack([pos, sq, ones])
+    right = np.column_stack([-2.0 * pos, ones, sq])
+    d2 = left @ right.T
     return np.maximum(d2, floor, out=d2)
 
 
