@@ -39,6 +39,14 @@ def _sync_file_range() -> Callable[[int, int, int, int], int] | None:
     return function  # type: ignore[no-any-return]
 
 
+def _drop_cached(fd: int, offset: int, length: int) -> None:
+    """Let the page cache drop bytes ``offset…offset + length`` of the file (written to disk
+    already, or never changed); nothing where the system or file system has no such call."""
+    if hasattr(os, "posix_fadvise"):
+        with contextlib.suppress(OSError):
+            os.posix_fadvise(fd, offset, length, os.POSIX_FADV_DONTNEED)
+
+
 class StreamedFile(io.FileIO):
     """A file written once, front to back, that this process does not read again (an output):
     every :data:`DROP_BEHIND` bytes, the range just written starts going to disk, and the range
@@ -73,8 +81,7 @@ class StreamedFile(io.FileIO):
             return
         if self._dropped < self._started:
             if self._sync(fd, self._dropped, self._started - self._dropped, _WAIT) == 0:
-                with contextlib.suppress(OSError):
-                    os.posix_fadvise(fd, self._dropped, self._started - self._dropped, os.POSIX_FADV_DONTNEED)
+                _drop_cached(fd, self._dropped, self._started - self._dropped)
             self._dropped = self._started
         self._started = self._at
 
@@ -234,9 +241,7 @@ def copy_range(stream: IO[bytes], source: int, offset: int, length: int) -> None
         offset += done
         if isinstance(raw := getattr(stream, "raw", None), StreamedFile):
             raw.wrote(done)
-    if hasattr(os, "posix_fadvise"):
-        with contextlib.suppress(OSError):  # a file system without it: the pages stay
-            os.posix_fadvise(source, start, length, os.POSIX_FADV_DONTNEED)
+    _drop_cached(source, start, length)
 
 
 @contextlib.contextmanager
