@@ -1,6 +1,6 @@
 """Scale benchmark for ``kg build``: extraction throughput per core (synthetic and real abstracts, in
 turns with the scale issue's yardstick), then whole builds of synthetic corpora (time per stage,
-wall, peak memory), an incremental rebuild, and local vs Dask.
+wall, peak memory), an incremental rebuild (and a rebuild with nothing new), and local vs Dask.
 
     .venv/bin/python benchmarks/scale.py                       # 1k and 10k
     .venv/bin/python benchmarks/scale.py --sizes 1000,10000,100000 --dask
@@ -160,7 +160,7 @@ def run_build(args: list[str]) -> dict:
             name, _, seconds = part.rpartition(" ")
             stages[name] = float(seconds.rstrip("s"))
     return {"wall": wall, "rss_tree_mb": peak_tree / 1e6, "rss_max_mb": peak_one / 1e6, "pss_tree_mb": peak_pss / 1e6,
-            "stages": stages}
+            "stages": stages, "up_to_date": "\nup to date:" in out}
 
 
 def _label(build: dict) -> str:
@@ -217,6 +217,9 @@ def main() -> None:
             again = run_build([str(corpus.parent), "-o", str(out), "-j", str(options.jobs), "--formats", options.formats])
             result["incremental"], result["incremental_stages"] = again["wall"], again["stages"]
             result["incremental_rss_mb"] = again["rss_max_mb"]
+            # and once more, nothing new: nothing to do
+            unchanged = run_build([str(corpus.parent), "-o", str(out), "-j", str(options.jobs), "--formats", options.formats])
+            result["unchanged"] = unchanged["wall"] if unchanged["up_to_date"] else None
             if size <= options.verify_max:  # the same files as a build from scratch of the same inputs?
                 scratch = work / f"scratch-{tag}"
                 run_build([str(corpus.parent), "-o", str(scratch), "-j", str(options.jobs), "--no-cache", "--formats", options.formats])
@@ -256,13 +259,15 @@ def main() -> None:
     rebuild_stages = sorted({name for b in builds for name in b["incremental_stages"]},
                             key=lambda n: (not n.startswith(("ingest", "extract", "load", "assemble")), n))
     print("\nRebuild with one new file of 100 abstracts (added to the previous build's graph):\n")
-    print("| abstracts | " + " | ".join(rebuild_stages) + " | wall | share of the first build | peak RSS | same files as from scratch |")
-    print("|---" * (len(rebuild_stages) + 5) + "|")
+    print("| abstracts | " + " | ".join(rebuild_stages) + " | wall | share of the first build | peak RSS | same files as from scratch "
+          "| again, nothing new |")
+    print("|---" * (len(rebuild_stages) + 6) + "|")
     for b in builds:
         cells = [f"{b['incremental_stages'].get(n, 0):.1f} s" for n in rebuild_stages]
         same = {True: "yes", False: "**no**"}.get(b.get("incremental_identical"), "not checked")
+        nothing_new = "**not up to date**" if b["unchanged"] is None else f"{b['unchanged']:.1f} s"
         print(f"| {_label(b)} | " + " | ".join(cells) + f" | {b['incremental']:.1f} s | {b['incremental'] / b['wall']:.0%} "
-              f"| {b['incremental_rss_mb']:.0f} MB | {same} |")
+              f"| {b['incremental_rss_mb']:.0f} MB | {same} | {nothing_new} |")
     if "dask" in results:
         d = results["dask"]
         print(f"\nLocal (-j 2) vs Dask LocalCluster (2 workers), {d['size']:,} abstracts, graph.json only: "

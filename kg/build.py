@@ -1,6 +1,7 @@
 """The main job behind ``kg build``: read → extract (with a content-hash cache) → assemble →
 export, returning a summary of what was read, merged and written. A rebuild whose inputs only
-gained files adds their papers to the previous build's graph and copies the RDF that did not change."""
+gained files adds their papers to the previous build's graph and copies the RDF that did not change;
+one with nothing new writes nothing."""
 
 from __future__ import annotations
 
@@ -29,10 +30,11 @@ from kg.build_state import (
     InputFile,
     Packed,
     duplicate_warnings,
+    program_fingerprint,
     stamp,
     warning_data,
 )
-from kg.export.json_graph import JsonIndex, write_json_indexed
+from kg.export.json_graph import JsonIndex, read_json, write_json_indexed
 from kg.export.rdf import RdfIndex, start_rdf
 from kg.export.registry import DEFAULT_BUILD_FORMATS, EXPORTERS, get_exporter
 from kg.extract.cache import CACHE_NAME, RowReader, RowSpan, index_cache, pipeline_fingerprint, write_cache
@@ -53,13 +55,20 @@ JOURNAL_SHARE, JOURNAL_BATCHES = 0.2, 8
 ISOLATE_FROM = 5000
 
 
+#: The node types a build's summary counts.
+NODE_TYPES = ("Paper", "Method", "Dataset", "Modality", "Claim", "Person")
+
+
 @dataclass
 class BuildResult:
     """What a build did: counts, the graph, the files written and how long each stage took."""
 
-    graph: nx.MultiDiGraph
     log: ReadLog
     stats: AssemblyStats
+    node_counts: dict[str, int]  # the graph's nodes by type (each of NODE_TYPES)
+    edges: int  # the graph's edges
+    #: the graph, or (a build that had nothing to do) what reads it from the build's graph.json: see ``graph``
+    graph_source: nx.MultiDiGraph | Callable[[], nx.MultiDiGraph] = field(repr=False)
     files: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     extracted: int = 0
@@ -69,12 +78,44 @@ class BuildResult:
     #: build's graph"; ``rebuilt`` says why a rebuild could not add to it, when it could not
     incremental: str = ""
     rebuilt: str = ""
+    #: nothing to do: the inputs, the options and every file written are the previous build's, as
+    #: it left them (its summary is this one's; ``files`` are its files, not written again)
+    up_to_date: bool = False
     #: temporary files a stopped build had left in the output folder, removed by this one
     leftovers: list[Leftover] = field(default_factory=list)
 
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The build's graph. A build that had nothing to do reads it from its graph.json when it is
+        first asked for (``ValueError`` if that file changed since)."""
+        if callable(self.graph_source):
+            self.graph_source = self.graph_source()
+        return self.graph_source
+
     def counts(self) -> dict[str, int]:
-        types = Counter(data["type"] for _, data in self.graph.nodes(data=True))
-        return {t: types.get(t, 0) for t in ("Paper", "Method", "Dataset", "Modality", "Claim", "Person")}
+        """The graph's nodes by type."""
+        return dict(self.node_counts)
+
+
+def _summary(graph: nx.MultiDiGraph, stats: AssemblyStats) -> dict[str, Any]:
+    """What a build's summary says of its graph and its assembly (kept in the build state)."""
+    types = Counter(data["type"] for _, data in graph.nodes(data=True))
+    return {"counts": {t: types.get(t, 0) for t in NODE_TYPES}, "edges": graph.number_of_edges(),
+            "extractions": stats.extractions, "duplicate_papers": stats.duplicate_papers,
+            "merged_entities": stats.merged_entities}
+
+
+def _result(graph: nx.MultiDiGraph, summary: dict[str, Any], log: ReadLog, stats: AssemblyStats, **fields: Any) -> BuildResult:
+    return BuildResult(log, stats, summary["counts"], summary["edges"], graph, **fields)
+
+
+def _kept_graph(path: Path, kept: tuple[int, int]) -> Callable[[], nx.MultiDiGraph]:
+    """What reads the graph of a build that had nothing to do, from its ``graph.json``."""
+    def load() -> nx.MultiDiGraph:
+        if stamp(path) != kept:
+            raise ValueError(f"{path} changed since the build that kept it: build again to get its graph")
+        return read_json(path)
+    return load
 
 
 @contextlib.contextmanager
@@ -135,6 +176,7 @@ class _Options:
     fmt: str | None
     ontology: Path
     fingerprint: str
+    program: str  # kg.build_state.program_fingerprint
     n_process: int
     progress: Callable[[int, int], None] | None
     names: list[str]  # export formats
@@ -151,6 +193,11 @@ class _Options:
     @property
     def cache_path(self) -> Path:
         return self.out_dir / CACHE_NAME
+
+    @property
+    def exports(self) -> tuple[tuple[str, ...], str]:
+        """What decides which files the exports write: the formats, and the page's view."""
+        return tuple(self.names), self.view
 
 
 def build(
@@ -179,15 +226,17 @@ def build(
     With ``use_cache``, extractions are reused by content hash, and when the inputs are the previous
     build's (same files, unchanged) plus new files, the new papers are added to its graph (saved in
     ``graph.snapshot``) and the RDF statements that did not change are copied from its files; the
-    outputs are byte-identical to a build from scratch. ``use_cache=False`` reads and assembles all.
+    outputs are byte-identical to a build from scratch. When the inputs are the previous build's,
+    unchanged, and so are the options and every file it wrote, nothing is written (``up_to_date``).
+    ``use_cache=False`` reads and assembles all.
 
     One build at a time writes to an output folder (``OSError`` naming it when another one does:
     :mod:`kg.output_lock`); the temporary files a killed build left there are removed first."""
     begun = time.perf_counter()
     ontology = ontology or default_ontology_dir()
     names = [name for name in (formats or DEFAULT_BUILD_FORMATS) if html or name != "html"]
-    options = _Options(out_dir, fmt, ontology, pipeline_fingerprint(ontology), n_process, progress, names, view, scheduler,
-                       stage)
+    options = _Options(out_dir, fmt, ontology, pipeline_fingerprint(ontology), program_fingerprint(ontology), n_process, progress,
+                       names, view, scheduler, stage)
     files = list(input_files(inputs))
     folders = [exporter.default_path(out_dir).name for exporter in EXPORTERS.values() if exporter.folder]
     frozen = gc.get_freeze_count()
@@ -309,10 +358,12 @@ def _build_all(files: list[Path], options: _Options, use_cache: bool, begun: flo
     _give_back_memory()
     timings["save graph"] = time.perf_counter() - started
     snapshot_stamp = stamp(out_dir / SNAPSHOT_NAME) or (0, 0)
+    summary = _summary(graph, stats)
     files_written = _export(graph, options, timings, None, (), lambda indexes: BuildState(
-        options.fingerprint, options.fmt, inputs, first_read, warning_data(duplicates), contents, snapshot_stamp, [], indexes))
-    return BuildResult(graph, log, stats, [options.cache_path, *files_written], timings, extracted=extracted, cached=cached,
-                       wall=time.perf_counter() - begun)
+        options.fingerprint, options.fmt, inputs, first_read, warning_data(duplicates), contents, snapshot_stamp, [], indexes,
+        program=options.program, exports=options.exports, summary=summary))
+    return _result(graph, summary, log, stats, files=[options.cache_path, *files_written], timings=timings, extracted=extracted,
+                   cached=cached, wall=time.perf_counter() - begun)
 
 
 def _add_to_previous(previous: BuildState, files: list[Path], options: _Options, begun: float) -> BuildResult:
@@ -324,6 +375,8 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
         raise NotIncremental("the extractors or vocabularies changed")
     if previous.fmt != options.fmt:
         raise NotIncremental("the inputs are read with another --format")
+    if previous.program != options.program:
+        raise NotIncremental("neuroai-kg or its ontology changed since (the files may be written differently)")
     old = {record.path: record for record in previous.inputs}
     rank = {str(path): index for index, path in enumerate(files)}
     for record in previous.inputs:
@@ -331,6 +384,9 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
             raise NotIncremental(f"{record.path} is no longer an input")
         if stamp(Path(record.path)) != record.stamp:
             raise NotIncremental(f"{record.path} changed")
+    order = [rank[record.path] for record in previous.inputs]
+    if order != sorted(order):  # the graph would be the same, not what the warnings say (which record came first)
+        raise NotIncremental("the inputs are given in another order")
     if stamp(out_dir / SNAPSHOT_NAME) != previous.snapshot:
         raise NotIncremental(f"{out_dir / SNAPSHOT_NAME} is not the one the last build wrote")
     timings: dict[str, float] = {}
@@ -356,6 +412,14 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
     duplicates = [IngestWarning(*warning) for warning in previous.duplicates] + duplicate_warnings(papers, first)
     duplicates.sort(key=lambda warning: (rank.get(warning.source, len(rank)), warning.line))
     log.warnings.extend(duplicates)
+    kept = None if inputs else previous.kept_outputs(out_dir, options.exports)
+    if kept is not None:  # nothing new to read, nothing to write
+        summary = previous.summary
+        stats = AssemblyStats(summary["extractions"], summary["duplicate_papers"], summary["merged_entities"])
+        timings["ingest"] = time.perf_counter() - started
+        return _result(_kept_graph(out_dir / "graph.json", previous.outputs["graph.json"]), summary, log, stats,
+                       files=[options.cache_path, *kept], timings=timings, cached=len(previous.contents),
+                       wall=time.perf_counter() - begun, up_to_date=True)
     journal = [*previous.journal, [str(path) for path in added]] if added else previous.journal
     replayed = [_read([Path(path) for path in batch], options.fmt)[0] for batch in previous.journal]
     if added:
@@ -416,12 +480,13 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
         timings["save graph"] = time.perf_counter() - started
     del state
     read_files = sorted([*previous.inputs, *inputs], key=lambda item: rank[item.path])
+    summary = _summary(graph, stats)
     files_written = _export(graph, options, timings, previous, changed, lambda indexes: BuildState(
         options.fingerprint, options.fmt, read_files, first_read, warning_data(duplicates), packed_contents, snapshot_stamp, journal,
-        indexes))
-    return BuildResult(graph, log, stats, [options.cache_path, *files_written], timings, extracted=extracted,
-                       cached=read_count - extracted, wall=time.perf_counter() - begun,
-                       incremental=f"added {len(papers)} records to the previous build's graph")
+        indexes, program=options.program, exports=options.exports, summary=summary))
+    return _result(graph, summary, log, stats, files=[options.cache_path, *files_written], timings=timings, extracted=extracted,
+                   cached=read_count - extracted, wall=time.perf_counter() - begun,
+                   incremental=f"added {len(papers)} records to the previous build's graph")
 
 
 @contextlib.contextmanager
@@ -492,8 +557,7 @@ def _export(graph: nx.MultiDiGraph, options: _Options, timings: dict[str, float]
             timings["finish graph.ttl"] = time.perf_counter() - started
         started = options.begin("save state")
         last.enter_context(record(indexes).saving(out_dir / STATE_NAME, lambda: {
-            name: file_stamp for name in ("graph.nt", "graph.ttl", "graph.json")
-            if (file_stamp := stamp(out_dir / name)) is not None}))
+            path.relative_to(out_dir).as_posix(): file_stamp for path in files if (file_stamp := stamp(path)) is not None}))
         timings["save state"] = time.perf_counter() - started
         started = options.begin("finish files")
     timings["finish files"] = time.perf_counter() - started

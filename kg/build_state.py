@@ -1,6 +1,7 @@
 """What a build leaves in its output folder for the next one: the inputs it read (with their
-warnings), the files added since the graph snapshot, and where each node's part of graph.nt,
-graph.ttl and graph.json is. ``kg.build`` decides from it whether a rebuild can add to that build."""
+warnings), the files added since the graph snapshot, the files it wrote (with where each node's part
+of graph.nt, graph.ttl and graph.json is) and its summary. ``kg.build`` decides from it whether a
+rebuild can add to that build, or has nothing to do."""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ from kg.model import Paper
 SNAPSHOT_NAME = "graph.snapshot"
 #: This module's record, rewritten by every build.
 STATE_NAME = "build.state"
-_MAGIC = b"kg-build-state 5\n"
+_MAGIC = b"kg-build-state 6\n"
+#: The program's own files whose change can change what a build writes (besides the ontology's).
+_PROGRAM_SUFFIXES = (".py", ".js", ".css", ".html")
 
 Stamp = tuple[int, int]  # a file's size and modification time (ns): changed when either differs
 
@@ -55,6 +58,21 @@ class InputFile:
         log.warnings = [IngestWarning(*warning) for warning in self.warnings]
         log.read, log.skipped = self.read, self.skipped
         return log
+
+
+def program_fingerprint(ontology: Path) -> str:
+    """Changes whenever this program's code or any file of the ``ontology`` folder changes: a
+    later version may render the same graph differently, so a build adds to no state an earlier
+    one left (the extraction cache has its own, narrower fingerprint, and stays in use)."""
+    digest = hashlib.sha256(_MAGIC)
+    package = Path(__file__).parent
+    paths = [path for path in package.rglob("*") if path.suffix in _PROGRAM_SUFFIXES and "__pycache__" not in path.parts]
+    for path in sorted(paths):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    for path in sorted(Path(ontology).iterdir()):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def warning_data(warnings: list[IngestWarning]) -> list[tuple[str, int, str]]:
@@ -116,7 +134,22 @@ class BuildState:
     #: "rdf": kg.export.rdf.RdfIndex.to_data() of graph.nt and graph.ttl, "json": kg.export.json_graph.JsonIndex
     #: of graph.json (each marshalled: read only when used), for the files whose stamps ``outputs`` holds
     indexes: dict[str, bytes] = field(default_factory=dict)
-    outputs: dict[str, Stamp] = field(default_factory=dict)  # file name → its stamp when the build ended
+    #: every file the build wrote (its path in the output folder, "/"-separated) → its stamp when the build ended
+    outputs: dict[str, Stamp] = field(default_factory=dict)
+    program: str = ""  # program_fingerprint() of the version that made the build
+    exports: tuple[tuple[str, ...], str] = ((), "")  # the formats written, and the page's view
+    #: what the build's summary says: "counts" (nodes by type), "edges", and AssemblyStats' fields
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def kept_outputs(self, out_dir: Path, exports: tuple[tuple[str, ...], str]) -> list[Path] | None:
+        """The files this build wrote into ``out_dir``, when it wrote these ``exports`` and every
+        one of them is still as the build left it; else None."""
+        if self.exports != exports or not self.outputs:
+            return None
+        paths = [Path(out_dir) / name for name in self.outputs]
+        if any(stamp(path) != kept for path, kept in zip(paths, self.outputs.values())):
+            return None
+        return paths
 
     def save(self, path: Path) -> Path:
         """Write the state (see :meth:`saving`)."""
@@ -132,7 +165,7 @@ class BuildState:
         when given) and the file renamed into place. Nothing is saved if the block raises."""
         blobs = sorted(self.indexes.items())
         head = (self.fingerprint, self.fmt, [astuple(f) for f in self.inputs], self.duplicates, self.snapshot,
-                self.journal, [(name, len(blob)) for name, blob in blobs])
+                self.journal, [(name, len(blob)) for name, blob in blobs], self.program, self.exports, self.summary)
         with atomic_open_binary(path, sync=False) as stream:  # checked when read, like the snapshot
             stream.write(_MAGIC)
             for part in (head, self.first_read, self.contents):
@@ -160,7 +193,7 @@ class BuildState:
                 raise ValueError(f"{path}: not a build state of this version")
             try:
                 head, first_read, contents = marshal.load(stream), marshal.load(stream), marshal.load(stream)
-                fingerprint, fmt, inputs, duplicates, snapshot, journal, sizes = head
+                fingerprint, fmt, inputs, duplicates, snapshot, journal, sizes, program, exports, summary = head
                 indexes = {name: stream.read(size) for name, size in sizes}
                 if any(len(indexes[name]) != size for name, size in sizes):
                     raise ValueError("not the length it says")
@@ -172,4 +205,4 @@ class BuildState:
             except (EOFError, ValueError, TypeError) as error:
                 raise ValueError(f"{path}: damaged build state ({error})") from error
         return cls(fingerprint, fmt, files, first_read, duplicates, set(contents), tuple(snapshot), journal, indexes,
-                   {name: tuple(value) for name, value in outputs.items()})
+                   {name: tuple(value) for name, value in outputs.items()}, program, (tuple(exports[0]), exports[1]), summary)

@@ -170,8 +170,7 @@ def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int | 
         click.echo("error: no paper could be read from the inputs", err=True)
         sys.exit(EXIT_NO_INPUT)
     if not quiet:
-        counts = result.counts()
-        edges = result.graph.number_of_edges()
+        counts, edges = result.counts(), result.edges
         click.echo(
             f"read {result.log.read} records ({result.log.skipped} skipped, {result.stats.duplicate_papers} duplicates merged, "
             f"{len(result.log.warnings)} warnings) "
@@ -181,12 +180,14 @@ def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int | 
             f"entities: {counts['Method']} methods, {counts['Dataset']} datasets, {counts['Modality']} modalities; "
             f"{counts['Claim']} claims; {counts['Person']} people; {edges} edges"
         )
-        if result.incremental:
+        if result.up_to_date:
+            click.echo("up to date: the inputs, the options and every file are the last build's; nothing written")
+        elif result.incremental:
             click.echo(f"incremental: {result.incremental}; the unchanged parts of the RDF and JSON files copied")
         elif result.rebuilt:
             click.echo(f"rebuilt in full: {result.rebuilt}")
         click.echo("time: " + ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items()) + f" (total {result.wall:.2f}s)")
-        click.echo("wrote:")
+        click.echo("kept:" if result.up_to_date else "wrote:")
         for path in result.files:
             click.echo(f"  {path}")
     # leave through SystemExit, which keeps this frame (and the graph) alive up to run(): the

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from kg.build import CACHE_NAME, SNAPSHOT_NAME, STATE_NAME, build
+from kg.build_state import program_fingerprint
+from kg.extract.vocabulary import default_ontology_dir
 
 ABSTRACT = ("We introduce NeuroWidget{n}, a spiking neural network trained on CIFAR-10. "
             "Our results show that NeuroWidget{n} outperforms a CNN on EEG data.")
@@ -99,10 +101,79 @@ def test_a_new_day_is_added_to_the_graph_and_every_output_equals_a_build_from_sc
     assert fourth.incremental
     scratch = _scratch(days, tmp_path / "scratch4")
     assert _all_outputs(out) == _all_outputs(scratch)
-    again = build(days, out)  # nothing new: the same files again
-    assert again.incremental and again.extracted == 0
-    assert _all_outputs(out) == _all_outputs(scratch)
+    written = _written(out)
+    again = build(days, out)  # nothing new: nothing to write
+    assert again.up_to_date and not again.incremental and again.extracted == 0 and list(again.timings) == ["ingest"]
+    assert _written(out) == written and _all_outputs(out) == _all_outputs(scratch)
+    assert (again.counts(), again.edges, again.stats) == (fourth.counts(), fourth.edges, fourth.stats)
+    assert sorted(again.graph.nodes(data=True)) == sorted(fourth.graph.nodes(data=True))  # read from its graph.json
+    assert sorted(again.graph.edges(keys=True, data=True)) == sorted(fourth.graph.edges(keys=True, data=True))
     assert [str(w) for w in again.log.warnings] == [str(w) for w in build(days, tmp_path / "s", use_cache=False).log.warnings]
+
+
+def _written(folder: Path) -> dict[str, int]:
+    """When each file of the output folder was last written (ns); not the lock (kg.output_lock)."""
+    return {path.name: path.stat().st_mtime_ns for path in folder.iterdir() if not path.name.startswith(".")}
+
+
+def test_a_rebuild_with_nothing_new_writes_nothing_unless_a_file_or_an_option_changed(tmp_path, corpus_dir):
+    days = _days(corpus_dir, tmp_path, 2)
+    out = tmp_path / "out"
+    build(days, out, formats=["json", "turtle", "ntriples", "html", "csv"])
+    assert build(days, out, formats=["json", "turtle", "ntriples", "html", "csv"]).up_to_date
+    scratch = _scratch(days, tmp_path / "scratch")
+    (out / "graph.html").unlink()  # a file gone: written again, the rest copied
+    redo = build(days, out)
+    assert redo.incremental and not redo.up_to_date and _all_outputs(out) == _all_outputs(scratch)
+    assert build(days, out).up_to_date
+    with (out / "graph.ttl").open("ab") as turtle:  # a file someone added to
+        turtle.write(b"# mine\n")
+    assert not build(days, out).up_to_date and _all_outputs(out) == _all_outputs(scratch)
+    other_view = build(days, out, view="entities")  # another option: the page shows another view
+    assert not other_view.up_to_date and (out / "graph.html").read_bytes() != (scratch / "graph.html").read_bytes()
+    assert build(days, out, view="entities").up_to_date
+    assert not build(days, out, html=False).up_to_date  # other formats
+    (out / "graph.snapshot").unlink()
+    result = build(days, out, html=False)  # the graph a rebuild would add to is gone: built again from the cache
+    assert result.rebuilt and not result.up_to_date and result.extracted == 0
+
+
+def test_inputs_given_in_another_order_are_read_in_that_order(tmp_path):
+    """Which record of a paper is read first decides what its warnings say: inputs given in another
+    order are read again in that order, never taken for the previous build's."""
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    for path, abstract in ((first, "We train a spiking neural network on CIFAR-10."), (second, "We record EEG in 20 people.")):
+        path.write_text(json.dumps({"title": "One paper", "abstract": abstract}) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    build([first, second], out, html=False)
+    result = build([second, first], out, html=False)
+    assert not result.incremental and not result.up_to_date and "another order" in result.rebuilt
+    (warning,) = result.log.warnings
+    assert (warning.source, warning.message) == (str(first), f"same title as {second}:1 but a different abstract; merged into one paper")
+    assert result.extracted == 0
+
+
+def test_another_version_of_the_program_or_ontology_builds_in_full(tmp_path, monkeypatch):
+    source = _corpus(tmp_path / "a.jsonl", range(6))
+    out = tmp_path / "out"
+    build([source], out, html=False)
+    monkeypatch.setattr("kg.build.program_fingerprint", lambda ontology: "another version")
+    result = build([source], out, html=False)
+    assert not result.up_to_date and "neuroai-kg or its ontology changed" in result.rebuilt
+    assert result.extracted == 0  # the extraction cache has its own fingerprint: still in use
+
+
+def test_the_program_fingerprint_follows_every_ontology_file(tmp_path):
+    ontology = tmp_path / "ontology"
+    ontology.mkdir()
+    for path in default_ontology_dir().iterdir():
+        if path.is_file():
+            (ontology / path.name).write_bytes(path.read_bytes())
+    before = program_fingerprint(ontology)
+    assert program_fingerprint(ontology) == before == program_fingerprint(default_ontology_dir())
+    with (ontology / "shapes.ttl").open("a", encoding="utf-8") as shapes:  # not a vocabulary: the RDF checks
+        shapes.write("# edited\n")
+    assert program_fingerprint(ontology) != before
 
 
 def _scratch(inputs: list[Path], out: Path) -> Path:

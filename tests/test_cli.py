@@ -30,6 +30,8 @@ def test_build_sample_corpus(tmp_path, corpus_dir):
 
     again = CliRunner().invoke(main, ["build", str(corpus_dir), "-o", str(out)])
     assert again.exit_code == 0 and "extracted 0, reused 182 from cache" in again.output
+    assert "up to date" in again.output and "182 papers" in again.output and "54 duplicates merged" in again.output
+    assert result.output.splitlines()[1] == again.output.splitlines()[1]  # the same entities and edges
 
 
 def test_build_reports_bad_records_and_strict_fails(tmp_path, data_dir):
