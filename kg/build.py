@@ -256,7 +256,8 @@ def _add_or_build(files: list[Path], options: _Options, use_cache: bool, begun: 
     rebuilt = ""
     if use_cache and (options.out_dir / STATE_NAME).exists():
         try:
-            return _add_to_previous(BuildState.load(options.out_dir / STATE_NAME), files, options, begun)
+            loading = time.perf_counter()
+            return _add_to_previous(BuildState.load(options.out_dir / STATE_NAME), files, options, begun, loading)
         except (NotIncremental, ValueError) as error:  # said in the summary; the build starts over
             rebuilt = str(error)
     result = _build_all(files, options, use_cache, begun)
@@ -366,10 +367,11 @@ def _build_all(files: list[Path], options: _Options, use_cache: bool, begun: flo
                    cached=cached, wall=time.perf_counter() - begun)
 
 
-def _add_to_previous(previous: BuildState, files: list[Path], options: _Options, begun: float) -> BuildResult:
-    """The build as the new files' papers added to the previous build's graph. Raises
-    ``NotIncremental`` or ``ValueError``, with the reason, when that cannot give what a build from
-    scratch gives (the inputs are not the previous ones plus new files, …)."""
+def _add_to_previous(previous: BuildState, files: list[Path], options: _Options, begun: float, loading: float) -> BuildResult:
+    """The build as the new files' papers added to the previous build's graph (whose state began
+    loading at ``loading``: part of the ingest, which reads what the previous inputs gave from it).
+    Raises ``NotIncremental`` or ``ValueError``, with the reason, when that cannot give what a build
+    from scratch gives (the inputs are not the previous ones plus new files, …)."""
     out_dir = options.out_dir
     if previous.fingerprint != options.fingerprint:
         raise NotIncremental("the extractors or vocabularies changed")
@@ -391,7 +393,8 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
         raise NotIncremental(f"{out_dir / SNAPSHOT_NAME} is not the one the last build wrote")
     timings: dict[str, float] = {}
 
-    started = options.begin("ingest")
+    options.begin("ingest")
+    started = loading
     added = [path for path in files if str(path) not in old]
     papers, inputs, _ = _read(added, options.fmt)
     by_path = {record.path: record for record in inputs}
