@@ -389,8 +389,6 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
     order = [rank[record.path] for record in previous.inputs]
     if order != sorted(order):  # the graph would be the same, not what the warnings say (which record came first)
         raise NotIncremental("the inputs are given in another order")
-    if stamp(out_dir / SNAPSHOT_NAME) != previous.snapshot:
-        raise NotIncremental(f"{out_dir / SNAPSHOT_NAME} is not the one the last build wrote")
     timings: dict[str, float] = {}
 
     options.begin("ingest")
@@ -423,6 +421,8 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
         return _result(_kept_graph(out_dir / "graph.json", previous.outputs["graph.json"]), summary, log, stats,
                        files=[options.cache_path, *kept], timings=timings, cached=len(previous.contents),
                        wall=time.perf_counter() - begun, up_to_date=True)
+    if stamp(out_dir / SNAPSHOT_NAME) != previous.snapshot:  # (not needed when there is nothing to do)
+        raise NotIncremental(f"{out_dir / SNAPSHOT_NAME} is not the one the last build wrote")
     journal = [*previous.journal, [str(path) for path in added]] if added else previous.journal
     replayed = [_read([Path(path) for path in batch], options.fmt)[0] for batch in previous.journal]
     if added:

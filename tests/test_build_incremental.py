@@ -50,6 +50,7 @@ def test_a_damaged_cache_line_costs_one_re_extraction(tmp_path):
     lines[2] = lines[2][: len(lines[2]) // 2] + "\n"  # one record cut short
     (out / CACHE_NAME).write_text("".join(lines), encoding="utf-8")
     (out / SNAPSHOT_NAME).unlink()  # no previous graph to add to: every paper comes from the cache
+    (out / "graph.json").unlink()  # and a file to write again (else there would be nothing to do)
     again = build([source], out, html=False)
     assert again.rebuilt and (again.extracted, again.cached) == (1, 4)
     def whole(line: str) -> bool:
@@ -133,9 +134,11 @@ def test_a_rebuild_with_nothing_new_writes_nothing_unless_a_file_or_an_option_ch
     assert not other_view.up_to_date and (out / "graph.html").read_bytes() != (scratch / "graph.html").read_bytes()
     assert build(days, out, view="entities").up_to_date
     assert not build(days, out, html=False).up_to_date  # other formats
-    (out / "graph.snapshot").unlink()
-    result = build(days, out, html=False)  # the graph a rebuild would add to is gone: built again from the cache
-    assert result.rebuilt and not result.up_to_date and result.extracted == 0
+    (out / "graph.snapshot").unlink()  # only a rebuild that adds to the graph needs it
+    assert build(days, out, html=False).up_to_date
+    result = build(days, out)  # the page to write, the graph to write it from gone: built again from the cache
+    assert "graph.snapshot" in result.rebuilt and not result.up_to_date and result.extracted == 0
+    assert _all_outputs(out) == _all_outputs(scratch)
 
 
 def test_inputs_given_in_another_order_are_read_in_that_order(tmp_path):
