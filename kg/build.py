@@ -74,8 +74,9 @@ class BuildResult:
     extracted: int = 0
     cached: int = 0  # papers whose extraction was reused (from the cache, or in the previous build's graph)
     wall: float = 0.0  # seconds for the whole build
-    #: how the graph was made: "" (assembled from every paper) or "added N papers to the previous
-    #: build's graph"; ``rebuilt`` says why a rebuild could not add to it, when it could not
+    #: how the graph was made: "" (assembled from every paper), or how the previous build's was
+    #: taken ("added N records to the previous build's graph; …", "no new records, …");
+    #: ``rebuilt`` says why a rebuild could not add to it, when it could not
     incremental: str = ""
     rebuilt: str = ""
     #: nothing to do: the inputs, the options and every file written are the previous build's, as
@@ -292,6 +293,9 @@ def _extract(unique: dict[str, Paper], options: _Options, use_cache: bool, in_us
     todo = [p for h, p in unique.items() if h not in known]
     # append to a cache that is mostly still in use; rewrite one that is mostly stale (or unusable)
     keep = records > 0 and (in_use is not None or bool(known) and records <= 2 * len(unique) + 1000)
+    if keep and not todo:  # every row is there already, and the file stays as it is
+        started()
+        return known, 0
     spans: dict[str, RowSpan] = known if keep else {}
     with write_cache(cache_path, fingerprint, keep=records if keep else None) as cache:
         if not keep and known:
@@ -486,10 +490,12 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
     summary = _summary(graph, stats)
     files_written = _export(graph, options, timings, previous, changed, lambda indexes: BuildState(
         options.fingerprint, options.fmt, read_files, first_read, warning_data(duplicates), packed_contents, snapshot_stamp, journal,
-        indexes, program=options.program, exports=options.exports, summary=summary))
+        indexes, program=options.program, exports=options.exports, summary=summary), same=not papers)
     return _result(graph, summary, log, stats, files=[options.cache_path, *files_written], timings=timings, extracted=extracted,
                    cached=read_count - extracted, wall=time.perf_counter() - begun,
-                   incremental=f"added {len(papers)} records to the previous build's graph")
+                   incremental=f"added {len(papers)} records to the previous build's graph; the unchanged parts of the RDF and "
+                               "JSON files copied" if papers else
+                               "no new records, the previous build's graph; the files it wrote that are as it left them kept")
 
 
 @contextlib.contextmanager
@@ -508,10 +514,12 @@ def _switching(interval: float | None) -> Iterator[None]:
 
 
 def _export(graph: nx.MultiDiGraph, options: _Options, timings: dict[str, float], previous: BuildState | None,
-            changed: set[str] | tuple[()], record: Callable[[dict[str, bytes]], BuildState]) -> list[Path]:
+            changed: set[str] | tuple[()], record: Callable[[dict[str, bytes]], BuildState], same: bool = False) -> list[Path]:
     """Write the export formats, and last the build state (``record``, given the files' indexes).
-    The RDF files and graph.json copy what did not change from the ``previous`` build's (when
-    they are still the files it wrote), and are finished last: their copying and writing to disk
+    ``same``: the graph is the ``previous`` build's (no new papers), so what it wrote, still as it
+    left it and made with the same options, is kept as it is (a rebuild for another ``--view``
+    or another format writes only that). The RDF files and graph.json copy what did not change
+    from the ``previous`` build's (when they are still the files it wrote), and are finished last: their copying and writing to disk
     go on while the other formats are made, and while the state is written. The state is renamed
     into place after them, with their stamps: until then the previous state stays, and stays
     true (it names the snapshot and the files it describes by their stamps), so a build killed
@@ -529,6 +537,18 @@ def _export(graph: nx.MultiDiGraph, options: _Options, timings: dict[str, float]
         data = marshal.loads(previous.indexes.pop(name))  # read when used, and only then: big files have big indexes
         return (RdfIndex if name == "rdf" else JsonIndex).from_data(data)
 
+    def kept(files_: list[str], index_name: str | None = None) -> bool:
+        """Whether these files (one at least) of the previous build's stay as they are: the graph
+        is the same, each is still as it left it, and so is the index named, if any (taken over)."""
+        if not same or previous is None or not files_ or any(
+                stamp(out_dir / file) != previous.outputs.get(file) for file in files_):
+            return False
+        if index_name is not None:
+            if index_name not in previous.indexes:
+                return False
+            indexes[index_name] = previous.indexes.pop(index_name)
+        return True
+
     with contextlib.ExitStack() as last, _collector_paused(), _switching(0.0005 if previous is not None else None), \
             contextlib.ExitStack() as commit:
         # one after another, in this process: forked exporters would each copy the graph they walk
@@ -537,20 +557,27 @@ def _export(graph: nx.MultiDiGraph, options: _Options, timings: dict[str, float]
             names = [name for name in names if name not in ("turtle", "ntriples")]
             started = options.begin("export:graph.ttl+nt")
             nt, ttl = out_dir / "graph.nt", out_dir / "graph.ttl"
-            rdf_index = start_rdf(graph, nt, ttl, index("rdf", ("graph.nt", "graph.ttl")), changed, commit)
+            if not kept(["graph.nt", "graph.ttl"], "rdf"):
+                rdf_index = start_rdf(graph, nt, ttl, index("rdf", ("graph.nt", "graph.ttl")), changed, commit)
             files.extend([ttl, nt])
             timings["export:graph.ttl+nt"] = time.perf_counter() - started
             _give_back_memory()
         started = options.begin("export:graph.json")
-        indexes["json"] = _index_bytes(write_json_indexed(graph, out_dir / "graph.json", index("json", ("graph.json",)),
-                                                          changed, commit).to_data())
+        if not kept(["graph.json"], "json"):
+            indexes["json"] = _index_bytes(write_json_indexed(graph, out_dir / "graph.json", index("json", ("graph.json",)),
+                                                              changed, commit).to_data())
         files.append(out_dir / "graph.json")
         timings["export:graph.json"] = time.perf_counter() - started
         _give_back_memory()
         for exporter in map(get_exporter, dict.fromkeys(name for name in names if name != "json")):
             target = exporter.default_path(out_dir)
             started = options.begin(f"export:{target.name}")
-            files.extend(exporter.write(graph, target, view=options.view))
+            mine = [target.name] if not exporter.folder or previous is None else \
+                [file for file in previous.outputs if file.startswith(f"{target.name}/")]  # a folder's files
+            if kept(mine) and ("view" not in exporter.options or previous is not None and previous.exports[1] == options.view):
+                files.extend(out_dir / file for file in mine)
+            else:
+                files.extend(exporter.write(graph, target, view=options.view))
             timings[f"export:{target.name}"] = time.perf_counter() - started
             _give_back_memory()
         if rdf_index is not None:  # the Turtle file is made beside the other exports: done by now, or nearly

@@ -183,7 +183,7 @@ def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int | 
         if result.up_to_date:
             click.echo("up to date: the inputs, the options and every file are the last build's; nothing written")
         elif result.incremental:
-            click.echo(f"incremental: {result.incremental}; the unchanged parts of the RDF and JSON files copied")
+            click.echo(f"incremental: {result.incremental}")
         elif result.rebuilt:
             click.echo(f"rebuilt in full: {result.rebuilt}")
         click.echo("time: " + ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items()) + f" (total {result.wall:.2f}s)")

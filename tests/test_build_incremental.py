@@ -117,21 +117,29 @@ def _written(folder: Path) -> dict[str, int]:
     return {path.name: path.stat().st_mtime_ns for path in folder.iterdir() if not path.name.startswith(".")}
 
 
+def _changed(before: dict[str, int], after: dict[str, int]) -> set[str]:
+    return {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+
+
 def test_a_rebuild_with_nothing_new_writes_nothing_unless_a_file_or_an_option_changed(tmp_path, corpus_dir):
     days = _days(corpus_dir, tmp_path, 2)
     out = tmp_path / "out"
     build(days, out, formats=["json", "turtle", "ntriples", "html", "csv"])
     assert build(days, out, formats=["json", "turtle", "ntriples", "html", "csv"]).up_to_date
     scratch = _scratch(days, tmp_path / "scratch")
-    (out / "graph.html").unlink()  # a file gone: written again, the rest copied
+    written = _written(out)
+    (out / "graph.html").unlink()  # a file gone: written again, the others kept as they are
     redo = build(days, out)
     assert redo.incremental and not redo.up_to_date and _all_outputs(out) == _all_outputs(scratch)
+    assert _changed(written, _written(out)) == {"graph.html", "build.state"}
     assert build(days, out).up_to_date
     with (out / "graph.ttl").open("ab") as turtle:  # a file someone added to
         turtle.write(b"# mine\n")
     assert not build(days, out).up_to_date and _all_outputs(out) == _all_outputs(scratch)
+    written = _written(out)
     other_view = build(days, out, view="entities")  # another option: the page shows another view
     assert not other_view.up_to_date and (out / "graph.html").read_bytes() != (scratch / "graph.html").read_bytes()
+    assert _changed(written, _written(out)) == {"graph.html", "build.state"}
     assert build(days, out, view="entities").up_to_date
     assert not build(days, out, html=False).up_to_date  # other formats
     (out / "graph.snapshot").unlink()  # only a rebuild that adds to the graph needs it
