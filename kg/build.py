@@ -541,7 +541,7 @@ def _export(graph: nx.MultiDiGraph, options: _Options, timings: dict[str, float]
         """Whether these files (one at least) of the previous build's stay as they are: the graph
         is the same, each is still as it left it, and so is the index named, if any (taken over)."""
         if not same or previous is None or not files_ or any(
-                stamp(out_dir / file) != previous.outputs.get(file) for file in files_):
+                file not in previous.outputs or stamp(out_dir / file) != previous.outputs[file] for file in files_):
             return False
         if index_name is not None:
             if index_name not in previous.indexes:
