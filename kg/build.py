@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 
@@ -423,7 +423,7 @@ def _add_to_previous(previous: BuildState, files: list[Path], options: _Options,
         stats = AssemblyStats(summary["extractions"], summary["duplicate_papers"], summary["merged_entities"])
         timings["ingest"] = time.perf_counter() - started
         return _result(_kept_graph(out_dir / "graph.json", previous.outputs["graph.json"]), summary, log, stats,
-                       files=[options.cache_path, *kept], timings=timings, cached=len(previous.contents),
+                       files=[options.cache_path, *kept], timings=timings, cached=len(cast("set[str]", previous.contents)),
                        wall=time.perf_counter() - begun, up_to_date=True)
     if stamp(out_dir / SNAPSHOT_NAME) != previous.snapshot:  # (not needed when there is nothing to do)
         raise NotIncremental(f"{out_dir / SNAPSHOT_NAME} is not the one the last build wrote")
@@ -519,11 +519,12 @@ def _export(graph: nx.MultiDiGraph, options: _Options, timings: dict[str, float]
     ``same``: the graph is the ``previous`` build's (no new papers), so what it wrote, still as it
     left it and made with the same options, is kept as it is (a rebuild for another ``--view``
     or another format writes only that). The RDF files and graph.json copy what did not change
-    from the ``previous`` build's (when they are still the files it wrote), and are finished last: their copying and writing to disk
-    go on while the other formats are made, and while the state is written. The state is renamed
-    into place after them, with their stamps: until then the previous state stays, and stays
-    true (it names the snapshot and the files it describes by their stamps), so a build killed
-    on the way leaves nothing that a rebuild would trust wrongly."""
+    from the ``previous`` build's (when they are still the files it wrote), and are finished
+    last: their copying and writing to disk go on while the other formats are made, and while
+    the state is written. The state is renamed into place after them, with their stamps: until
+    then the previous state stays, and stays true (it names the snapshot and the files it
+    describes by their stamps), so a build killed on the way leaves nothing that a rebuild would
+    trust wrongly."""
     files: list[Path] = []
     indexes: dict[str, bytes] = {}
     out_dir, names = options.out_dir, options.names
