@@ -78,7 +78,10 @@ def main() -> None:
               help="Comma-separated export formats (see `kg export --help`), or `all`; graph.json is always written.")
 def build(inputs: tuple[Path, ...], out_dir: Path, fmt: str | None, jobs: int | None, no_cache: bool, no_html: bool,
           view: str, ontology: Path | None, quiet: bool, strict: bool, formats_text: str, scheduler: str | None) -> None:
-    """Read INPUTS (files or folders), extract, assemble and write the graph to OUTPUT."""
+    """Read INPUTS (files or folders), extract, assemble and write the graph to OUTPUT.
+
+    Run again on the same folder, it extracts only new abstracts, adds new files' papers to the
+    last build's graph, and writes nothing when nothing changed."""
     import gc
 
     from kg.build import build as run_build
