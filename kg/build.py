@@ -29,6 +29,7 @@ from kg.build_state import (
     FirstRead,
     InputFile,
     Packed,
+    Stamp,
     duplicate_warnings,
     program_fingerprint,
     stamp,
@@ -110,7 +111,7 @@ def _result(graph: nx.MultiDiGraph, summary: dict[str, Any], log: ReadLog, stats
     return BuildResult(log, stats, summary["counts"], summary["edges"], graph, **fields)
 
 
-def _kept_graph(path: Path, kept: tuple[int, int]) -> Callable[[], nx.MultiDiGraph]:
+def _kept_graph(path: Path, kept: Stamp) -> Callable[[], nx.MultiDiGraph]:
     """What reads the graph of a build that had nothing to do, from its ``graph.json``."""
     def load() -> nx.MultiDiGraph:
         if stamp(path) != kept:
@@ -531,9 +532,7 @@ def _export(graph: nx.MultiDiGraph, options: _Options, timings: dict[str, float]
 
     def index(name: str, files_: tuple[str, ...]) -> Any:
         """The previous build's index of these files, if they are unchanged since."""
-        if previous is None or name not in previous.indexes:
-            return None
-        if any(stamp(out_dir / file) != previous.outputs.get(file) for file in files_):
+        if previous is None or name not in previous.indexes or not previous.unchanged(out_dir, files_):
             return None
         data = marshal.loads(previous.indexes.pop(name))  # read when used, and only then: big files have big indexes
         return (RdfIndex if name == "rdf" else JsonIndex).from_data(data)
@@ -541,8 +540,7 @@ def _export(graph: nx.MultiDiGraph, options: _Options, timings: dict[str, float]
     def kept(files_: list[str], index_name: str | None = None) -> bool:
         """Whether these files (one at least) of the previous build's stay as they are: the graph
         is the same, each is still as it left it, and so is the index named, if any (taken over)."""
-        if not same or previous is None or not files_ or any(
-                file not in previous.outputs or stamp(out_dir / file) != previous.outputs[file] for file in files_):
+        if not same or previous is None or not files_ or not previous.unchanged(out_dir, files_):
             return False
         if index_name is not None:
             if index_name not in previous.indexes:

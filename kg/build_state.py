@@ -9,7 +9,7 @@ import contextlib
 import hashlib
 import marshal
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,15 +141,17 @@ class BuildState:
     #: what the build's summary says: "counts" (nodes by type), "edges", and AssemblyStats' fields
     summary: dict[str, Any] = field(default_factory=dict)
 
+    def unchanged(self, out_dir: Path, names: Iterable[str]) -> bool:
+        """Whether this build wrote each of ``names`` (paths in ``out_dir``, "/"-separated) and
+        each is still as it left it."""
+        return all(name in self.outputs and stamp(Path(out_dir) / name) == self.outputs[name] for name in names)
+
     def kept_outputs(self, out_dir: Path, exports: tuple[tuple[str, ...], str]) -> list[Path] | None:
         """The files this build wrote into ``out_dir``, when it wrote these ``exports`` and every
         one of them is still as the build left it; else None."""
-        if self.exports != exports or not self.outputs:
+        if self.exports != exports or not self.outputs or not self.unchanged(out_dir, self.outputs):
             return None
-        paths = [Path(out_dir) / name for name in self.outputs]
-        if any(stamp(path) != kept for path, kept in zip(paths, self.outputs.values())):
-            return None
-        return paths
+        return [Path(out_dir) / name for name in self.outputs]
 
     def save(self, path: Path) -> Path:
         """Write the state (see :meth:`saving`)."""
