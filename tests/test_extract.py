@@ -197,3 +197,18 @@ def test_a_worker_pipeline_that_outgrew_its_vocabulary_is_built_anew_with_the_sa
         assert parts == expected
     finally:
         distributed._LOCAL.__dict__.pop("pipelines", None)
+
+
+def test_a_batch_gives_each_paper_the_rows_it_gets_alone(nlp, corpus_dir):
+    """``extract_batch`` runs the papers component by component (each component over the whole
+    list): no component may carry anything from one paper to the next, so a paper's row is the
+    same in any batch, alone or among others, in any order."""
+    from kg.extract.pipeline import row_json
+    from kg.ingest import ReadLog, read_papers
+
+    papers = list(read_papers([corpus_dir], ReadLog()))[:60]
+    one_by_one = [row_json(extract_batch([paper], nlp)[0]) for paper in papers]
+    assert [row_json(e) for e in extract_batch(papers, nlp)] == one_by_one
+    assert [row_json(e) for e in extract_batch(papers[::-1], nlp)] == one_by_one[::-1]
+    # the rows say something: entities and claims found across the batch
+    assert sum('"kg_claims"' in row for row in one_by_one) > 20

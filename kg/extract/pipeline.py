@@ -218,18 +218,17 @@ def doc_to_extraction(doc: Doc, paper: Paper) -> Extraction:
 
 
 def extract_batch(papers: list[Paper], nlp: Language) -> list[Extraction]:
-    """Extract a list of papers: each text through the tokenizer and every enabled component of
-    ``nlp``, what ``nlp.pipe`` does for components without a ``pipe`` method (ours), in a plain loop
-    (its generator layers cost as much as a small component)."""
+    """Extract a list of papers: every text through the tokenizer, then the whole list through
+    each enabled component of ``nlp`` in turn, as ``nlp.pipe`` runs components that have a ``pipe``
+    method, in plain loops (its generator layers cost as much as a small component). Component by
+    component rather than paper by paper, each component's code and tables stay in the processor's
+    caches for the whole list: a fifth faster on real abstracts in lists of 500 or more (the
+    workers' batches hold 1,000; the docs then take about 75 MB). The output is the same."""
     make_doc = nlp.make_doc
-    components = [component for _, component in nlp.pipeline]
-    extractions = []
-    for paper in papers:
-        doc = make_doc(compose(paper))
-        for component in components:
-            doc = component(doc)
-        extractions.append(doc_to_extraction(doc, paper))
-    return extractions
+    docs = [make_doc(compose(paper)) for paper in papers]
+    for _, component in nlp.pipeline:
+        docs = [component(doc) for doc in docs]
+    return [doc_to_extraction(doc, paper) for doc, paper in zip(docs, papers, strict=True)]
 
 
 def outgrown(nlp: Language) -> bool:
