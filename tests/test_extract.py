@@ -199,10 +199,11 @@ def test_a_worker_pipeline_that_outgrew_its_vocabulary_is_built_anew_with_the_sa
         distributed._LOCAL.__dict__.pop("pipelines", None)
 
 
-def test_a_batch_gives_each_paper_the_rows_it_gets_alone(nlp, corpus_dir):
-    """``extract_batch`` runs the papers component by component (each component over the whole
-    list): no component may carry anything from one paper to the next, so a paper's row is the
-    same in any batch, alone or among others, in any order."""
+def test_a_batch_gives_each_paper_the_rows_it_gets_alone(nlp, corpus_dir, monkeypatch):
+    """``extract_batch`` runs the papers component by component (each component over a group of
+    them): no component may carry anything from one paper to the next, so a paper's row is the
+    same in any batch and any group, alone or among others, in any order."""
+    from kg.extract import pipeline
     from kg.extract.pipeline import row_json
     from kg.ingest import ReadLog, read_papers
 
@@ -210,5 +211,28 @@ def test_a_batch_gives_each_paper_the_rows_it_gets_alone(nlp, corpus_dir):
     one_by_one = [row_json(extract_batch([paper], nlp)[0]) for paper in papers]
     assert [row_json(e) for e in extract_batch(papers, nlp)] == one_by_one
     assert [row_json(e) for e in extract_batch(papers[::-1], nlp)] == one_by_one[::-1]
+    monkeypatch.setattr(pipeline, "GROUP_CHARACTERS", 5000)  # groups of two or three papers
+    assert [row_json(e) for e in extract_batch(papers, nlp)] == one_by_one
     # the rows say something: entities and claims found across the batch
     assert sum('"kg_claims"' in row for row in one_by_one) > 20
+
+
+def test_a_batch_is_cut_into_groups_of_bounded_text_in_order():
+    """The groups ``extract_batch`` runs together keep the papers' order, hold at most the limit of
+    text (but a paper longer than it, alone), and are as few as that allows, of about equal size."""
+    import random
+
+    from kg.extract.pipeline import _groups
+
+    rng = random.Random(3)
+    for _ in range(200):
+        papers = [Paper(title="t", abstract="a" * rng.choice([0, 5, 50, 400, 2000])) for _ in range(rng.randint(0, 40))]
+        limit = rng.choice([100, 1000, 5000])
+        groups = list(_groups(papers, limit))
+        assert [p for group in groups for p in group] == papers
+        sizes = [sum(len(p.title) + len(p.abstract) for p in group) for group in groups]
+        assert all(group and (size <= limit or len(group) == 1) for group, size in zip(groups, sizes))
+        if papers and max(len(p.title) + len(p.abstract) for p in papers) <= limit // 4:
+            assert len(groups) <= -(-sum(sizes) // limit) + 1  # few: one more than the bare minimum at most
+    same = [Paper(title="t", abstract="a" * 999)] * 2500  # 2.5 million characters, limit 1.5 million
+    assert [len(group) for group in _groups(same, 1_500_000)] == [1250, 1250]
