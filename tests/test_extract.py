@@ -236,3 +236,19 @@ def test_a_batch_is_cut_into_groups_of_bounded_text_in_order():
             assert len(groups) <= -(-sum(sizes) // limit) + 1  # few: one more than the bare minimum at most
     same = [Paper(title="t", abstract="a" * 999)] * 2500  # 2.5 million characters, limit 1.5 million
     assert [len(group) for group in _groups(same, 1_500_000)] == [1250, 1250]
+
+
+def test_nlp_pipe_annotates_as_the_build_does_a_batch_at_a_time(nlp, corpus_dir):
+    """A spaCy user's ``nlp.pipe`` gives each doc the annotations the build reads (the same rows, in
+    input order, whatever the batch size), and every kg_* component takes its docs a batch at a
+    time (a ``pipe`` method), so that ``nlp.pipe`` too runs the pipeline component by component."""
+    from kg.extract.pipeline import doc_to_extraction, row_json
+    from kg.extract.text import compose
+    from kg.ingest import ReadLog, read_papers
+
+    papers = list(read_papers([corpus_dir], ReadLog()))[:30]
+    expected = [row_json(e) for e in extract_batch(papers, nlp)]
+    for batch_size in (1, 7, 1000):
+        docs = nlp.pipe([compose(paper) for paper in papers], batch_size=batch_size)
+        assert [row_json(doc_to_extraction(doc, paper)) for doc, paper in zip(docs, papers, strict=True)] == expected
+    assert [name for name, component in nlp.pipeline if not hasattr(component, "pipe")] == []

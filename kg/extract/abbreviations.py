@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kg.extract.batching import pipe_in_batches
 from kg.extract.text import text_of
 
 _CUT = re.compile(r",\s+|;\s+|\b(?:called|termed|dubbed|named|namely)\s+")
@@ -103,10 +105,21 @@ def find_abbreviations(doc: Doc) -> list[Abbreviation]:
     return found
 
 
-@Language.component("kg_abbreviations", requires=["doc._.sentence_bounds"], assigns=["doc._.abbreviations"])
-def abbreviation_component(doc: Doc) -> Doc:
-    doc._.abbreviations = find_abbreviations(doc)
-    return doc
+class AbbreviationFinder:
+    """Sets ``doc._.abbreviations`` (:func:`find_abbreviations`); a spaCy component."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.abbreviations = find_abbreviations(doc)
+        return doc
+
+    def pipe(self, stream: Iterable[Doc], batch_size: int = 1000) -> Iterator[Doc]:
+        """The component on each doc, a batch at a time (see :func:`kg.extract.batching.pipe_in_batches`)."""
+        return pipe_in_batches(self, stream, batch_size)
+
+
+@Language.factory("kg_abbreviations", requires=["doc._.sentence_bounds"], assigns=["doc._.abbreviations"])
+def make_abbreviation_finder(nlp: Language, name: str) -> AbbreviationFinder:
+    return AbbreviationFinder()
 
 
 if not Doc.has_extension("abbreviations"):

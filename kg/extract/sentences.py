@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy
 from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kg.extract.batching import pipe_in_batches
 from kg.extract.text import text_of
 from kg.extract.tokens import tokens_of
 
@@ -99,6 +100,10 @@ class SentenceSplitter:
 
     def __init__(self, abbreviations: list[str] | tuple[str, ...]) -> None:
         self.abbreviations = frozenset(a.lower().rstrip(".") for a in abbreviations)
+
+    def pipe(self, stream: Iterable[Doc], batch_size: int = 1000) -> Iterator[Doc]:
+        """The component on each doc, a batch at a time (see :func:`kg.extract.batching.pipe_in_batches`)."""
+        return pipe_in_batches(self, stream, batch_size)
 
     def __call__(self, doc: Doc) -> Doc:
         bounds = sentence_bounds(text_of(doc), self.abbreviations)
