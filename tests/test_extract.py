@@ -252,3 +252,28 @@ def test_nlp_pipe_annotates_as_the_build_does_a_batch_at_a_time(nlp, corpus_dir)
         docs = nlp.pipe([compose(paper) for paper in papers], batch_size=batch_size)
         assert [row_json(doc_to_extraction(doc, paper)) for doc, paper in zip(docs, papers, strict=True)] == expected
     assert [name for name, component in nlp.pipeline if not hasattr(component, "pipe")] == []
+
+
+def test_extraction_pauses_the_collector_and_leaves_it_as_it_was(nlp, corpus_dir):
+    """``extract_batch`` and a worker's batch pause Python's cyclic garbage collector, which is only
+    sound while extraction makes no reference cycles (they would wait for the next collection):
+    none is left behind, and the collector is as the caller had it, on or off."""
+    import gc
+
+    from kg.extract.workers import rows_of
+    from kg.ingest import ReadLog, read_papers
+
+    papers = list(read_papers([corpus_dir], ReadLog()))[:40]
+    gc.collect()
+    assert gc.isenabled()
+    extractions = extract_batch(papers, nlp)
+    rows = rows_of([(paper.title, paper.abstract) for paper in papers], nlp)
+    assert gc.isenabled()
+    assert gc.collect() == 0  # nothing unreachable that only the collector could free
+    assert len(extractions) == len(rows) == 40
+    gc.disable()
+    try:
+        extract_batch(papers[:5], nlp)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -3,6 +3,8 @@ turns a stream of ``Paper`` into a stream of ``Extraction`` (pure per paper; par
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
@@ -231,12 +233,29 @@ def extract_batch(papers: list[Paper], nlp: Language) -> list[Extraction]:
     held at once stay few whatever the papers' length. The output is the same."""
     make_doc = nlp.make_doc
     extractions: list[Extraction] = []
-    for group in _groups(papers, GROUP_CHARACTERS):
-        docs = [make_doc(compose(paper)) for paper in group]
-        for _, component in nlp.pipeline:
-            docs = [component(doc) for doc in docs]
-        extractions.extend(doc_to_extraction(doc, paper) for doc, paper in zip(docs, group, strict=True))
+    with collector_paused():
+        for group in _groups(papers, GROUP_CHARACTERS):
+            docs = [make_doc(compose(paper)) for paper in group]
+            for _, component in nlp.pipeline:
+                docs = [component(doc) for doc in docs]
+            extractions.extend(doc_to_extraction(doc, paper) for doc, paper in zip(docs, group, strict=True))
     return extractions
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused (then as it was, if nothing paused it before): a
+    group's docs, their tokens and annotations, and then the records and rows made of them, are
+    many objects alive at once, which its collections went over again and again (13 % of the time
+    on real abstracts, 25 % on the synthetic papers, in batches of 1,000). They form no reference
+    cycles: reference counting frees them as before, and nothing is left for the collector."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _groups(papers: list[Paper], limit: int) -> Iterator[list[Paper]]:

@@ -130,10 +130,11 @@ def rows_of(texts: list[tuple[str, str]], nlp: Language) -> list[str]:
     worker, local or on a Dask cluster, is sent and sends back. Only the text the extraction reads
     travels out: a paper's record takes 20 times as long to pickle and read back. JSON rows travel
     back: a few short strings pickle and parse far faster than records or dicts."""
-    from kg.extract.pipeline import extract_batch, row_json
+    from kg.extract.pipeline import collector_paused, extract_batch, row_json
 
     papers = [Paper(title=title, abstract=abstract) for title, abstract in texts]
-    return [row_json(e) for e in extract_batch(papers, nlp)]
+    with collector_paused():  # the rows too: the records they are made of are many objects
+        return [row_json(e) for e in extract_batch(papers, nlp)]
 
 
 def _worker_batch(texts: list[tuple[str, str]]) -> list[str]:
