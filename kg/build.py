@@ -54,10 +54,6 @@ JOURNAL_SHARE, JOURNAL_BATCHES = 0.2, 8
 #: From this many papers in the build, extraction runs in worker processes even with ``-j 1``: the
 #: pipeline (spaCy and its tables, about 110 MB) is then never in the process that holds the graph.
 ISOLATE_FROM = 5000
-#: Papers per batch sent to an extraction worker (fewer when that leaves a worker idle): a worker
-#: runs a batch component by component (``extract_batch``), faster the longer the batch, up to about
-#: this many (its docs then take about 75 MB).
-EXTRACT_BATCH = 1000
 
 
 #: The node types a build's summary counts.
@@ -316,13 +312,14 @@ def _extract(unique: dict[str, Paper], options: _Options, use_cache: bool, in_us
             started()  # the cluster's workers are not this process's children
             stream = extract_rows_on_dask(todo, options.scheduler, ontology=options.ontology)
         else:
-            from kg.extract.workers import extract_rows  # spaCy only where the papers are read (a worker, or here for few)
+            # spaCy only where the papers are read (a worker, or here for few)
+            from kg.extract.workers import BATCH_SIZE, extract_rows
 
             # a worker process costs a pipeline start-up: only worth it for a few hundred papers each;
             # a big graph's build extracts in workers even so, its own process never holding the pipeline
             n_process = max(1, min(options.n_process, len(todo) // 300))
             stream = extract_rows(todo, ontology=options.ontology, n_process=n_process,
-                                  batch_size=min(EXTRACT_BATCH, -(-len(todo) // n_process)),  # every worker busy
+                                  batch_size=min(BATCH_SIZE, -(-len(todo) // n_process)),  # every worker busy
                                   isolate=max(len(unique), in_use or 0) >= ISOLATE_FROM, started=started)
         for count, (paper, row) in enumerate(stream, start=1):
             digest = paper.content_hash  # a SHA-256 of the text: made once here

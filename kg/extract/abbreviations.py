@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.batching import pipe_in_batches
+from kg.extract.batching import Batched
 from kg.extract.text import text_of
 
 _CUT = re.compile(r",\s+|;\s+|\b(?:called|termed|dubbed|named|namely)\s+")
@@ -105,16 +104,12 @@ def find_abbreviations(doc: Doc) -> list[Abbreviation]:
     return found
 
 
-class AbbreviationFinder:
+class AbbreviationFinder(Batched):
     """Sets ``doc._.abbreviations`` (:func:`find_abbreviations`); a spaCy component."""
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.abbreviations = find_abbreviations(doc)
         return doc
-
-    def pipe(self, stream: Iterable[Doc], batch_size: int = 1000) -> Iterator[Doc]:
-        """The component on each doc, a batch at a time (see :func:`kg.extract.batching.pipe_in_batches`)."""
-        return pipe_in_batches(self, stream, batch_size)
 
 
 @Language.factory("kg_abbreviations", requires=["doc._.sentence_bounds"], assigns=["doc._.abbreviations"])

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.batching import pipe_in_batches
+from kg.extract.batching import Batched
 from kg.extract.regexset import RegexSet
 from kg.extract.text import abstract_start, text_of
 
@@ -165,7 +165,7 @@ class SentenceClaim:
     score: float
 
 
-class ClaimDetector:
+class ClaimDetector(Batched):
     """Scores each abstract sentence by report cues; a spaCy pipeline component."""
 
     def __init__(
@@ -245,10 +245,6 @@ class ClaimDetector:
             if found(i):
                 count += 1
         return count
-
-    def pipe(self, stream: Iterable[Doc], batch_size: int = 1000) -> Iterator[Doc]:
-        """The component on each doc, a batch at a time (see :func:`kg.extract.batching.pipe_in_batches`)."""
-        return pipe_in_batches(self, stream, batch_size)
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)

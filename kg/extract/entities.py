@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress, count
@@ -16,7 +16,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from kg.extract.abbreviations import Abbreviation
-from kg.extract.batching import pipe_in_batches
+from kg.extract.batching import Batched
 from kg.extract.modalities import BACKGROUND_PATTERNS, select_modalities
 from kg.extract.regexset import RegexSet
 from kg.extract.text import abstract_start
@@ -111,7 +111,7 @@ def _case_sensitive(label: str) -> bool:
     return sum(c.isupper() for c in label) >= 2
 
 
-class EntityRecognizer:
+class EntityRecognizer(Batched):
     """Vocabulary + acronym + pattern mention finder; a spaCy pipeline component."""
 
     def __init__(self, nlp: Language, vocabulary: Vocabulary) -> None:
@@ -179,10 +179,6 @@ class EntityRecognizer:
         if any(c.type == "Method" for c in concepts) or (is_name_like(last) and not concepts):
             return "Method"
         return ""
-
-    def pipe(self, stream: Iterable[Doc], batch_size: int = 1000) -> Iterator[Doc]:
-        """The component on each doc, a batch at a time (see :func:`kg.extract.batching.pipe_in_batches`)."""
-        return pipe_in_batches(self, stream, batch_size)
 
     def __call__(self, doc: Doc) -> Doc:
         tokens = tokens_of(doc)

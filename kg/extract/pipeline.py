@@ -32,7 +32,7 @@ from kg.extract.text import (
     to_section,
 )
 from kg.extract.tokens import tokens_of
-from kg.extract.workers import batches, extract_rows
+from kg.extract.workers import BATCH_SIZE, batches, extract_rows
 from kg.model import Claim, Entity, Extraction, Mention, Paper, Relation
 
 TOKENIZER_CACHE_SIZE = 1 << 19  # chunks (about 30 MB at most)
@@ -296,7 +296,7 @@ def extract(
     nlp: Language | None = None,
     ontology: Path | None = None,
     n_process: int = 1,
-    batch_size: int = 1000,
+    batch_size: int = BATCH_SIZE,
 ) -> Iterator[Extraction]:
     """Stream extractions in input order; ``n_process > 1`` spreads batches over processes."""
     if n_process <= 1:

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 import numpy
 from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.batching import pipe_in_batches
+from kg.extract.batching import Batched
 from kg.extract.text import text_of
 from kg.extract.tokens import tokens_of
 
@@ -95,15 +95,11 @@ def _ends_with_full_stop(text: str, dot: int, abbreviations: frozenset[str]) -> 
 _NOT_START = numpy.uint64(2**64 - 1)  # SENT_START -1 ("not a sentence start") as the unsigned array value
 
 
-class SentenceSplitter:
+class SentenceSplitter(Batched):
     """Sets ``is_sent_start`` on every token and ``doc._.sentence_bounds``; a spaCy component."""
 
     def __init__(self, abbreviations: list[str] | tuple[str, ...]) -> None:
         self.abbreviations = frozenset(a.lower().rstrip(".") for a in abbreviations)
-
-    def pipe(self, stream: Iterable[Doc], batch_size: int = 1000) -> Iterator[Doc]:
-        """The component on each doc, a batch at a time (see :func:`kg.extract.batching.pipe_in_batches`)."""
-        return pipe_in_batches(self, stream, batch_size)
 
     def __call__(self, doc: Doc) -> Doc:
         bounds = sentence_bounds(text_of(doc), self.abbreviations)

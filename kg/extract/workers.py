@@ -18,6 +18,10 @@ from kg.model import Paper
 if TYPE_CHECKING:  # pragma: no cover - types only
     from spacy.language import Language
 
+#: Papers per batch sent to a worker: a worker runs a batch component by component
+#: (``kg.extract.pipeline.extract_batch``), faster the longer the batch, up to about this many.
+BATCH_SIZE = 1000
+
 
 def batches(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
     """``papers`` in lists of ``size`` (the last one shorter)."""
@@ -37,7 +41,7 @@ def extract_rows(
     nlp: Language | None = None,
     ontology: Path | None = None,
     n_process: int = 1,
-    batch_size: int = 1000,
+    batch_size: int = BATCH_SIZE,
     isolate: bool = False,
     started: Callable[[], None] | None = None,
 ) -> Iterator[tuple[Paper, str]]:
