@@ -7,7 +7,8 @@ wall, peak memory), an incremental rebuild (and a rebuild with nothing new), and
     .venv/bin/python benchmarks/scale.py --sizes 1000 --diverse-sizes 100000   # a real corpus's names
     .venv/bin/python benchmarks/scale.py --throughput-only      # the two throughputs, about a minute
 
-Prints a Markdown table (paste it into the README's Speed section)."""
+Prints Markdown tables (the README's Speed section shows the current code's runs, docs/performance.md
+every run)."""
 
 from __future__ import annotations
 
