@@ -8,9 +8,9 @@ coined method and dataset names of their own (see :func:`synthetic_records`).
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
-import sys
 from pathlib import Path
 
 from kg.extract.sentences import DEFAULT_ABBREVIATIONS, sentence_bounds
@@ -89,5 +89,11 @@ def write_corpus(path: Path, n: int, seed: int = 13, start: int = 0, diverse: bo
 
 
 if __name__ == "__main__":
-    count, target = int(sys.argv[1]), Path(sys.argv[2])
-    print(write_corpus(target, count, diverse="--diverse" in sys.argv[3:]))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("count", type=int, help="how many papers")
+    parser.add_argument("target", type=Path, help="the JSON Lines file to write")
+    parser.add_argument("--diverse", action="store_true", help="a real corpus's name diversity")
+    parser.add_argument("--seed", type=int, default=13, help="the random seed (default 13, the benchmark's)")
+    args = parser.parse_args()
+    print(write_corpus(args.target, args.count, seed=args.seed, diverse=args.diverse))
