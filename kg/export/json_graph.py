@@ -12,7 +12,7 @@ import networkx as nx
 import numpy as np
 import orjson
 
-from kg.atomic import atomic_background_writer
+from kg.atomic import WRITE_CHUNK, atomic_background_writer
 from kg.export.splice import Plan, copy_plan_at, no_copies, offsets, offsets_from, open_old
 from kg.graph.evidence import Evidence
 from kg.graph.shared_keys import SharedKeyDicts
@@ -165,14 +165,16 @@ def write_json_indexed(graph: nx.MultiDiGraph, path: Path, previous: JsonIndex |
         writer.write(_HEADER)
         at = len(_HEADER)
         done: list[bytes] = []
+        written = at  # where the bytes in `done` begin
         for index, copied, data in _parts(graph, owners, plan):
             starts[index] = at if data[:2] == _SEPARATOR or copied or owners[index] in _MARKS else -1
             if not copied:
                 done.append(data)
                 at += len(data)
-                if len(done) >= 256:  # about a megabyte (a paper's edges are a few kilobytes)
+                if at - written >= WRITE_CHUNK:
                     writer.write(b"".join(done))
                     done.clear()
+                    written = at
                 continue
             assert previous is not None
             writer.write(b"".join(done))
@@ -183,6 +185,7 @@ def write_json_indexed(graph: nx.MultiDiGraph, path: Path, previous: JsonIndex |
             length = previous.starts[first + copied] - previous.starts[first]  # a mark always follows a run
             writer.copy(old, previous.starts[first], length)
             at += length
+            written = at
         writer.write(b"".join(done))
     return JsonIndex(nodes, edges, starts, at)
 
