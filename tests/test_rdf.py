@@ -15,7 +15,8 @@ from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS
 
-from kg.export.rdf import iri, to_rdf, write_ntriples, write_turtle
+from kg.export.rdf import MENTION_PREDICATES, PREFIXES, iri, to_rdf, write_ntriples, write_rdf, write_turtle
+from kg.export.turtle import TurtleTerms
 from kg.extract.pipeline import extract_batch
 from kg.extract.vocabulary import Vocabulary
 from kg.graph import assemble
@@ -119,6 +120,26 @@ def test_ntriples_are_sorted_and_equal_to_turtle(kg_graph, tmp_path, turtle):
     assert lines == sorted(lines)
     assert len(Graph().parse(path, format="nt")) == len(turtle)
     assert isomorphic(to_rdf(kg_graph), turtle)  # the rdflib view holds the same triples
+
+
+def test_the_turtle_process_writes_what_write_turtle_writes(kg_graph, tmp_path):
+    # the build's way: graph.ttl made from graph.nt's lines in a process of its own, mention blocks
+    # read by their known predicates; write_turtle makes every block from the graph's pairs
+    write_rdf(kg_graph, tmp_path / "graph.nt", tmp_path / "graph.ttl")
+    made = (tmp_path / "graph.ttl").read_bytes()
+    assert made == write_turtle(kg_graph, tmp_path / "direct.ttl").read_bytes()
+    assert b"kg:Mention" in made
+
+
+@pytest.mark.parametrize("changed", [None, 0, 5, 10])
+def test_a_block_shaped_like_a_mention_is_turtle_whatever_its_predicates(changed):
+    terms = TurtleTerms(PREFIXES, MENTION_PREDICATES)  # as the build's Turtle process has them
+    subject = "<https://w3id.org/neuroai-kg/paper/p/mention/0123456789ab>"
+    pairs = [(predicate, f'"{i}"') for i, predicate in enumerate(MENTION_PREDICATES)]
+    if changed is not None:  # eleven lines under a mention's IRI, one of them another predicate
+        pairs[changed] = ("<https://example.org/other>", '"other"')
+    ntriples = "".join(f"{subject} {predicate} {obj} .\n" for predicate, obj in pairs)
+    assert terms.from_ntriples(ntriples) == terms.block(subject, pairs)
 
 
 def test_build_output_is_byte_identical_across_processes(tmp_path, data_dir):
